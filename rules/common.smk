@@ -1,0 +1,54 @@
+# Helpers and input functions shared by every rule file.
+import os
+from pathlib import Path
+
+RESULTS = config["results_dir"].rstrip("/")
+LOGS = f"{RESULTS}/logs"
+BENCH = f"{RESULTS}/benchmarks"
+SEED = config["seed"]
+# conda environment of the CPU stages (paths are relative to the rule files)
+CONDA_CPU = "../envs/cpu.yaml"
+# the encoding and K-means rules: the GPU flavour when conda_flavour is gpu
+CONDA_GPU_CAPABLE = f"../envs/{config['conda_flavour']}.yaml"
+DOWNLOAD_DIR = f"{RESULTS}/downloads"
+
+
+def downloaded_input():
+    """Where the download rule puts input_url's file."""
+    name = Path(config["input_url"].split("?")[0]).name or "download"
+    return f"{DOWNLOAD_DIR}/{name}"
+
+
+def ingest_input():
+    """The ingest rule's input: the local input, or the download rule's output."""
+    path = config.get("input_path")
+    if path:
+        p = Path(path)
+        if p.is_dir():
+            parquet = sorted(str(f) for f in p.glob("*.parquet"))
+            # a folder of Parquet files: depend on the files, so editing one reruns ingest
+            return parquet if parquet else [path]
+        return [path]
+    if config.get("input_url"):
+        return [downloaded_input()]
+    raise WorkflowError(
+        "No input data: set input_path to a local copy of the reviews (Parquet, aclImdb/ "
+        "folder, aclImdb_v1.tar.gz or review,sentiment CSV), e.g. "
+        "--config input_path=../shared/data/imdb, or set input_url to download the archive."
+    )
+
+
+def ingest_source(wildcards, input):
+    """The path ingest reads: one input file, or the folder that holds the Parquet files."""
+    files = list(input)
+    return files[0] if len(files) == 1 else os.path.commonpath(files)
+
+
+def final_outputs():
+    """Every output the default target builds (grows with each stage)."""
+    return [
+        f"{RESULTS}/data/reviews.parquet",
+        f"{RESULTS}/data/ingest_summary.json",
+        f"{RESULTS}/data/prepared.parquet",
+        f"{RESULTS}/data/prepare_summary.json",
+    ]

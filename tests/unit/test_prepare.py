@@ -1,0 +1,67 @@
+import pandas as pd
+import pytest
+
+from sentclust import prepare
+
+
+def test_clean_text_removes_br_and_tags_and_unescapes():
+    raw = "Great film.<br /><br />Really <i>great</i> &amp; fun &quot;stuff&quot;<BR>end"
+    assert prepare.clean_text(raw) == 'Great film. Really great & fun "stuff" end'
+
+
+def test_clean_text_keeps_escaped_markup_as_text():
+    # an escaped tag was text in the review: it must survive as text, not vanish as markup
+    assert prepare.clean_text("I typed &lt;b&gt;bold&lt;/b&gt;") == "I typed <b>bold</b>"
+
+
+def test_clean_text_keeps_comparisons_that_are_not_tags():
+    assert prepare.clean_text("rating < 5 and > 2") == "rating < 5 and > 2"
+
+
+def test_clean_text_normalises_unicode_and_whitespace():
+    # NFKC folds the ligature and the non-breaking space; runs of spaces collapse
+    assert prepare.clean_text("  ﬁlm\u00a0\u00a0was\t\tok  ") == "film was ok"
+    assert prepare.clean_text("caf\u0065\u0301", unicode_form="NFC") == "caf\u00e9"
+
+
+def test_tokens_keep_negations_and_lowercase():
+    toks = prepare.tokenize_one("It ISN'T good. I didn't like it, not at all!")
+    assert "isn't" in toks and "didn't" in toks and "not" in toks
+    assert all(t == t.lower() for t in toks)
+    assert toks[-1] == "!"
+
+
+def test_tokens_keep_case_when_asked():
+    assert "ISN'T" in prepare.tokenize_one("It ISN'T", lowercase=False)
+
+
+def test_tokens_never_contain_spaces():
+    # TweetTokenizer keeps phone numbers with spaces as one token; tokens are space-joined later
+    for t in prepare.tokenize_one("call 555 123 4567 now"):
+        assert " " not in t
+
+
+def test_prepare_keys_order_and_counts():
+    reviews = pd.DataFrame(
+        {
+            "review_id": ["b", "a", "c"],
+            "text": ["Bad.<br />Very bad", "Good &amp; nice", "<p></p>"],
+        }
+    )
+    out = prepare.prepare(reviews)
+    assert list(out.columns) == ["review_id", "clean_text", "tokens", "n_tokens"]
+    assert out["review_id"].tolist() == ["b", "a", "c"]
+    assert out["tokens"].tolist() == ["bad . very bad", "good & nice", ""]
+    assert out["n_tokens"].tolist() == [4, 3, 0]
+    summary = prepare.summarize(out, reviews)
+    assert summary["reviews_with_br_tags"] == 1
+    assert summary["reviews_with_entities"] == 1
+    assert summary["reviews_with_empty_tokens"] == 1
+    assert summary["tokens_total"] == 7
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_tokenize_many_parallel_matches_serial(n_jobs):
+    texts = [f"Review number {i}: it wasn't bad, {i % 7} stars!" for i in range(2500)]
+    serial = [" ".join(prepare.tokenize_one(t)) for t in texts]
+    assert prepare.tokenize_many(texts, n_jobs=n_jobs) == serial

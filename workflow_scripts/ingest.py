@@ -1,0 +1,23 @@
+"""Rule ingest: read the configured input and write the reviews contract + a summary."""
+
+from sentclust import ingest
+from sentclust.io import package_versions, write_json, write_parquet
+from sentclust.smk import logged
+
+sm = snakemake  # noqa: F821
+with logged(sm.log[0]) as log:
+    p = sm.params
+    df, summary = ingest.ingest(
+        p.source,
+        fmt=p.fmt,
+        splits=p.splits,
+        subsample=p.subsample,
+        seed=p.seed,
+        duplicate_texts=p.duplicate_texts,
+        csv_test_fraction=p.csv_test_fraction,
+    )
+    summary["seed"] = p.seed
+    summary["versions"] = package_versions(["pandas", "pyarrow"])
+    write_parquet(ingest.to_table(df), sm.output.reviews)
+    write_json(summary, sm.output.summary)
+    log.info("ingested %d reviews from %s (%s)", len(df), p.source, summary.get("format"))

@@ -1,0 +1,24 @@
+"""Rule prepare: clean and tokenise every review (keyed by review_id)."""
+
+import pandas as pd
+import pyarrow as pa
+
+from sentclust import prepare
+from sentclust.io import package_versions, write_json, write_parquet
+from sentclust.smk import logged
+
+sm = snakemake  # noqa: F821
+with logged(sm.log[0]) as log:
+    reviews = pd.read_parquet(sm.input.reviews, columns=["review_id", "text"])
+    prepared = prepare.prepare(
+        reviews,
+        lowercase=sm.params.lowercase,
+        unicode_form=sm.params.unicode_form,
+        n_jobs=sm.threads,
+    )
+    table = pa.Table.from_pandas(prepared, schema=prepare.PREPARED_SCHEMA, preserve_index=False)
+    write_parquet(table, sm.output.prepared)
+    summary = prepare.summarize(prepared, reviews)
+    summary["versions"] = package_versions(["nltk"])
+    write_json(summary, sm.output.summary)
+    log.info("prepared %d reviews, %d tokens", len(prepared), summary["tokens_total"])

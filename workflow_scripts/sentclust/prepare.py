@@ -1,0 +1,128 @@
+"""Text preparation: strip markup, unescape entities, normalise, tokenise with NLTK.
+
+The tokeniser is NLTK's ``TweetTokenizer``: it needs no downloaded NLTK data (punkt,
+stopwords and wordnet cannot be fetched on every machine) and keeps contractions whole, so
+negations such as ``isn't`` and ``didn't`` survive as single tokens. No stop words are removed:
+the classifier needs "not", "no" and friends.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+# <br />, <br/>, <br>, < BR / > ... become line breaks; every other tag becomes a space.
+_BR = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}?/?>")
+_WS = re.compile(r"\s+")
+
+PREPARED_SCHEMA = pa.schema(
+    [
+        ("review_id", pa.string()),
+        ("clean_text", pa.string()),
+        ("tokens", pa.string()),
+        ("n_tokens", pa.int32()),
+    ]
+)
+
+
+def clean_text(text: str, *, unicode_form: str = "NFKC") -> str:
+    """Remove ``<br />`` and other tags, unescape HTML entities, normalise unicode and spaces.
+
+    Tags are removed *before* entities are unescaped, so an escaped ``&lt;b&gt;`` in a review
+    stays as the literal text ``<b>`` (it was text, not markup, in the original).
+    """
+    text = _BR.sub(" ", text)
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text)
+    if unicode_form:
+        text = unicodedata.normalize(unicode_form, text)
+    return _WS.sub(" ", text).strip()
+
+
+def _tokenizer(lowercase: bool):
+    from nltk.tokenize import TweetTokenizer
+
+    return TweetTokenizer(preserve_case=not lowercase, reduce_len=False, strip_handles=False)
+
+
+def tokenize_one(text: str, *, lowercase: bool = True, _tok=None) -> list[str]:
+    """Tokens of one cleaned text; whitespace inside a token becomes ``_``."""
+    tok = _tok or _tokenizer(lowercase)
+    out = []
+    for t in tok.tokenize(text):
+        t = _WS.sub("_", t)
+        if t:
+            out.append(t)
+    return out
+
+
+def _tokenize_chunk(args: tuple[list[str], bool]) -> list[str]:
+    texts, lowercase = args
+    tok = _tokenizer(lowercase)
+    return [" ".join(tokenize_one(t, lowercase=lowercase, _tok=tok)) for t in texts]
+
+
+def tokenize_many(texts: Sequence[str], *, lowercase: bool = True, n_jobs: int = 1) -> list[str]:
+    """Space-joined tokens for each text, in order; ``n_jobs`` processes share the work."""
+    texts = list(texts)
+    if n_jobs <= 1 or len(texts) < 2000:
+        return _tokenize_chunk((texts, lowercase))
+    n_chunks = n_jobs * 8
+    bounds = np.linspace(0, len(texts), n_chunks + 1).astype(int)
+    chunks = [(texts[a:b], lowercase) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        parts = list(pool.map(_tokenize_chunk, chunks))
+    return [s for part in parts for s in part]
+
+
+def prepare(
+    reviews: pd.DataFrame,
+    *,
+    lowercase: bool = True,
+    unicode_form: str = "NFKC",
+    n_jobs: int = 1,
+) -> pd.DataFrame:
+    """The prepared-text table: ``review_id``, ``clean_text``, ``tokens``, ``n_tokens``.
+
+    Rows keep the order of ``reviews``. ``clean_text`` keeps the case (sentence encoders and
+    LIME read it); ``tokens`` holds the space-joined NLTK tokens, lower-cased when
+    ``lowercase`` is set (the word-embedding network reads it, splitting on spaces).
+    """
+    cleaned = [clean_text(t, unicode_form=unicode_form) for t in reviews["text"].tolist()]
+    tokens = tokenize_many(cleaned, lowercase=lowercase, n_jobs=n_jobs)
+    n_tokens = np.fromiter((s.count(" ") + 1 if s else 0 for s in tokens), dtype=np.int32)
+    return pd.DataFrame(
+        {
+            "review_id": reviews["review_id"].to_numpy(),
+            "clean_text": cleaned,
+            "tokens": tokens,
+            "n_tokens": n_tokens,
+        }
+    )
+
+
+def summarize(prepared: pd.DataFrame, reviews: pd.DataFrame) -> dict:
+    """Small JSON-able report: what cleaning changed and token counts."""
+    n_tok = prepared["n_tokens"].to_numpy()
+    raw = reviews["text"]
+    return {
+        "n_reviews": int(len(prepared)),
+        "reviews_with_br_tags": int(raw.str.contains(_BR.pattern, case=False, regex=True).sum()),
+        "reviews_with_entities": int(raw.str.contains(r"&[#A-Za-z0-9]+;", regex=True).sum()),
+        "reviews_with_empty_tokens": int((n_tok == 0).sum()),
+        "tokens_total": int(n_tok.sum()),
+        "tokens_per_review": {
+            "min": int(n_tok.min()) if len(n_tok) else 0,
+            "median": float(np.median(n_tok)) if len(n_tok) else 0.0,
+            "mean": float(n_tok.mean()) if len(n_tok) else 0.0,
+            "max": int(n_tok.max()) if len(n_tok) else 0,
+        },
+    }
