@@ -14,6 +14,7 @@ validate(config, "config/schema.yaml")
 include: "rules/common.smk"
 include: "rules/ingest.smk"
 include: "rules/prepare.smk"
+include: "rules/wordvec.smk"
 
 
 rule all:

@@ -44,6 +44,17 @@ def ingest_source(wildcards, input):
     return files[0] if len(files) == 1 else os.path.commonpath(files)
 
 
+def network_params():
+    """The network's hyperparameters: everything in `wordvec` but the thread count, so that
+    changing threads does not retrain."""
+    return {k: v for k, v in config["wordvec"].items() if k != "threads"}
+
+
+def embedding_kinds():
+    """Embedding kinds whose review vectors exist in this workflow."""
+    return ["wordvec"]
+
+
 def final_outputs():
     """Every output the default target builds (grows with each stage)."""
     return [
@@ -51,4 +62,8 @@ def final_outputs():
         f"{RESULTS}/data/ingest_summary.json",
         f"{RESULTS}/data/prepared.parquet",
         f"{RESULTS}/data/prepare_summary.json",
+        f"{RESULTS}/wordvec/metrics.json",
+        f"{RESULTS}/embeddings/wordvec_summary.json",
+        f"{RESULTS}/explain/explanations.json",
+        *(f"{RESULTS}/probe/{kind}.json" for kind in embedding_kinds()),
     ]

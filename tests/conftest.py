@@ -24,6 +24,21 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 1200) -> subprocess.
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
+def jobs_of(dry_run_output: str) -> dict[str, int]:
+    """The 'Job stats' table of a dry run as {rule: count}; {} when nothing is to be done."""
+    lines = dry_run_output.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Job stats:")]
+    if not starts:
+        return {}
+    out = {}
+    for line in lines[starts[0] + 3 :]:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        out[parts[0]] = int(parts[1])
+    return out
+
+
 def write_config(path: Path, **overrides) -> Path:
     """The demo config with absolute input paths and ``overrides`` merged in (one level deep)."""
     cfg = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text())
@@ -38,10 +53,44 @@ def write_config(path: Path, **overrides) -> Path:
     return path
 
 
+TINY = {
+    "ingest": {"subsample": 160},
+    "wordvec": {"max_epochs": 1, "max_tokens": 5000, "sequence_length": 200},
+    "explain": {
+        "num_samples": 300,
+        "per_category": {
+            "confident_positive": 1,
+            "confident_negative": 1,
+            "uncertain": 1,
+            "misclassified": 1,
+        },
+        "texts": ["The location was truly disgusting ... but the people there were glorious."],
+    },
+}
+
+
+def tiny_overrides(**more) -> dict:
+    """The tiny run's overrides (160 reviews, a 1-epoch network), ``more`` merged in."""
+    out = {k: dict(v) for k, v in TINY.items()}
+    for key, value in more.items():
+        out[key] = {**out.get(key, {}), **value} if isinstance(value, dict) else value
+    return out
+
+
 @pytest.fixture
 def tiny_config(tmp_path):
     """A tiny run: 160 demo reviews (stratified), results under tmp_path/results."""
-    return write_config(tmp_path / "tiny.yaml", ingest={"subsample": 160})
+    return write_config(tmp_path / "tiny.yaml", **tiny_overrides())
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """The tiny DAG run once for the session: (workdir, config path, snakemake result)."""
+    workdir = tmp_path_factory.mktemp("tiny_run")
+    cfg = write_config(workdir / "tiny.yaml", **tiny_overrides())
+    result = run_snakemake(workdir, "--cores", "2", "--configfile", str(cfg))
+    assert result.returncode == 0, result.stderr[-6000:]
+    return workdir, cfg, result
 
 
 def require_shared_imdb():

@@ -6,35 +6,30 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import run_snakemake, write_config
+from conftest import jobs_of, run_snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
-
-def jobs_of(dry_run_output: str) -> dict[str, int]:
-    """The 'Job stats' table of a dry run as {rule: count}."""
-    lines = dry_run_output.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("Job stats:"))
-    out = {}
-    for line in lines[start + 3 :]:
-        parts = line.split()
-        if len(parts) != 2 or parts[0] == "total":
-            break
-        out[parts[0]] = int(parts[1])
-    return out
+ALL_JOBS = {
+    "ingest": 1,
+    "prepare": 1,
+    "train_wordvec": 1,
+    "wordvec_vectors": 1,
+    "explain": 1,
+    "probe": 1,
+    "all": 1,
+}
 
 
 def test_dry_run_lists_the_dag(tmp_path, tiny_config):
     r = run_snakemake(tmp_path, "-n", "--configfile", str(tiny_config))
     assert r.returncode == 0, r.stderr
-    assert jobs_of(r.stdout) == {"ingest": 1, "prepare": 1, "all": 1}
+    assert jobs_of(r.stdout) == ALL_JOBS
 
 
-def test_tiny_run_outputs_and_nothing_left_to_do(tmp_path, tiny_config):
-    r = run_snakemake(tmp_path, "--cores", "2", "--configfile", str(tiny_config))
-    assert r.returncode == 0, r.stderr[-4000:]
-    data = tmp_path / "results" / "data"
-
+def test_ingest_and_prepare_outputs(tiny_run):
+    workdir, cfg, _ = tiny_run
+    data = workdir / "results" / "data"
     reviews = pq.read_table(data / "reviews.parquet")
     assert reviews.schema.names == ["review_id", "split", "text", "label", "rating"]
     assert str(reviews.schema.field("label").type) == "int8"
@@ -57,12 +52,15 @@ def test_tiny_run_outputs_and_nothing_left_to_do(tmp_path, tiny_config):
     assert summary["n_reviews"] == 160
     assert json.loads((data / "prepare_summary.json").read_text())["n_reviews"] == 160
 
-    for rule in ("ingest", "prepare"):
-        assert (tmp_path / "results" / "logs" / f"{rule}.log").exists()
-        assert (tmp_path / "results" / "benchmarks" / f"{rule}.tsv").exists()
-    assert not list(data.glob(".*.tmp")), "temporary files left behind"
+    for rule in ("ingest", "prepare", "train_wordvec", "wordvec_vectors", "explain"):
+        assert (workdir / "results" / "logs" / f"{rule}.log").exists()
+        assert (workdir / "results" / "benchmarks" / f"{rule}.tsv").exists()
+    assert not list((workdir / "results").rglob(".*.tmp*")), "temporary files left behind"
 
-    again = run_snakemake(tmp_path, "-n", "--configfile", str(tiny_config))
+
+def test_nothing_left_to_do_after_a_clean_finish(tiny_run):
+    workdir, cfg, _ = tiny_run
+    again = run_snakemake(workdir, "-n", "--configfile", str(cfg))
     assert again.returncode == 0
     assert "Nothing to be done" in again.stdout + again.stderr
 

@@ -37,7 +37,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # keep the real suffix last: some writers (Keras) insist on it
+    suffix = ".tmp" + "".join(path.suffixes[-1:])
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -46,6 +48,24 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
+    """Like :func:`atomic_path` for a folder: filled under a temporary name, then renamed."""
+    import shutil
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
 
 
 def write_parquet(table: pa.Table, path: str | os.PathLike) -> None:
@@ -87,3 +107,39 @@ def package_versions(names: list[str]) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "missing"
     return out
+
+
+def fixed_size_list(vectors) -> pa.FixedSizeListArray:
+    """A 2-D array as an Arrow fixed-size list of float32, one row per vector, no per-row copies."""
+    import numpy as np
+
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    if x.ndim != 2:
+        raise ValueError(f"vectors must be 2-D (rows x dimensions), got shape {x.shape}")
+    return pa.FixedSizeListArray.from_arrays(pa.array(x.reshape(-1), type=pa.float32()), x.shape[1])
+
+
+def embeddings_table(review_ids, vectors) -> pa.Table:
+    """The review-embedding contract: ``review_id`` and a fixed-size float32 ``embedding``."""
+    ids = pa.array(list(review_ids), type=pa.string())
+    return pa.table({"review_id": ids, "embedding": fixed_size_list(vectors)})
+
+
+def read_embeddings(path: str | os.PathLike):
+    """(review_ids as a numpy object array, embeddings as a float32 (n, d) array).
+
+    Reads the fixed-size list column straight into one array: no per-row Python objects.
+    """
+    import numpy as np
+
+    table = pq.read_table(path, columns=["review_id", "embedding"])
+    col = table.column("embedding").combine_chunks()
+    if not pa.types.is_fixed_size_list(col.type):
+        raise ValueError(
+            f"{path}: column 'embedding' is {col.type}, expected a fixed-size list of float32 "
+            "(the review-embedding contract)"
+        )
+    dim = col.type.list_size
+    values = col.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
+    x = values.reshape(len(col), dim)
+    return table.column("review_id").to_numpy(), x

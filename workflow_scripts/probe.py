@@ -1,0 +1,30 @@
+"""Rule probe: logistic regression on one embedding kind (train split -> test split)."""
+
+import numpy as np
+import pandas as pd
+
+from sentclust.io import read_embeddings, write_json
+from sentclust.probe import linear_probe
+from sentclust.smk import logged
+
+sm = snakemake  # noqa: F821
+with logged(sm.log[0]) as log:
+    ids, x = read_embeddings(sm.input.embeddings)
+    reviews = pd.read_parquet(sm.input.reviews, columns=["review_id", "split", "label"])
+    meta = reviews.set_index("review_id").loc[ids]
+    train = (meta["split"] == "train").to_numpy()
+    test = (meta["split"] == "test").to_numpy()
+    y = meta["label"].to_numpy(dtype=np.int64)
+    result = linear_probe(
+        x[train],
+        y[train],
+        x[test],
+        y[test],
+        c=sm.params.probe["C"],
+        max_iter=sm.params.probe["max_iter"],
+        seed=sm.params.seed,
+    )
+    result["kind"] = sm.wildcards.kind
+    result["seed"] = sm.params.seed
+    write_json(result, sm.output[0])
+    log.info("probe %s: %s", sm.wildcards.kind, result)

@@ -1,0 +1,174 @@
+"""LIME explanations of the word-embedding network's predictions.
+
+LIME perturbs a text by removing words and fits a local linear model to the classifier's
+answers. Here a "word" is one of the network's own tokens (the prepared, space-joined NLTK
+tokens), so LIME's perturbations are exactly what the network reads, and the classifier
+function vectorises whole batches of perturbed texts at once.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+CLASS_NAMES = ("negative", "positive")
+#: categories of test reviews chosen by rule, in priority order
+CATEGORIES = ("confident_positive", "confident_negative", "uncertain", "misclassified")
+
+
+def select_examples(pred: pd.DataFrame, counts: dict[str, int]) -> pd.DataFrame:
+    """Pick test reviews to explain, by rule: ``pred`` has ``review_id``, ``label``, ``p``.
+
+    - confident_positive: positive reviews the network is surest are positive (highest p);
+    - confident_negative: negative reviews with the lowest p;
+    - uncertain: p closest to 0.5;
+    - misclassified: wrong predictions, most confidently wrong first.
+    Ties are broken by review_id, so the choice is deterministic. A review is chosen once,
+    for the first category (in that order) that takes it. Returns the chosen rows with a
+    ``category`` column, in category order.
+    """
+    unknown = set(counts) - set(CATEGORIES)
+    if unknown:
+        raise ValueError(
+            f"unknown explain categories {sorted(unknown)}; use some of {list(CATEGORIES)}"
+        )
+    df = pred[["review_id", "label", "p"]].copy()
+    df["wrong"] = (df["p"] >= 0.5).astype(int) != df["label"]
+    keys = {
+        "confident_positive": (df["label"] == 1, -df["p"]),
+        "confident_negative": (df["label"] == 0, df["p"]),
+        "uncertain": (pd.Series(True, index=df.index), (df["p"] - 0.5).abs()),
+        "misclassified": (df["wrong"], -(df["p"] - df["label"]).abs()),
+    }
+    taken: set[str] = set()
+    rows = []
+    for cat in CATEGORIES:
+        n = int(counts.get(cat, 0))
+        if n <= 0:
+            continue
+        mask, score = keys[cat]
+        cand = df[mask].assign(_score=score[mask]).sort_values(["_score", "review_id"])
+        cand = cand[~cand["review_id"].isin(taken)].head(n)
+        taken.update(cand["review_id"])
+        rows.append(cand.drop(columns="_score").assign(category=cat))
+    if not rows:
+        return df.head(0).assign(category=pd.Series(dtype=str)).drop(columns="wrong")
+    return pd.concat(rows, ignore_index=True).drop(columns="wrong")
+
+
+def batched(predict: Callable[[np.ndarray], np.ndarray], batch_size: int):
+    """LIME classifier function: P(negative), P(positive) for each text, ``batch_size`` at once."""
+
+    def classifier_fn(texts: Sequence[str]) -> np.ndarray:
+        texts = np.asarray(texts, dtype=object)
+        p = np.concatenate(
+            [predict(texts[a : a + batch_size]) for a in range(0, len(texts), batch_size)]
+        )
+        return np.column_stack([1.0 - p, p])
+
+    return classifier_fn
+
+
+def explain_one(
+    tokens: str,
+    classifier_fn,
+    *,
+    num_samples: int,
+    num_features: int,
+    seed: int,
+):
+    """One seeded LIME explanation of a space-joined token string (a fresh explainer per text,
+    so an explanation does not depend on which texts were explained before it)."""
+    from lime.lime_text import LimeTextExplainer
+
+    explainer = LimeTextExplainer(
+        class_names=list(CLASS_NAMES),
+        split_expression=r"\s+",
+        bow=True,
+        random_state=seed,
+    )
+    return explainer.explain_instance(
+        tokens,
+        classifier_fn,
+        labels=(1,),
+        num_features=num_features,
+        num_samples=num_samples,
+    )
+
+
+def weights_of(exp) -> list[tuple[str, float]]:
+    """(word, weight toward 'positive'), strongest first."""
+    return [(str(w), float(v)) for w, v in exp.as_list(label=1)]
+
+
+_DATA_START = "var top_div = d3.select("
+
+
+def safe_lime_html(page: str) -> str:
+    """LIME's own HTML with its data script made safe for any review text.
+
+    LIME writes the explained words into a ``<script>`` block as JSON; a word such as
+    ``</script>`` would end the block early and let the rest run as markup. That block starts
+    at the ``<script>`` just before LIME's first ``var top_div = d3.select(`` (the library
+    bundle comes earlier and holds no such line) and ends at the page's last ``</script>``. In
+    it, every ``<`` becomes ``\\u003c``: the same character inside a JavaScript string, never
+    the start of a tag (LIME's generated code there has no ``<`` of its own).
+    """
+    anchor = page.find(_DATA_START)
+    if anchor < 0:
+        return page
+    start = page.rfind("<script>", 0, anchor) + len("<script>")
+    end = page.rindex("</script>")
+    return page[:start] + page[start:end].replace("<", "\\u003c") + page[end:]
+
+
+def highlight_html(tokens: str, weights: Sequence[tuple[str, float]]) -> str:
+    """The token text as escaped HTML, each weighted word tinted (green positive, red negative)."""
+    w = dict(weights)
+    top = max((abs(v) for v in w.values()), default=0.0) or 1.0
+    parts = []
+    for tok in tokens.split(" "):
+        esc = html_lib.escape(tok)
+        if tok in w:
+            a = 0.15 + 0.75 * abs(w[tok]) / top
+            rgb = "46,139,87" if w[tok] > 0 else "200,50,50"
+            parts.append(
+                f'<mark style="background: rgba({rgb},{a:.2f})" title="{w[tok]:+.3f}">{esc}</mark>'
+            )
+        else:
+            parts.append(esc)
+    return " ".join(parts)
+
+
+def weight_figure(weights: Sequence[tuple[str, float]], title: str, path: str) -> None:
+    """A horizontal bar chart (seaborn) of the word weights, saved as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    df = pd.DataFrame(weights, columns=["word", "weight"]).sort_values("weight")
+    df["direction"] = np.where(df["weight"] > 0, "positive", "negative")
+    height = 1.2 + 0.35 * max(len(df), 1)
+    fig, ax = plt.subplots(figsize=(7, height), dpi=100)
+    sns.barplot(
+        data=df,
+        x="weight",
+        y="word",
+        hue="direction",
+        palette={"positive": "#2e8b57", "negative": "#c83232"},
+        dodge=False,
+        legend=False,
+        ax=ax,
+    )
+    ax.axvline(0, color="#444", lw=0.8)
+    ax.set_xlabel("LIME weight toward 'positive'")
+    ax.set_ylabel("")
+    ax.set_title(title, fontsize=10, loc="left")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,37 @@
+"""Rule wordvec_vectors: every review's vector = masked average of its word vectors."""
+
+import pandas as pd
+
+from sentclust.io import embeddings_table, write_json, write_parquet
+from sentclust.smk import logged
+
+sm = snakemake  # noqa: F821
+with logged(sm.log[0]) as log:
+    # TensorFlow prints while it loads: import it inside the log redirection
+    from sentclust import wordvec
+
+    wordvec.configure_tensorflow(sm.params.seed, sm.threads)
+    model = wordvec.load_model(sm.input.model)
+    prepared = pd.read_parquet(sm.input.prepared, columns=["review_id", "tokens"])
+    tokens = prepared["tokens"].to_numpy()
+    vectors = wordvec.review_vectors(model, tokens)
+    known = wordvec.known_token_counts(model, tokens)
+    zero = prepared["review_id"][known == 0].tolist()
+    write_parquet(embeddings_table(prepared["review_id"], vectors), sm.output.embeddings)
+    write_json(
+        {
+            "kind": "wordvec",
+            "supervision": "trained on train-split labels (the network's own embedding layer)",
+            "n_reviews": len(prepared),
+            "dimensions": int(vectors.shape[1]),
+            "zero_vector_reviews": len(zero),
+            "zero_vector_review_ids": zero[:100],
+            "known_tokens_per_review": {
+                "min": int(known.min()),
+                "median": float(pd.Series(known).median()),
+                "max": int(known.max()),
+            },
+        },
+        sm.output.summary,
+    )
+    log.info("%d review vectors, %d with no known word (zero vector)", len(prepared), len(zero))
