@@ -15,6 +15,7 @@ include: "rules/common.smk"
 include: "rules/ingest.smk"
 include: "rules/prepare.smk"
 include: "rules/wordvec.smk"
+include: "rules/bert.smk"
 
 
 rule all:

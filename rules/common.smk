@@ -50,9 +50,24 @@ def network_params():
     return {k: v for k, v in config["wordvec"].items() if k != "threads"}
 
 
+def encoding_params():
+    """What changes the BERT embeddings (model, window, long-review mode, precision): a change
+    reruns every shard. Execution details (batch size, threads, device) are not in here.
+    """
+    return {k: v for k, v in config["bert"].items() if k not in ("shards", "runtime")}
+
+
+def bert_shard_files():
+    n = config["bert"]["shards"]
+    return [
+        f"{RESULTS}/embeddings/bert_shards/shard_{i:03d}_of_{n:03d}.parquet"
+        for i in range(n)
+    ]
+
+
 def embedding_kinds():
-    """Embedding kinds whose review vectors exist in this workflow."""
-    return ["wordvec"]
+    """Embedding kinds whose review vectors this workflow computes."""
+    return ["wordvec", "bert"]
 
 
 def final_outputs():
@@ -65,5 +80,8 @@ def final_outputs():
         f"{RESULTS}/wordvec/metrics.json",
         f"{RESULTS}/embeddings/wordvec_summary.json",
         f"{RESULTS}/explain/explanations.json",
+        f"{RESULTS}/embeddings/bert_summary.json",
+        # the shards are targets too: a deleted shard is encoded again, alone
+        *bert_shard_files(),
         *(f"{RESULTS}/probe/{kind}.json" for kind in embedding_kinds()),
     ]

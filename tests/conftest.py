@@ -66,6 +66,7 @@ TINY = {
         },
         "texts": ["The location was truly disgusting ... but the people there were glorious."],
     },
+    "bert": {"max_seq_length": 128, "shards": 2},
 }
 
 

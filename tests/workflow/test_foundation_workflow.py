@@ -16,7 +16,9 @@ ALL_JOBS = {
     "train_wordvec": 1,
     "wordvec_vectors": 1,
     "explain": 1,
-    "probe": 1,
+    "probe": 2,
+    "encode_shard": 2,
+    "gather_bert": 1,
     "all": 1,
 }
 

@@ -15,7 +15,7 @@ DOWNSTREAM_OF_TRAINING = {
     "train_wordvec": 1,
     "wordvec_vectors": 1,
     "explain": 1,
-    "probe": 1,
+    "probe": 1,  # the wordvec probe only
     "all": 1,
 }
 

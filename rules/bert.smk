@@ -1,0 +1,40 @@
+# BERT sentence embeddings: one encoding job per shard (a GPU job on a cluster), then a gather.
+
+
+rule encode_shard:
+    input:
+        prepared=rules.prepare.output.prepared,
+    output:
+        embeddings=f"{RESULTS}/embeddings/bert_shards/shard_{{shard}}_of_{{n}}.parquet",
+        info=f"{RESULTS}/embeddings/bert_shards/shard_{{shard}}_of_{{n}}.json",
+    log:
+        f"{LOGS}/encode_shard/shard_{{shard}}_of_{{n}}.log",
+    benchmark:
+        f"{BENCH}/encode_shard/shard_{{shard}}_of_{{n}}.tsv"
+    wildcard_constraints:
+        shard=r"\d+",
+        n=r"\d+",
+    conda:
+        CONDA_GPU_CAPABLE
+    threads: config["bert"]["runtime"]["threads"]
+    params:
+        encoding=encoding_params(),
+    script:
+        "../workflow_scripts/encode_shard.py"
+
+
+rule gather_bert:
+    input:
+        shards=bert_shard_files(),
+        prepared=rules.prepare.output.prepared,
+    output:
+        embeddings=f"{RESULTS}/embeddings/bert.parquet",
+        summary=f"{RESULTS}/embeddings/bert_summary.json",
+    log:
+        f"{LOGS}/gather_bert.log",
+    benchmark:
+        f"{BENCH}/gather_bert.tsv"
+    conda:
+        CONDA_CPU
+    script:
+        "../workflow_scripts/gather_bert.py"

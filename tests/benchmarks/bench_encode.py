@@ -1,0 +1,100 @@
+"""Encoding benchmark: plain ``SentenceTransformer.encode`` against the stage's CPU path.
+
+    .venv/bin/python tests/benchmarks/bench_encode.py [--n 1000] [--max-seq-length 256]
+        [--model sentence-transformers/all-MiniLM-L6-v2] [--data ../shared/data/imdb]
+
+Encodes the same N real reviews (a seeded sample of the test split, cleaned like the workflow
+does) in one run:
+
+- plain: ``SentenceTransformer.encode(texts)`` with its defaults (batch 32, float32);
+- stage: the encode stage's path (exact token-length sorting, inference mode, the precision
+  that ``precision: auto`` picks here after its calibration check, the configured CPU batch);
+
+and prints both throughputs, their ratio, and the mean and minimum cosine similarity
+between the two sets of embeddings. Also the stage in float32 (what sorting alone gives).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "workflow_scripts"))
+
+import pandas as pd  # noqa: E402
+
+from sentclust import encode, prepare  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--max-seq-length", type=int, default=256)
+    ap.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "imdb"))
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=42)
+    args = ap.parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    test = pd.read_parquet(Path(args.data) / "test.parquet", columns=["text"])
+    texts = [prepare.clean_text(t) for t in test.sample(args.n, random_state=args.seed)["text"]]
+    resolved = encode.resolve_model(args.model)
+    model = encode.load_model(resolved, "cpu")
+    model.max_seq_length = args.max_seq_length
+
+    model.encode(texts[:16])  # warm-up, outside the timings
+    t0 = time.perf_counter()
+    plain = model.encode(texts, convert_to_numpy=True)
+    t_plain = time.perf_counter() - t0
+
+    precision, why = encode.choose_precision(
+        model,
+        "auto",
+        "cpu",
+        texts[:32],
+        mode="truncate",
+        max_seq_length=args.max_seq_length,
+        batch_size=args.batch_size,
+    )
+    kw = dict(max_seq_length=args.max_seq_length, batch_size=args.batch_size, progress=False)
+    t0 = time.perf_counter()
+    stage, _ = encode.encode(model, texts, precision=precision, **kw)
+    t_stage = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    stage32, _ = encode.encode(model, texts, precision="float32", **kw)
+    t_stage32 = time.perf_counter() - t0
+
+    rows = []
+    for name, seconds, emb in [
+        ("plain encode (defaults, float32)", t_plain, plain),
+        (f"stage path ({precision})", t_stage, stage),
+        ("stage path (float32)", t_stage32, stage32),
+    ]:
+        cos = encode.cosine_rows(plain, emb)
+        rows.append(
+            {
+                "path": name,
+                "seconds": round(seconds, 2),
+                "reviews/s": round(len(texts) / seconds, 1),
+                "ratio": round(t_plain / seconds, 2),
+                "mean cos": round(float(cos.mean()), 5),
+                "min cos": round(float(cos.min()), 5),
+            }
+        )
+    print(
+        f"{args.model}, max_seq_length {args.max_seq_length}, {len(texts)} test reviews, "
+        f"{args.threads} threads, CPU bf16 native: {encode.cpu_supports_bf16()}"
+    )
+    print(f"precision auto chose {precision}: {why}")
+    print(pd.DataFrame(rows).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

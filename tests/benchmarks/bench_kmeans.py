@@ -1,0 +1,180 @@
+"""K-means sweep benchmark: the k-sweep stage's path against the original's per-k loop, one run.
+
+    .venv/bin/python tests/benchmarks/bench_kmeans.py EMBEDDINGS.parquet [--k 2-12]
+        [--backend auto] [--n-init 3] [--max-iter 300] [--threads 1] [--seed 42]
+        [--no-fair] [--json OUT.json]
+    .venv/bin/python tests/benchmarks/bench_kmeans.py --make-synthetic OUT.parquet [--rows 50000]
+        [--dim 384]
+
+EMBEDDINGS.parquet follows the review-embedding contract (``review_id``, fixed-size float32
+``embedding``), e.g. results/full/embeddings/bert.parquet. For each k, interleaved:
+
+- baseline: the original's loop, scikit-learn ``KMeans(n_clusters=k, n_init=10,
+  random_state=seed)`` with its defaults otherwise, under the process' default thread settings
+  (what the original ran);
+- stage: ``sentclust.cluster.kmeans`` with the backend, n_init, max_iter and threads given;
+- fair (unless --no-fair): the same baseline under the stage's thread count, so that the speed-up
+  that comes from the algorithm settings is told apart from the one that comes from threads.
+
+Inertias are computed the same way for all (float64 sum of squared distances to the assigned
+centre). It prints one row per k, the totals, the speed ratios and the worst inertia ratio.
+``--make-synthetic`` writes a seeded mixture of Gaussians (a stand-in for sentence embeddings:
+24 overlapping components, a shared low-rank part, isotropic noise) in the same contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "workflow_scripts"))
+
+import numpy as np  # noqa: E402
+
+from sentclust import cluster  # noqa: E402
+from sentclust.io import embeddings_table, read_embeddings, write_parquet  # noqa: E402
+
+
+def parse_ks(text: str) -> list[int]:
+    out: list[int] = []
+    for part in text.split(","):
+        if "-" in part:
+            lo, hi = part.split("-")
+            out.extend(range(int(lo), int(hi) + 1))
+        else:
+            out.append(int(part))
+    return out
+
+
+def synthetic(rows: int, dim: int, seed: int = 0, components: int = 24) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    means = rng.normal(size=(components, dim)).astype(np.float32) * 0.35
+    z = rng.choice(components, size=rows, p=rng.dirichlet(np.full(components, 2.0)))
+    basis = rng.normal(size=(16, dim)).astype(np.float32) * 0.5
+    x = means[z] + rng.normal(size=(rows, 16)).astype(np.float32) @ basis
+    x += rng.normal(size=(rows, dim)).astype(np.float32)
+    return x.astype(np.float32)
+
+
+def baseline(x: np.ndarray, k: int, seed: int, threads: int | None) -> tuple[float, float]:
+    from sklearn.cluster import KMeans
+
+    with cluster._threads(threads):
+        t0 = time.perf_counter()
+        km = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(x)
+        seconds = time.perf_counter() - t0
+    _, inertia = cluster.assignment_stats(x, km.cluster_centers_, km.labels_)
+    return seconds, inertia
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("embeddings", nargs="?")
+    ap.add_argument("--k", default="2-12", help="k values: 2-12 or 2,3,5")
+    ap.add_argument("--backend", default="auto", choices=cluster.REQUESTS)
+    ap.add_argument("--n-init", type=int, default=3)
+    ap.add_argument("--max-iter", type=int, default=300)
+    ap.add_argument("--threads", type=int, default=1, help="the stage's threads (rule threads)")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--no-fair", action="store_true", help="skip the baseline at stage threads")
+    ap.add_argument("--json", help="also write the rows and totals here")
+    ap.add_argument("--make-synthetic", metavar="OUT", help="write a synthetic table and exit")
+    ap.add_argument("--rows", type=int, default=50_000)
+    ap.add_argument("--dim", type=int, default=384)
+    args = ap.parse_args()
+
+    if args.make_synthetic:
+        x = synthetic(args.rows, args.dim)  # data seed fixed: the same set every time
+        ids = [f"synthetic_{i}" for i in range(len(x))]
+        write_parquet(embeddings_table(ids, x), args.make_synthetic)
+        print(f"wrote {args.make_synthetic}: {x.shape[0]} x {x.shape[1]} float32")
+        return
+    if not args.embeddings:
+        ap.error("EMBEDDINGS.parquet is required (or --make-synthetic OUT)")
+
+    _, x = read_embeddings(args.embeddings)
+    ks = parse_ks(args.k)
+    backend = cluster.select_backend(args.backend)
+    from threadpoolctl import threadpool_info
+
+    default_threads = max((p["num_threads"] for p in threadpool_info()), default=1)
+    print(
+        f"{args.embeddings}: {x.shape[0]} x {x.shape[1]} {x.dtype}; k = {ks}\n"
+        f"baseline: sklearn KMeans(n_init=10, random_state={args.seed}), default threads "
+        f"({default_threads}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})\n"
+        f"stage:    {backend} (asked {args.backend}), n_init={args.n_init}, "
+        f"max_iter={args.max_iter}, threads={args.threads}, seed={args.seed}"
+        + ("" if args.no_fair else f"\nfair:     the baseline at threads={args.threads}"),
+        flush=True,
+    )
+    head = f"{'k':>3} {'base s':>8} {'stage s':>8} {'speed':>6} "
+    head += "" if args.no_fair else f"{'fair s':>8} {'speed':>6} "
+    head += f"{'base inertia':>16} {'stage inertia':>16} {'ratio':>8} {'iters':>5}"
+    print(head, flush=True)
+    rows = []
+    for k in ks:
+        b_s, b_in = baseline(x, k, args.seed, None)
+        r = cluster.kmeans(
+            x,
+            k,
+            backend=backend,
+            seed=args.seed,
+            n_init=args.n_init,
+            max_iter=args.max_iter,
+            threads=args.threads,
+        )
+        row = {
+            "k": k,
+            "baseline_seconds": b_s,
+            "stage_seconds": r.seconds,
+            "baseline_inertia": b_in,
+            "stage_inertia": r.inertia,
+            "inertia_ratio": r.inertia / b_in,
+            "stage_n_iter": r.n_iter,
+        }
+        line = f"{k:>3} {b_s:>8.2f} {r.seconds:>8.2f} {b_s / r.seconds:>5.1f}x "
+        if not args.no_fair:
+            f_s, f_in = baseline(x, k, args.seed, args.threads)
+            row.update(fair_seconds=f_s, fair_inertia=f_in)
+            line += f"{f_s:>8.2f} {f_s / r.seconds:>5.1f}x "
+        line += f"{b_in:>16.6g} {r.inertia:>16.6g} {r.inertia / b_in:>8.5f} {r.n_iter:>5}"
+        print(line, flush=True)
+        rows.append(row)
+
+    tot_b = sum(r["baseline_seconds"] for r in rows)
+    tot_s = sum(r["stage_seconds"] for r in rows)
+    ratios = [r["inertia_ratio"] for r in rows]
+    totals = {
+        "baseline_seconds": tot_b,
+        "stage_seconds": tot_s,
+        "speed_ratio": tot_b / tot_s,
+        "worst_inertia_ratio": max(ratios),
+        "mean_inertia_ratio": float(np.mean(ratios)),
+        "ks_with_lower_or_equal_inertia": [r["k"] for r in rows if r["inertia_ratio"] <= 1 + 1e-6],
+    }
+    line = f"total {tot_b:>6.1f} {tot_s:>8.1f} {tot_b / tot_s:>5.1f}x "
+    if not args.no_fair:
+        tot_f = sum(r["fair_seconds"] for r in rows)
+        totals.update(fair_seconds=tot_f, fair_speed_ratio=tot_f / tot_s)
+        line += f"{tot_f:>8.1f} {tot_f / tot_s:>5.1f}x "
+    print(line)
+    print(
+        f"speed ratio (baseline / stage): {totals['speed_ratio']:.1f}x"
+        + ("" if args.no_fair else f"; at equal threads: {totals['fair_speed_ratio']:.1f}x")
+        + f"\ninertia ratio (stage / baseline): worst {totals['worst_inertia_ratio']:.5f}, "
+        f"mean {totals['mean_inertia_ratio']:.5f}; equal or lower (within 1e-6) at k = "
+        f"{totals['ks_with_lower_or_equal_inertia']}"
+    )
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"args": vars(args), "rows": rows, "totals": totals}, indent=2) + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
