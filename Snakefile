@@ -16,6 +16,7 @@ include: "rules/ingest.smk"
 include: "rules/prepare.smk"
 include: "rules/wordvec.smk"
 include: "rules/bert.smk"
+include: "rules/cluster.smk"
 
 
 rule all:

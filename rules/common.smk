@@ -65,9 +65,45 @@ def bert_shard_files():
     ]
 
 
+#: raw embedding kinds, and their sentiment-aligned projections (fitted on train labels)
+RAW_KINDS = ["wordvec", "bert"]
+PLS_KINDS = (
+    [f"{kind}_pls" for kind in RAW_KINDS] if config["projection"]["enabled"] else []
+)
+ALL_KINDS = RAW_KINDS + PLS_KINDS
+SUPERVISION = {
+    "wordvec": "used labels: the network's embedding layer, trained on train-split labels",
+    "bert": "unsupervised: a pre-trained sentence-transformers model, no labels",
+    "wordvec_pls": "used labels: PLS projection of wordvec fitted on train-split labels",
+    "bert_pls": "used labels: PLS projection of bert fitted on train-split labels",
+}
+
+
 def embedding_kinds():
-    """Embedding kinds whose review vectors this workflow computes."""
-    return ["wordvec", "bert"]
+    """Every embedding kind this workflow computes (raw and projected)."""
+    return ALL_KINDS
+
+
+def supervision_of(wildcards):
+    """Whether an embedding kind is unsupervised or used labels (written into its outputs)."""
+    return SUPERVISION[wildcards.kind]
+
+
+def kmeans_params():
+    """What changes a K-means result; threads are left out (they change nothing)."""
+    return {k: v for k, v in config["kmeans"].items() if k not in ("k", "threads")}
+
+
+def sweep_files(name):
+    """Input function: ``name`` of every k of the sweep, for one kind."""
+
+    def files(wildcards):
+        return [
+            f"{RESULTS}/clusters/{wildcards.kind}/k{k}/{name}"
+            for k in config["kmeans"]["k"]
+        ]
+
+    return files
 
 
 def final_outputs():
@@ -84,4 +120,5 @@ def final_outputs():
         # the shards are targets too: a deleted shard is encoded again, alone
         *bert_shard_files(),
         *(f"{RESULTS}/probe/{kind}.json" for kind in embedding_kinds()),
+        *(f"{RESULTS}/clusters/{kind}/finegrained.json" for kind in embedding_kinds()),
     ]

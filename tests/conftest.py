@@ -67,6 +67,8 @@ TINY = {
         "texts": ["The location was truly disgusting ... but the people there were glorious."],
     },
     "bert": {"max_seq_length": 128, "shards": 2},
+    "kmeans": {"k": [2, 3], "stability_runs": 1, "silhouette_sample": 500},
+    "choose_k": {"explore": [2]},
 }
 
 

@@ -1,0 +1,100 @@
+# K-sweep: a sentiment-aligned projection per raw kind, one K-means job per (kind, k),
+# then per kind the choice of k (with figures) and the fine-grained sentiment clusters.
+
+
+rule project:
+    input:
+        embeddings=f"{RESULTS}/embeddings/{{raw}}.parquet",
+        reviews=rules.ingest.output.reviews,
+    output:
+        embeddings=f"{RESULTS}/embeddings/{{raw}}_pls.parquet",
+        summary=f"{RESULTS}/embeddings/{{raw}}_pls_summary.json",
+    log:
+        f"{LOGS}/project/{{raw}}.log",
+    benchmark:
+        f"{BENCH}/project/{{raw}}.tsv"
+    wildcard_constraints:
+        raw="|".join(RAW_KINDS),
+    conda:
+        CONDA_CPU
+    params:
+        projection=config["projection"],
+    script:
+        "../workflow_scripts/project.py"
+
+
+rule kmeans:
+    input:
+        embeddings=f"{RESULTS}/embeddings/{{kind}}.parquet",
+        reviews=rules.ingest.output.reviews,
+    output:
+        assignments=f"{RESULTS}/clusters/{{kind}}/k{{k}}/assignments.parquet",
+        metrics=f"{RESULTS}/clusters/{{kind}}/k{{k}}/metrics.json",
+        by_label=f"{RESULTS}/clusters/{{kind}}/k{{k}}/contingency_labels.parquet",
+        by_rating=f"{RESULTS}/clusters/{{kind}}/k{{k}}/contingency_ratings.parquet",
+    log:
+        f"{LOGS}/kmeans/{{kind}}_k{{k}}.log",
+    benchmark:
+        f"{BENCH}/kmeans/{{kind}}_k{{k}}.tsv"
+    wildcard_constraints:
+        kind="|".join(ALL_KINDS),
+        k=r"\d+",
+    conda:
+        CONDA_GPU_CAPABLE
+    threads: config["kmeans"]["threads"]
+    params:
+        kmeans=kmeans_params(),
+        supervision=supervision_of,
+        seed=SEED,
+    script:
+        "../workflow_scripts/kmeans.py"
+
+
+rule choose_k:
+    input:
+        metrics=sweep_files("metrics.json"),
+        by_label=sweep_files("contingency_labels.parquet"),
+        by_rating=sweep_files("contingency_ratings.parquet"),
+    output:
+        choice=f"{RESULTS}/clusters/{{kind}}/choice.json",
+        table=f"{RESULTS}/clusters/{{kind}}/k_sweep.tsv",
+        figures=directory(f"{RESULTS}/clusters/{{kind}}/figures"),
+    log:
+        f"{LOGS}/choose_k/{{kind}}.log",
+    benchmark:
+        f"{BENCH}/choose_k/{{kind}}.tsv"
+    wildcard_constraints:
+        kind="|".join(ALL_KINDS),
+    conda:
+        CONDA_CPU
+    params:
+        criterion=config["choose_k"]["criterion"],
+        supervision=supervision_of,
+    script:
+        "../workflow_scripts/choose_k.py"
+
+
+rule finegrained:
+    input:
+        choice=rules.choose_k.output.choice,
+        assignments=sweep_files("assignments.parquet"),
+        reviews=rules.ingest.output.reviews,
+        prepared=rules.prepare.output.prepared,
+    output:
+        json=f"{RESULTS}/clusters/{{kind}}/finegrained.json",
+        table=f"{RESULTS}/clusters/{{kind}}/finegrained.parquet",
+        figure=f"{RESULTS}/clusters/{{kind}}/rating_by_cluster.png",
+    log:
+        f"{LOGS}/finegrained/{{kind}}.log",
+    benchmark:
+        f"{BENCH}/finegrained/{{kind}}.tsv"
+    wildcard_constraints:
+        kind="|".join(ALL_KINDS),
+    conda:
+        CONDA_CPU
+    params:
+        finegrained=config["finegrained"],
+        explore=config["choose_k"]["explore"],
+        supervision=supervision_of,
+    script:
+        "../workflow_scripts/finegrained.py"

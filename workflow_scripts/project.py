@@ -1,0 +1,41 @@
+"""Rule project: a sentiment-aligned linear projection, fitted on the train split's labels only."""
+
+import numpy as np
+import pandas as pd
+
+from sentclust import cluster
+from sentclust.io import embeddings_table, read_embeddings, write_json, write_parquet
+from sentclust.smk import logged
+
+sm = snakemake  # noqa: F821
+with logged(sm.log[0]) as log:
+    ids, x = read_embeddings(sm.input.embeddings)
+    reviews = pd.read_parquet(sm.input.reviews, columns=["review_id", "split", "label"])
+    meta = reviews.set_index("review_id").loc[ids]
+    train = (meta["split"] == "train").to_numpy()
+    if train.sum() < 2 or meta["label"][train].nunique() < 2:
+        raise ValueError(
+            "the projection is fitted on the train split's labels, but the train split has "
+            f"{int(train.sum())} reviews with labels {sorted(meta['label'][train].unique())}; "
+            "keep the train split (ingest.splits) or set projection.enabled: false"
+        )
+    n_comp = int(sm.params.projection["n_components"])
+    n_comp = min(n_comp, x.shape[1], int(train.sum()) - 1)
+    model = cluster.fit_projection(x[train], meta["label"].to_numpy()[train], n_comp)
+    z = cluster.project(model, x)
+    write_parquet(embeddings_table(ids, z), sm.output.embeddings)
+    write_json(
+        {
+            "kind": f"{sm.wildcards.raw}_pls",
+            "source_kind": sm.wildcards.raw,
+            "supervision": "used labels: PLS fitted on the train split's labels only",
+            "method": "sklearn PLSRegression(scale=True)",
+            "n_components": n_comp,
+            "n_train_fitted": int(train.sum()),
+            "n_reviews": int(len(ids)),
+            "input_dimensions": int(x.shape[1]),
+            "finite": bool(np.isfinite(z).all()),
+        },
+        sm.output.summary,
+    )
+    log.info("projected %s to %d PLS components", sm.wildcards.raw, n_comp)

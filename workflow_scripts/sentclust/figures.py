@@ -1,0 +1,106 @@
+"""Seaborn figures of the k-sweep and the fine-grained clusters (PNG, headless)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+sns.set_theme(style="whitegrid", context="notebook")
+
+
+def _save(fig, path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def sweep_curve(
+    table: pd.DataFrame,
+    column: str,
+    *,
+    title: str,
+    chosen: int | None,
+    marks: dict[str, int | None],
+    path,
+) -> None:
+    """One metric against k, the chosen k and other criteria's picks marked."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    sns.lineplot(data=table, x="k", y=column, marker="o", ax=ax, color="#3465a4")
+    for label, k in marks.items():
+        if k is not None:
+            ax.axvline(k, ls=":", color="#888", lw=1)
+            ax.text(k, ax.get_ylim()[1], f" {label}", rotation=90, va="top", fontsize=8)
+    if chosen is not None:
+        row = table[table["k"] == chosen]
+        ax.scatter(
+            row["k"],
+            row[column],
+            s=160,
+            facecolors="none",
+            edgecolors="#cc0000",
+            lw=2,
+            zorder=5,
+            label=f"chosen k = {chosen}",
+        )
+        ax.legend(loc="best")
+    ax.set_xticks(table["k"])
+    ax.set_title(title, loc="left", fontsize=11)
+    _save(fig, path)
+
+
+def label_curves(table: pd.DataFrame, *, title: str, path) -> None:
+    """Purity, ARI and NMI against k (test split when present)."""
+    long = table.melt(id_vars="k", value_vars=["purity", "ari", "nmi"], var_name="metric")
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    sns.lineplot(data=long, x="k", y="value", hue="metric", marker="o", ax=ax)
+    ax.set_xticks(table["k"])
+    ax.set_title(title, loc="left", fontsize=11)
+    _save(fig, path)
+
+
+def heatmap(counts: pd.DataFrame, *, title: str, xlabel: str, path, row_labels=None) -> None:
+    """Counts as a heatmap, each row normalised to shares (annotated with counts)."""
+    shares = counts.div(counts.sum(axis=1).where(lambda s: s > 0, 1), axis=0)
+    h = 1.2 + 0.45 * len(counts)
+    w = 2.5 + 0.75 * counts.shape[1]
+    fig, ax = plt.subplots(figsize=(min(w, 12), min(h, 9)))
+    sns.heatmap(
+        shares,
+        annot=counts.values,
+        fmt="d",
+        cmap="RdYlGn",
+        vmin=0,
+        vmax=1,
+        ax=ax,
+        cbar_kws={"label": "share of the cluster"},
+        yticklabels=row_labels if row_labels is not None else True,
+    )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("cluster")
+    ax.set_title(title, loc="left", fontsize=11)
+    _save(fig, path)
+
+
+def rating_by_cluster(df: pd.DataFrame, *, order: list[str], title: str, path) -> None:
+    """Star-rating distribution per named cluster (sentiment order), as box plots."""
+    fig, ax = plt.subplots(figsize=(7, 1.2 + 0.5 * len(order)))
+    sns.boxplot(
+        data=df,
+        y="name",
+        x="rating",
+        order=order,
+        ax=ax,
+        color="#9ecae1",
+        showmeans=True,
+        meanprops={"marker": "D", "markerfacecolor": "#cc0000"},
+    )
+    ax.set_xlabel("star rating (1-10)")
+    ax.set_ylabel("")
+    ax.set_xticks(range(1, 11))
+    ax.set_title(title, loc="left", fontsize=11)
+    _save(fig, path)
