@@ -30,7 +30,7 @@ with logged(sm.log[0]) as log:
                 "rating_spearman": m["rating_spearman_test"]
                 if m["rating_spearman_test"] is not None
                 else m["rating_spearman_all"],
-                "stability_ari_mean": m["stability"]["mean"],
+                "stability_ari_mean": m["stability"]["mean"] if m["stability"] else None,
                 "seconds": m["seconds"],
                 "backend": m["backend"],
             }

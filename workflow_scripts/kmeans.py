@@ -35,14 +35,16 @@ with logged(sm.log[0]) as log:
     profile.insert(0, "positive_share", cluster.positive_share(labels, y))
     profile.insert(0, "size", np.bincount(labels, minlength=k))
 
-    stability = cluster.stability_ari(
-        x,
-        k,
-        backend=res.backend,
-        seeds=[seed + i for i in range(1 + p["stability_runs"])],
-        known={seed: labels},
-        **fit,
-    )
+    stability = None
+    if p["stability_runs"] > 0:
+        stability = cluster.stability_ari(
+            x,
+            k,
+            backend=res.backend,
+            seeds=[seed + i for i in range(1 + p["stability_runs"])],
+            known={seed: labels},
+            **fit,
+        )
     metrics = {
         "kind": sm.wildcards.kind,
         "supervision": sm.params.supervision,

@@ -16,9 +16,13 @@ ALL_JOBS = {
     "train_wordvec": 1,
     "wordvec_vectors": 1,
     "explain": 1,
-    "probe": 2,
+    "probe": 4,
     "encode_shard": 2,
     "gather_bert": 1,
+    "project": 2,
+    "kmeans": 8,
+    "choose_k": 4,
+    "finegrained": 4,
     "all": 1,
 }
 

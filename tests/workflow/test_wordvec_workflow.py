@@ -15,7 +15,11 @@ DOWNSTREAM_OF_TRAINING = {
     "train_wordvec": 1,
     "wordvec_vectors": 1,
     "explain": 1,
-    "probe": 1,  # the wordvec probe only
+    "probe": 2,  # wordvec and wordvec_pls
+    "project": 1,
+    "kmeans": 4,  # wordvec and wordvec_pls, k = 2, 3
+    "choose_k": 2,
+    "finegrained": 2,
     "all": 1,
 }
 
@@ -73,7 +77,7 @@ def test_same_config_twice_gives_identical_results(tiny_run, tmp_path):
     cfg = write_config(tmp_path / "tiny.yaml", **tiny_overrides())
     r = run_snakemake(tmp_path, "--cores", "2", "--configfile", str(cfg))
     assert r.returncode == 0, r.stderr[-4000:]
-    for rel in ("wordvec/metrics.json", "probe/wordvec.json"):
+    for rel in ("wordvec/metrics.json", "probe/wordvec.json", "probe/bert_pls.json"):
         a = json.loads((workdir / "results" / rel).read_text())
         b = json.loads((tmp_path / "results" / rel).read_text())
         a.pop("versions", None), b.pop("versions", None)
@@ -84,6 +88,18 @@ def test_same_config_twice_gives_identical_results(tiny_run, tmp_path):
     _, xa = read_embeddings(workdir / "results/embeddings/wordvec.parquet")
     _, xb = read_embeddings(tmp_path / "results/embeddings/wordvec.parquet")
     np.testing.assert_array_equal(xa, xb)
+    for kind in ("wordvec", "bert", "bert_pls"):
+        rel = f"results/clusters/{kind}/k3"
+        pa_, pb_ = workdir / rel / "assignments.parquet", tmp_path / rel / "assignments.parquet"
+        assert pq.read_table(pa_).equals(pq.read_table(pb_)), kind
+        ma = json.loads((workdir / rel / "metrics.json").read_text())
+        mb = json.loads((tmp_path / rel / "metrics.json").read_text())
+        for m in (ma, mb):
+            m.pop("seconds"), m.pop("versions")
+        assert ma == mb, kind
+        fa = json.loads((workdir / f"results/clusters/{kind}/finegrained.json").read_text())
+        fb = json.loads((tmp_path / f"results/clusters/{kind}/finegrained.json").read_text())
+        assert fa == fb, kind
 
 
 @pytest.mark.parametrize(
