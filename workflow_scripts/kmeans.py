@@ -1,19 +1,18 @@
 """Rule kmeans: one K-means run for one (embedding kind, k), its assignments and metrics."""
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from sentclust import cluster
-from sentclust.io import package_versions, read_embeddings, write_json, write_parquet
+from sentclust.io import package_versions, read_embeddings_with_reviews, write_json, write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     p, seed, k = sm.params.kmeans, sm.params.seed, int(sm.wildcards.k)
-    ids, x = read_embeddings(sm.input.embeddings)
-    reviews = pd.read_parquet(sm.input.reviews, columns=["review_id", "split", "label", "rating"])
-    meta = reviews.set_index("review_id").loc[ids]
+    ids, x, meta = read_embeddings_with_reviews(
+        sm.input.embeddings, sm.input.reviews, ("split", "label", "rating")
+    )
     y = meta["label"].to_numpy(dtype=np.int64)
     ratings = meta["rating"].astype("Float64")
     test = (meta["split"] == "test").to_numpy()

@@ -1,17 +1,16 @@
 """Rule probe: logistic regression on one embedding kind (train split -> test split)."""
 
 import numpy as np
-import pandas as pd
 
-from sentclust.io import read_embeddings, write_json
+from sentclust.io import read_embeddings_with_reviews, write_json
 from sentclust.probe import linear_probe
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    ids, x = read_embeddings(sm.input.embeddings)
-    reviews = pd.read_parquet(sm.input.reviews, columns=["review_id", "split", "label"])
-    meta = reviews.set_index("review_id").loc[ids]
+    ids, x, meta = read_embeddings_with_reviews(
+        sm.input.embeddings, sm.input.reviews, ("split", "label")
+    )
     train = (meta["split"] == "train").to_numpy()
     test = (meta["split"] == "test").to_numpy()
     y = meta["label"].to_numpy(dtype=np.int64)

@@ -1,17 +1,16 @@
 """Rule project: a sentiment-aligned linear projection, fitted on the train split's labels only."""
 
 import numpy as np
-import pandas as pd
 
 from sentclust import cluster
-from sentclust.io import embeddings_table, read_embeddings, write_json, write_parquet
+from sentclust.io import embeddings_table, read_embeddings_with_reviews, write_json, write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    ids, x = read_embeddings(sm.input.embeddings)
-    reviews = pd.read_parquet(sm.input.reviews, columns=["review_id", "split", "label"])
-    meta = reviews.set_index("review_id").loc[ids]
+    ids, x, meta = read_embeddings_with_reviews(
+        sm.input.embeddings, sm.input.reviews, ("split", "label")
+    )
     train = (meta["split"] == "train").to_numpy()
     if train.sum() < 2 or meta["label"][train].nunique() < 2:
         raise ValueError(

@@ -143,3 +143,21 @@ def read_embeddings(path: str | os.PathLike):
     values = col.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
     x = values.reshape(len(col), dim)
     return table.column("review_id").to_numpy(), x
+
+
+def read_embeddings_with_reviews(embeddings_path, reviews_path, columns=("split", "label")):
+    """(ids, float32 vectors, the reviews' ``columns`` for those ids in the same order).
+
+    Fails clearly when the embedding table holds a review the reviews table does not.
+    """
+    import pandas as pd
+
+    ids, x = read_embeddings(embeddings_path)
+    reviews = pd.read_parquet(reviews_path, columns=["review_id", *columns]).set_index("review_id")
+    unknown = pd.Index(ids).difference(reviews.index)
+    if len(unknown):
+        raise ValueError(
+            f"{embeddings_path}: {len(unknown)} review ids are not in {reviews_path} "
+            f"(first: {unknown[0]}); the embeddings come from another run: delete and rerun"
+        )
+    return ids, x, reviews.loc[ids]
