@@ -35,7 +35,7 @@ def main() -> None:
     ap.add_argument("--max-seq-length", type=int, default=256)
     ap.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "imdb"))
-    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args()
