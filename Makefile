@@ -24,9 +24,11 @@ $(STAMP): envs/requirements.txt envs/constraints.txt
 demo: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml
 
-# The full analysis; point it at local data with DATA=..., e.g. make full DATA=../shared/data/imdb
+# The full analysis; point it at local data with DATA=..., e.g. make full DATA=../shared/data/imdb;
+# MINILM=1 uses the bundled all-MiniLM-L6-v2 instead of the original's model (no hub needed).
 full: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) $(if $(DATA),--config input_path=$(DATA))
+	$(BIN)/snakemake --cores $(CORES) $(if $(MINILM),--configfile config/minilm.yaml) \
+		$(if $(DATA),--config input_path=$(DATA))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
