@@ -43,38 +43,22 @@ with logged(sm.log[0]) as log:
         table.to_csv(tmp, sep="\t", index=False)
     picks = choice["picks"]
     with atomic_dir(sm.output.figures) as out:
-        figures.sweep_curve(
-            table,
-            "inertia",
-            title=f"{kind}: inertia (elbow by Kneedle)",
-            chosen=choice["k"],
-            marks={"elbow": picks["elbow"]},
-            path=out / "elbow.png",
-        )
-        figures.sweep_curve(
-            table,
-            "silhouette",
-            title=f"{kind}: silhouette (sampled)",
-            chosen=choice["k"],
-            marks={"max": picks["silhouette"]},
-            path=out / "silhouette.png",
-        )
-        figures.sweep_curve(
-            table,
-            "calinski_harabasz",
-            title=f"{kind}: Calinski-Harabasz",
-            chosen=choice["k"],
-            marks={"max": picks["calinski_harabasz"]},
-            path=out / "calinski_harabasz.png",
-        )
-        figures.sweep_curve(
-            table,
-            "davies_bouldin",
-            title=f"{kind}: Davies-Bouldin",
-            chosen=choice["k"],
-            marks={"min": picks["davies_bouldin"]},
-            path=out / "davies_bouldin.png",
-        )
+        curves = [  # (column, file, title, label of the criterion's pick)
+            ("inertia", "elbow", "inertia (elbow by Kneedle)", "elbow"),
+            ("silhouette", "silhouette", "silhouette (sampled)", "max"),
+            ("calinski_harabasz", "calinski_harabasz", "Calinski-Harabasz", "max"),
+            ("davies_bouldin", "davies_bouldin", "Davies-Bouldin", "min"),
+        ]
+        for column, name, title, mark in curves:
+            criterion = "elbow" if column == "inertia" else column
+            figures.sweep_curve(
+                table,
+                column,
+                title=f"{kind}: {title}",
+                chosen=choice["k"],
+                marks={mark: picks[criterion]},
+                path=out / f"{name}.png",
+            )
         figures.label_curves(
             table,
             title=f"{kind}: clusters against the labels (test split)",
