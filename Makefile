@@ -31,6 +31,7 @@ full: $(STAMP)
 		$(if $(DATA),--config input_path=$(DATA))
 
 test: $(STAMP)
+	bash tests/setup/system_deps.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
