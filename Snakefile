@@ -11,12 +11,16 @@ configfile: "config/config.yaml"
 validate(config, "config/schema.yaml")
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/ingest.smk"
 include: "rules/prepare.smk"
 include: "rules/wordvec.smk"
 include: "rules/bert.smk"
 include: "rules/cluster.smk"
+include: "rules/report.smk"
 
 
 rule all:

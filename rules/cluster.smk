@@ -58,7 +58,14 @@ rule choose_k:
     output:
         choice=f"{RESULTS}/clusters/{{kind}}/choice.json",
         table=f"{RESULTS}/clusters/{{kind}}/k_sweep.tsv",
-        figures=directory(f"{RESULTS}/clusters/{{kind}}/figures"),
+        figures=report(
+            directory(f"{RESULTS}/clusters/{{kind}}/figures"),
+            patterns=["{name}.png"],
+            caption="../report/choose_k.rst",
+            category="2. Choice of k and overlap",
+            subcategory="{kind}",
+            labels={"kind": "{kind}", "figure": "{name}"},
+        ),
     log:
         f"{LOGS}/choose_k/{{kind}}.log",
     benchmark:
@@ -83,7 +90,12 @@ rule finegrained:
     output:
         json=f"{RESULTS}/clusters/{{kind}}/finegrained.json",
         table=f"{RESULTS}/clusters/{{kind}}/finegrained.parquet",
-        figure=f"{RESULTS}/clusters/{{kind}}/rating_by_cluster.png",
+        figure=report(
+            f"{RESULTS}/clusters/{{kind}}/rating_by_cluster.png",
+            caption="../report/finegrained.rst",
+            category="3. Fine-grained sentiment",
+            labels={"kind": "{kind}"},
+        ),
     log:
         f"{LOGS}/finegrained/{{kind}}.log",
     benchmark:

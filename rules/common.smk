@@ -106,8 +106,8 @@ def sweep_files(name):
     return files
 
 
-def final_outputs():
-    """Every output the default target builds (grows with each stage)."""
+def analysis_outputs():
+    """Every output of the analysis proper: what the report waits for."""
     return [
         f"{RESULTS}/data/reviews.parquet",
         f"{RESULTS}/data/ingest_summary.json",
@@ -121,4 +121,44 @@ def final_outputs():
         *bert_shard_files(),
         *(f"{RESULTS}/probe/{kind}.json" for kind in embedding_kinds()),
         *(f"{RESULTS}/clusters/{kind}/finegrained.json" for kind in embedding_kinds()),
+    ]
+
+
+REPORT_DIR = f"{RESULTS}/report"
+
+
+def report_inputs(wildcards):
+    """The report's named inputs (lists in the order of ALL_KINDS), and every analysis output,
+    so that the report is the last job of the DAG."""
+    per_kind = {
+        "probes": "{R}/probe/{kind}.json",
+        "choices": "{R}/clusters/{kind}/choice.json",
+        "sweeps": "{R}/clusters/{kind}/k_sweep.tsv",
+        "figure_dirs": "{R}/clusters/{kind}/figures",
+        "finegrained": "{R}/clusters/{kind}/finegrained.json",
+        "rating_figures": "{R}/clusters/{kind}/rating_by_cluster.png",
+        "projection_figures": "{R}/report/projection/{kind}.png",
+        "projection_infos": "{R}/report/projection/{kind}.json",
+    }
+    return {
+        "ingest_summary": f"{RESULTS}/data/ingest_summary.json",
+        "prepare_summary": f"{RESULTS}/data/prepare_summary.json",
+        "wordvec_metrics": f"{RESULTS}/wordvec/metrics.json",
+        "explanations": f"{RESULTS}/explain/explanations.json",
+        "explain_figures": f"{RESULTS}/explain/figures",
+        "bert_summary": f"{RESULTS}/embeddings/bert_summary.json",
+        **{
+            name: [pattern.format(R=RESULTS, kind=kind) for kind in ALL_KINDS]
+            for name, pattern in per_kind.items()
+        },
+        "analysis": analysis_outputs(),
+    }
+
+
+def final_outputs():
+    """Every output the default target builds: the analysis, then its report."""
+    return [
+        *analysis_outputs(),
+        f"{REPORT_DIR}/report.html",
+        f"{REPORT_DIR}/summary.md",
     ]

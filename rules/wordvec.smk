@@ -50,7 +50,13 @@ rule explain:
         prepared=rules.prepare.output.prepared,
     output:
         json=f"{RESULTS}/explain/explanations.json",
-        figures=directory(f"{RESULTS}/explain/figures"),
+        figures=report(
+            directory(f"{RESULTS}/explain/figures"),
+            patterns=["{name}.png"],
+            caption="../report/explain.rst",
+            category="1. LIME explanations",
+            labels={"text": "{name}"},
+        ),
         html=directory(f"{RESULTS}/explain/html"),
     log:
         f"{LOGS}/explain.log",

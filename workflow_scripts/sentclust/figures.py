@@ -104,3 +104,87 @@ def rating_by_cluster(df: pd.DataFrame, *, order: list[str], title: str, path) -
     ax.set_xticks(range(1, 11))
     ax.set_title(title, loc="left", fontsize=11)
     _save(fig, path)
+
+
+def rating_counts(counts: pd.DataFrame, *, title: str, path) -> None:
+    """Reviews per star rating, one bar colour per split (``counts``: split, rating, n)."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    sns.barplot(data=counts, x="rating", y="n", hue="split", ax=ax, palette="Set2")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1), title="split")
+    ax.set_xlabel("star rating")
+    ax.set_ylabel("reviews")
+    ax.set_title(title, loc="left", fontsize=11)
+    _save(fig, path)
+
+
+def learning_curves(history: dict[str, list[float]], *, best_epoch: int | None, title: str, path):
+    """Loss and accuracy per epoch, training and validation, the kept epoch marked."""
+    rows = []
+    for key, values in history.items():
+        metric = key.removeprefix("val_")
+        subset = "validation" if key.startswith("val_") else "training"
+        rows += [
+            {"epoch": i + 1, "metric": metric, "subset": subset, "value": v}
+            for i, v in enumerate(values)
+        ]
+    long = pd.DataFrame(rows)
+    metrics = [m for m in ("loss", "accuracy") if m in set(long["metric"])]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4), squeeze=False)
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        part = long[long["metric"] == metric]
+        sns.lineplot(data=part, x="epoch", y="value", hue="subset", marker="o", ax=ax)
+        if best_epoch:
+            ax.axvline(best_epoch, ls=":", color="#cc0000", lw=1.5, label="kept")
+        ax.set_ylabel(metric)
+        ax.set_xticks(sorted(part["epoch"].unique()))
+        ax.legend(loc="best", fontsize=8)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    _save(fig, path)
+
+
+def projection_scatter(
+    points: pd.DataFrame,
+    *,
+    cluster_order: list[str],
+    title: str,
+    path,
+    axis_names: tuple[str, str] = ("component 1", "component 2"),
+):
+    """Two panels of the same 2-D points (x, y): coloured by cluster name and by label."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharex=True, sharey=True)
+    size = 6 if len(points) > 2000 else 14
+    palette = sns.color_palette("RdYlGn", n_colors=max(len(cluster_order), 2))
+    if len(cluster_order) == 1:
+        palette = palette[-1:]
+    sns.scatterplot(
+        data=points,
+        x="x",
+        y="y",
+        hue="cluster",
+        hue_order=cluster_order,
+        palette=palette[: len(cluster_order)],
+        s=size,
+        linewidth=0,
+        alpha=0.7,
+        ax=axes[0],
+    )
+    sns.scatterplot(
+        data=points,
+        x="x",
+        y="y",
+        hue="label",
+        hue_order=["negative", "positive"],
+        palette={"negative": "#d7301f", "positive": "#1a9850"},
+        s=size,
+        linewidth=0,
+        alpha=0.7,
+        ax=axes[1],
+    )
+    axes[0].set_title("coloured by cluster", loc="left", fontsize=10)
+    axes[1].set_title("coloured by label", loc="left", fontsize=10)
+    for ax in axes:
+        ax.legend(loc="best", fontsize=8, markerscale=2)
+        ax.set_xlabel(axis_names[0])
+    axes[0].set_ylabel(axis_names[1])
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    _save(fig, path)

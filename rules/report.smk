@@ -1,0 +1,65 @@
+# The aggregated report: a 2-D projection per kind, then one self-contained HTML page and a
+# Markdown summary (the DAG's final node). Outputs marked report() feed `snakemake --report`.
+
+
+rule projection_2d:
+    input:
+        embeddings=f"{RESULTS}/embeddings/{{kind}}.parquet",
+        reviews=rules.ingest.output.reviews,
+        choice=rules.choose_k.output.choice,
+        assignments=sweep_files("assignments.parquet"),
+        names=rules.finegrained.output.table,
+    output:
+        figure=report(
+            f"{RESULTS}/report/projection/{{kind}}.png",
+            caption="../report/projection.rst",
+            category="4. 2-D projections",
+            labels={"kind": "{kind}"},
+        ),
+        summary=f"{RESULTS}/report/projection/{{kind}}.json",
+    log:
+        f"{LOGS}/projection_2d/{{kind}}.log",
+    benchmark:
+        f"{BENCH}/projection_2d/{{kind}}.tsv"
+    wildcard_constraints:
+        kind="|".join(ALL_KINDS),
+    conda:
+        CONDA_CPU
+    params:
+        report=config["report"],
+        supervision=supervision_of,
+        seed=SEED,
+    script:
+        "../workflow_scripts/projection_2d.py"
+
+
+rule report:
+    input:
+        unpack(report_inputs),
+    output:
+        html=report(
+            f"{RESULTS}/report/report.html",
+            caption="../report/report.rst",
+            category="0. Report",
+            labels={"file": "report.html"},
+        ),
+        summary=report(
+            f"{RESULTS}/report/summary.md",
+            caption="../report/summary.rst",
+            category="0. Report",
+            labels={"file": "summary.md"},
+        ),
+    log:
+        f"{LOGS}/report.log",
+    benchmark:
+        f"{BENCH}/report.tsv"
+    conda:
+        CONDA_CPU
+    params:
+        kinds=ALL_KINDS,
+        explore=config["choose_k"]["explore"],
+        benchmarks=BENCH,
+        results=RESULTS,
+        config=config,
+    script:
+        "../workflow_scripts/report.py"
