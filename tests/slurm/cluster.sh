@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# A real one-node SLURM cluster on this machine, for the SLURM workflow test
+# (tests/workflow/test_slurm_workflow.py) and for trying profiles/slurm/ by hand:
+#
+#   bash tests/slurm/cluster.sh start    # install if missing, write the config, start, wait for idle
+#   bash tests/slurm/cluster.sh status   # daemons' pids and sinfo
+#   bash tests/slurm/cluster.sh stop     # scancel our jobs, stop the daemons by their pids, restore
+#
+# Needs root (slurmd runs jobs as their users) and Debian's slurmctld, slurmd, slurm-client and
+# munge (installed here with apt-get when missing, as tests/setup/deps.d/slurm.sh lists them).
+# No systemd: munged, slurmctld and slurmd are started directly and stopped by the process ids
+# in their pid files, which live in the state folder with their logs.
+#
+# What this set-up has to get right (SLURM 22.05, munge 0.5.15 on Debian 12):
+# - no accounting database (AccountingStorageType=accounting_storage/none), so `sacct` fails and
+#   job status must come from `squeue`: finished jobs stay visible there for MinJobAge seconds,
+#   and the executor plugin only trusts squeue when MinJobAge is at least 120 s;
+# - the plugin's job step drops every SLURM_* variable (SLURM_CONF too) before its inner srun,
+#   so the config must sit at the default path /etc/slurm/slurm.conf: an existing one is backed
+#   up on start and put back on stop;
+# - munged wants its socket's folder owned by it and world-executable (755), and a short path;
+# - DefMemPerCPU keeps a job without --mem from taking the node's whole memory.
+set -euo pipefail
+
+STATE=${SLURM_TEST_STATE:-/tmp/sc-slurm}
+CONF_DIR=/etc/slurm
+CONF=$CONF_DIR/slurm.conf
+BACKUP=$STATE/slurm.conf.orig
+MARK="# written by sentclust tests/slurm/cluster.sh"
+SOCKET=$STATE/m/munge.sock
+PARTITION=${SLURM_TEST_PARTITION:-debug}
+PACKAGES="slurmctld slurmd slurm-client munge"
+
+log() { echo "slurm-cluster: $*" >&2; }
+
+missing_packages() {
+    local p out=""
+    for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || out="$out $p"; done
+    echo "$out"
+}
+
+install_if_missing() {
+    local missing
+    missing=$(missing_packages)
+    [[ -z "$missing" ]] && return 0
+    command -v apt-get >/dev/null || { log "missing$missing and no apt-get"; return 1; }
+    log "installing$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+pid_of() { # pid from a pid file, if that process is alive
+    local f=$STATE/$1.pid pid
+    [[ -s $f ]] || return 1
+    pid=$(cat "$f")
+    kill -0 "$pid" 2>/dev/null || return 1
+    echo "$pid"
+}
+
+write_conf() {
+    local host node cpus mem
+    host=$(hostname -s)
+    # this machine as slurmd sees it: CPUs, sockets, cores, threads, RealMemory
+    node=$(slurmd -C | head -1)
+    cpus=$(sed -n 's/.*CPUs=\([0-9]*\).*/\1/p' <<<"$node")
+    mem=$(sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p' <<<"$node")
+    mkdir -p "$CONF_DIR"
+    if [[ -e $CONF ]] && ! grep -qF "$MARK" "$CONF"; then
+        cp -p "$CONF" "$BACKUP"
+        log "backed up $CONF to $BACKUP"
+    fi
+    cat >"$CONF" <<EOF
+$MARK (state in $STATE); 'cluster.sh stop' restores the previous file
+ClusterName=sentclust-test
+SlurmctldHost=$host
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$SOCKET
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation=$STATE/ctld
+SlurmdSpoolDir=$STATE/d
+SlurmctldPidFile=$STATE/slurmctld.pid
+SlurmdPidFile=$STATE/slurmd.pid
+SlurmctldLogFile=$STATE/slurmctld.log
+SlurmdLogFile=$STATE/slurmd.log
+SlurmctldDebug=info
+SlurmdDebug=info
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+MpiDefault=none
+SwitchType=switch/none
+ReturnToService=2
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+# no accounting database: sacct does not work, job states come from squeue
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+# finished jobs stay in squeue this long (the executor needs >= 120 s to trust squeue)
+MinJobAge=300
+# a job without --mem gets this much per CPU, not the whole node
+DefMemPerCPU=1000
+$node
+PartitionName=$PARTITION Nodes=$host Default=YES MaxTime=INFINITE State=UP
+EOF
+    log "wrote $CONF (node $host: $cpus CPUs, $mem MB)"
+}
+
+start_munged() {
+    if pid_of munged >/dev/null; then return 0; fi
+    mkdir -p "$STATE/m"
+    chmod 755 "$STATE" "$STATE/m"
+    if [[ ! -s $STATE/munge.key ]]; then
+        (umask 077 && dd if=/dev/urandom of="$STATE/munge.key" bs=1024 count=1 status=none)
+    fi
+    munged --socket="$SOCKET" --key-file="$STATE/munge.key" --pid-file="$STATE/munged.pid" \
+        --log-file="$STATE/munged.log" --seed-file="$STATE/munged.seed" --force
+    for _ in $(seq 50); do [[ -S $SOCKET ]] && return 0; sleep 0.1; done
+    log "munged did not create $SOCKET; see $STATE/munged.log"
+    return 1
+}
+
+wait_idle() {
+    local state=""
+    for _ in $(seq 60); do
+        state=$(sinfo -h -N -o %T 2>/dev/null | head -1 || true)
+        if [[ $state == idle* ]]; then
+            log "node idle (partition $PARTITION)"
+            return 0
+        fi
+        sleep 0.5
+    done
+    log "node not idle after 30 s (state '$state'); logs in $STATE"
+    return 1
+}
+
+start() {
+    [[ $(id -u) == 0 ]] || { log "must run as root"; exit 2; }
+    install_if_missing
+    mkdir -p "$STATE/ctld" "$STATE/d"
+    chmod 755 "$STATE"
+    write_conf
+    start_munged
+    # -c: cold start, no jobs or node state carried over from an earlier run
+    pid_of slurmctld >/dev/null || slurmctld -c
+    pid_of slurmd >/dev/null || slurmd
+    wait_idle
+}
+
+stop_pid() { # name: TERM the pid from its pid file, wait, then KILL
+    local pid
+    pid=$(pid_of "$1") || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "$1 ($pid) ignored TERM; killing"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$STATE/$1.pid"
+}
+
+stop() {
+    if pid_of slurmctld >/dev/null; then
+        scancel --user="$(id -un)" 2>/dev/null || true
+    fi
+    stop_pid slurmd
+    stop_pid slurmctld
+    stop_pid munged
+    if [[ -e $CONF ]] && grep -qF "$MARK" "$CONF"; then
+        if [[ -e $BACKUP ]]; then
+            mv "$BACKUP" "$CONF"
+            log "restored the previous $CONF"
+        else
+            rm -f "$CONF"
+        fi
+    fi
+    log "stopped"
+}
+
+status() {
+    local name pid rc=0
+    for name in munged slurmctld slurmd; do
+        if pid=$(pid_of $name); then echo "$name running (pid $pid)"; else echo "$name stopped"; rc=1; fi
+    done
+    [[ $rc == 0 ]] && sinfo -N
+    return $rc
+}
+
+case "${1:-}" in
+start) start ;;
+stop) stop ;;
+status) status ;;
+*)
+    echo "usage: $0 start|stop|status   (state folder: $STATE)" >&2
+    exit 2
+    ;;
+esac
