@@ -105,7 +105,7 @@ def fmt(x: Any, digits: int = 3) -> str:
     return str(x)
 
 
-_WORD = re.compile(r"\w+(?:'\w+)*", re.UNICODE)
+_WORD = re.compile(r"\w+(?:'\w+)*|[^\w\s]", re.UNICODE)
 
 
 def highlight_segments(text: str, weights: Iterable[Sequence]) -> list[dict[str, Any]]:
@@ -463,7 +463,8 @@ def kind_section(
         if c in sweep.columns
     ]
     rows = sweep[columns].to_dict(orient="records")
-    chosen_row = next((r for r in rows if r["k"] == chosen), {})
+    chosen_row = {c: None for c in ("purity", "ari", "nmi", "silhouette")}
+    chosen_row.update(next((r for r in rows if r["k"] == chosen), {}))
     rules = choice.get("rules", {})
     picks = [
         {"criterion": c, "k": k, "rule": rules.get(c, ""), "chosen": c == choice.get("chosen_by")}
