@@ -5,10 +5,12 @@
 rule projection_2d:
     input:
         embeddings=f"{RESULTS}/embeddings/{{kind}}.parquet",
-        reviews=rules.ingest.output.reviews,
-        choice=rules.choose_k.output.choice,
+        # plain paths, not rules.<name>.output: with those Snakemake would tie this job to the
+        # producing rules even under --allowed-rules (rebuilding only the report of a run)
+        reviews=f"{RESULTS}/data/reviews.parquet",
+        choice=f"{RESULTS}/clusters/{{kind}}/choice.json",
         assignments=sweep_files("assignments.parquet"),
-        names=rules.finegrained.output.table,
+        names=f"{RESULTS}/clusters/{{kind}}/finegrained.parquet",
     output:
         figure=report(
             f"{RESULTS}/report/projection/{{kind}}.png",

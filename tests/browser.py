@@ -215,7 +215,11 @@ def inspect_page(
                 )
                 shot = pipe.send(
                     "Page.captureScreenshot",
-                    {"format": "png", "captureBeyondViewport": True},
+                    {
+                        "format": "png",
+                        "captureBeyondViewport": True,
+                        "clip": {"x": 0, "y": 0, "width": width, "height": h, "scale": 1},
+                    },
                     session=sid,
                     timeout=timeout,
                 )

@@ -422,6 +422,7 @@ def kind_section(
         clusters = [
             {
                 "name": c["name"],
+                "id": c.get("cluster"),
                 "size": int(c["size"]),
                 "positive_share": finite(c.get("positive_share")),
                 "mean_rating": finite(c.get("mean_rating")),
@@ -648,7 +649,7 @@ def render_summary(ctx: dict[str, Any]) -> str:
     """The headline numbers as Markdown (for terminals and diffs; no timings, no date)."""
     lines = [f"# {ctx['title']}: summary", ""]
     for h in ctx["headline"]:
-        detail = f" ({h['detail']})" if h["detail"] else ""
+        detail = f"; {h['detail']}" if h["detail"] else ""
         lines.append(f"- **{_md(h['label'])}**: {_md(h['value'])}{_md(detail)}")
     lines += ["", "## Choice of k and agreement with the labels (test split, chosen k)", ""]
     lines += [
