@@ -61,7 +61,6 @@ rule report:
         kinds=ALL_KINDS,
         explore=config["choose_k"]["explore"],
         benchmarks=BENCH,
-        results=RESULTS,
         config=config,
     script:
         "../workflow_scripts/report.py"

@@ -30,7 +30,7 @@ with logged(sm.log[0]) as log:
         bench_dir=sm.params.benchmarks,
         config=sm.params.config,
         explore=sm.params.explore,
-        results_dir=sm.params.results,
+        results_dir=str(Path(sm.output.html).parents[1]),
         # the workflow's own checkout (sentclust lives in workflow_scripts/ under it)
         workflow_dir=Path(sentclust.__file__).resolve().parents[2],
     )
