@@ -180,6 +180,10 @@ def test_highlight_segments_keep_the_text_and_mark_weighted_words():
     marked = [(s["t"], s["w"]) for s in segs if s["w"] is not None]
     assert marked == [("great", 0.5), ("film", -0.25), ("GREAT", 0.5)]
     assert max(s["a"] for s in segs) == 1.0
+    segs = report.highlight_segments("It's 10/10, a 10. Not bad", [["10/10", 0.3], ["it's", 0.1]])
+    assert [s["t"] for s in segs if s["w"] is not None] == ["It's", "10/10"]
+    segs = report.highlight_segments("a<b> c", [["<b>", 1.0], ["a", -1.0]])
+    assert [s["t"] for s in segs if s["w"] is not None] == ["a", "<b>"]
     assert report.highlight_segments("no weights here", []) == [
         {"t": "no weights here", "w": None, "a": 0.0}
     ]

@@ -105,13 +105,24 @@ def fmt(x: Any, digits: int = 3) -> str:
     return str(x)
 
 
-_WORD = re.compile(r"\w+(?:'\w+)*|[^\w\s]", re.UNICODE)
+def _token_pattern(words: Iterable[str]) -> re.Pattern | None:
+    """One regex for the weighted tokens (longest first, so ``10/10`` wins over ``10``); tokens
+    that start or end with a word character match only as whole words."""
+    parts = []
+    for w in sorted({w for w in words if w}, key=len, reverse=True):
+        pat = re.escape(w)
+        if re.match(r"\w", w):
+            pat = r"(?<!\w)" + pat
+        if re.search(r"\w$", w):
+            pat += r"(?!\w)"
+        parts.append(pat)
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 def highlight_segments(text: str, weights: Iterable[Sequence]) -> list[dict[str, Any]]:
     """``text`` cut into segments ``{"t": str, "w": weight or None, "a": strength 0..1}``.
 
-    Words that carry a LIME weight (compared lower-cased, as the network's tokens are) get that
+    Tokens that carry a LIME weight (compared lower-cased, as the network's tokens are) get that
     weight; everything else is plain text. The segments are plain strings: the template escapes
     them, so markup in a review is shown as text.
     """
@@ -119,12 +130,11 @@ def highlight_segments(text: str, weights: Iterable[Sequence]) -> list[dict[str,
     for word, weight in weights:
         w.setdefault(str(word).lower(), float(weight))
     top = max((abs(v) for v in w.values()), default=0.0) or 1.0
+    pattern = _token_pattern(w)
     out: list[dict[str, Any]] = []
     pos = 0
-    for m in _WORD.finditer(text):
-        weight = w.get(m.group(0).lower())
-        if weight is None:
-            continue
+    for m in pattern.finditer(text) if pattern else ():
+        weight = w[m.group(0).lower()]
         if m.start() > pos:
             out.append({"t": text[pos : m.start()], "w": None, "a": 0.0})
         out.append({"t": m.group(0), "w": weight, "a": round(0.25 + 0.75 * abs(weight) / top, 3)})
