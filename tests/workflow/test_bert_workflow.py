@@ -59,7 +59,14 @@ def test_deleting_one_shard_reruns_that_shard_only(tiny_run):
         os.rename(moved, shard)
 
 
-@pytest.mark.parametrize("change", [{"max_seq_length": 64}, {"mode": "chunk_mean"}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"max_seq_length": 64},
+        {"mode": "chunk_mean"},
+        {"model": "sentence-transformers/paraphrase-MiniLM-L3-v2"},
+    ],
+)
 def test_changing_the_encoding_reruns_shards_not_the_network(tiny_run, change):
     workdir, _, _ = tiny_run
     cfg = write_config(workdir / "enc.yaml", **tiny_overrides(bert=change))
