@@ -72,7 +72,7 @@ write_conf() {
     cat >"$CONF" <<EOF
 $MARK (state in $STATE); 'cluster.sh stop' restores the previous file
 ClusterName=sentclust-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$SOCKET
@@ -102,7 +102,7 @@ JobCompType=jobcomp/none
 MinJobAge=300
 # a job without --mem gets this much per CPU, not the whole node
 DefMemPerCPU=1000
-$node
+$node NodeAddr=127.0.0.1
 PartitionName=$PARTITION Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
     log "wrote $CONF (node $host: $cpus CPUs, $mem MB)"
