@@ -18,10 +18,15 @@ with logged(sm.log[0]) as log:
     test = (meta["split"] == "test").to_numpy()
     train = ~test
 
-    fit = dict(n_init=p["n_init"], max_iter=p["max_iter"], threads=sm.threads)
-    res = cluster.kmeans(
-        x, k, backend=p["backend"], seed=seed, tol=p["tol"], name=sm.input.embeddings, **fit
+    fit = dict(
+        n_init=p["n_init"],
+        max_iter=p["max_iter"],
+        tol=p["tol"],
+        screen_sample=p["screen_sample"],
+        refine=p["refine"],
+        threads=sm.threads,
     )
+    res = cluster.kmeans(x, k, backend=p["backend"], seed=seed, name=sm.input.embeddings, **fit)
     log.info("k=%d on %s: %s", k, sm.wildcards.kind, res.summary())
     labels = res.labels
 

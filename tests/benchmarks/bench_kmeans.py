@@ -1,7 +1,8 @@
 """K-means sweep benchmark: the k-sweep stage's path against the original's per-k loop, one run.
 
     .venv/bin/python tests/benchmarks/bench_kmeans.py EMBEDDINGS.parquet [--k 2-12]
-        [--backend auto] [--n-init 3] [--max-iter 300] [--threads 1] [--seed 42]
+        [--backend auto] [--n-init 10] [--max-iter 300] [--screen-sample 8000] [--refine 2]
+        [--threads 1] [--seed 42] [--jobs 2] [--spread-seed 1]
         [--no-fair] [--json OUT.json]
     .venv/bin/python tests/benchmarks/bench_kmeans.py --make-synthetic OUT.parquet [--rows 50000]
         [--dim 384]
@@ -14,7 +15,11 @@ EMBEDDINGS.parquet follows the review-embedding contract (``review_id``, fixed-s
   (what the original ran);
 - stage: ``sentclust.cluster.kmeans`` with the backend, n_init, max_iter and threads given;
 - fair (unless --no-fair): the same baseline under the stage's thread count, so that the speed-up
-  that comes from the algorithm settings is told apart from the one that comes from threads.
+  that comes from the algorithm settings is told apart from the one that comes from threads;
+- with --jobs N: the stage's sweep once more, as N parallel processes (one job per k, the way
+  ``snakemake --cores N`` runs the kmeans rule), its wall time against the baseline's loop;
+- with --spread-seed S: the baseline again with seed S (not timed), to show how much the
+  baseline's own inertia moves with its seed (restarts land in different local minima).
 
 Inertias are computed the same way for all (float64 sum of squared distances to the assigned
 centre). It prints one row per k, the totals, the speed ratios and the worst inertia ratio.
@@ -72,16 +77,62 @@ def baseline(x: np.ndarray, k: int, seed: int, threads: int | None) -> tuple[flo
     return seconds, inertia
 
 
+_WORKER_X: np.ndarray | None = None
+
+
+def _worker_init(path: str) -> None:
+    global _WORKER_X
+    _, _WORKER_X = read_embeddings(path)
+
+
+def _worker_fit(task: tuple[int, dict]) -> tuple[int, float, float]:
+    k, kwargs = task
+    r = cluster.kmeans(_WORKER_X, k, **kwargs)
+    return k, r.seconds, r.inertia
+
+
+def parallel_sweep(path: str, ks: list[int], jobs: int, kwargs: dict) -> tuple[float, dict]:
+    """The sweep as the workflow runs it: ``jobs`` processes, one K-means job per k, largest k
+    first (as a scheduler would order equal-priority jobs, the longest first keeps cores busy).
+    Returns the wall time (data loading excluded) and each k's (seconds, inertia)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    with ctx.Pool(jobs, initializer=_worker_init, initargs=(path,)) as pool:
+        pool.map(_worker_init, [path] * jobs)  # every worker has its data before the clock
+        t0 = time.perf_counter()
+        out = pool.map(_worker_fit, [(k, kwargs) for k in sorted(ks, reverse=True)], chunksize=1)
+        wall = time.perf_counter() - t0
+    return wall, {k: (sec, inertia) for k, sec, inertia in out}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("embeddings", nargs="?")
     ap.add_argument("--k", default="2-12", help="k values: 2-12 or 2,3,5")
     ap.add_argument("--backend", default="auto", choices=cluster.REQUESTS)
-    ap.add_argument("--n-init", type=int, default=3)
+    ap.add_argument("--n-init", type=int, default=10)
     ap.add_argument("--max-iter", type=int, default=300)
+    ap.add_argument("--tol", type=float, default=1e-4)
+    ap.add_argument("--screen-sample", type=int, default=8000, help="0: plain restarts")
+    ap.add_argument("--refine", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1, help="the stage's threads (rule threads)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--no-fair", action="store_true", help="skip the baseline at stage threads")
+    ap.add_argument(
+        "--spread-seed",
+        type=int,
+        default=None,
+        help="also run the baseline with this seed: its inertia shows the baseline's own "
+        "seed-to-seed spread (time not counted)",
+    )
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="also run the stage's sweep as this many parallel jobs (processes, --threads each), "
+        "as `snakemake --cores N` runs the kmeans rule, and compare its wall time",
+    )
     ap.add_argument("--json", help="also write the rows and totals here")
     ap.add_argument("--make-synthetic", metavar="OUT", help="write a synthetic table and exit")
     ap.add_argument("--rows", type=int, default=50_000)
@@ -108,13 +159,16 @@ def main() -> None:
         f"baseline: sklearn KMeans(n_init=10, random_state={args.seed}), default threads "
         f"({default_threads}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})\n"
         f"stage:    {backend} (asked {args.backend}), n_init={args.n_init}, "
-        f"max_iter={args.max_iter}, threads={args.threads}, seed={args.seed}"
+        f"max_iter={args.max_iter}, tol={args.tol}, screen_sample={args.screen_sample}, "
+        f"refine={args.refine}, threads={args.threads}, seed={args.seed}"
         + ("" if args.no_fair else f"\nfair:     the baseline at threads={args.threads}"),
         flush=True,
     )
     head = f"{'k':>3} {'base s':>8} {'stage s':>8} {'speed':>6} "
     head += "" if args.no_fair else f"{'fair s':>8} {'speed':>6} "
     head += f"{'base inertia':>16} {'stage inertia':>16} {'ratio':>8} {'iters':>5}"
+    if args.spread_seed is not None:
+        head += f" {'seed ' + str(args.spread_seed):>10}"
     print(head, flush=True)
     rows = []
     for k in ks:
@@ -126,6 +180,9 @@ def main() -> None:
             seed=args.seed,
             n_init=args.n_init,
             max_iter=args.max_iter,
+            tol=args.tol,
+            screen_sample=args.screen_sample,
+            refine=args.refine,
             threads=args.threads,
         )
         row = {
@@ -137,12 +194,17 @@ def main() -> None:
             "inertia_ratio": r.inertia / b_in,
             "stage_n_iter": r.n_iter,
         }
+        if args.spread_seed is not None:
+            _, o_in = baseline(x, k, args.spread_seed, None)
+            row["baseline_other_seed_inertia"] = o_in
         line = f"{k:>3} {b_s:>8.2f} {r.seconds:>8.2f} {b_s / r.seconds:>5.1f}x "
         if not args.no_fair:
             f_s, f_in = baseline(x, k, args.seed, args.threads)
             row.update(fair_seconds=f_s, fair_inertia=f_in)
             line += f"{f_s:>8.2f} {f_s / r.seconds:>5.1f}x "
-        line += f"{b_in:>16.6g} {r.inertia:>16.6g} {r.inertia / b_in:>8.5f} {r.n_iter:>5}"
+        line += f"{b_in:>16.6g} {r.inertia:>16.6g} {r.inertia / b_in:>8.6f} {r.n_iter:>5}"
+        if args.spread_seed is not None:
+            line += f" {o_in / b_in:>10.6f}"
         print(line, flush=True)
         rows.append(row)
 
@@ -163,6 +225,14 @@ def main() -> None:
         totals.update(fair_seconds=tot_f, fair_speed_ratio=tot_f / tot_s)
         line += f"{tot_f:>8.1f} {tot_f / tot_s:>5.1f}x "
     print(line)
+    if args.spread_seed is not None:
+        spread = [abs(r["baseline_other_seed_inertia"] / r["baseline_inertia"] - 1) for r in rows]
+        totals["baseline_seed_spread_max"] = max(spread)
+        totals["ks_within_baseline_spread"] = [
+            r["k"]
+            for r, sp in zip(rows, spread, strict=True)
+            if r["inertia_ratio"] <= 1 + max(sp, 1e-6)
+        ]
     print(
         f"speed ratio (baseline / stage): {totals['speed_ratio']:.1f}x"
         + ("" if args.no_fair else f"; at equal threads: {totals['fair_speed_ratio']:.1f}x")
@@ -170,6 +240,38 @@ def main() -> None:
         f"mean {totals['mean_inertia_ratio']:.5f}; equal or lower (within 1e-6) at k = "
         f"{totals['ks_with_lower_or_equal_inertia']}"
     )
+    if args.spread_seed is not None:
+        print(
+            f"baseline with seed {args.spread_seed} vs seed {args.seed}: inertias differ by up to "
+            f"{totals['baseline_seed_spread_max']:.2e} (relative); stage at or below the baseline "
+            f"plus that k's spread at k = {totals['ks_within_baseline_spread']}"
+        )
+    if args.jobs > 1:
+        kwargs = dict(
+            backend=backend,
+            seed=args.seed,
+            n_init=args.n_init,
+            max_iter=args.max_iter,
+            tol=args.tol,
+            screen_sample=args.screen_sample,
+            refine=args.refine,
+            threads=args.threads,
+        )
+        wall, per_k = parallel_sweep(args.embeddings, ks, args.jobs, kwargs)
+        same = all(
+            abs(per_k[r["k"]][1] - r["stage_inertia"]) <= 1e-9 * r["stage_inertia"] for r in rows
+        )
+        totals.update(
+            parallel_jobs=args.jobs,
+            parallel_wall_seconds=wall,
+            parallel_speed_ratio=tot_b / wall,
+            parallel_same_inertias=same,
+        )
+        print(
+            f"stage sweep as {args.jobs} parallel jobs ({args.threads} thread(s) each): "
+            f"{wall:.1f} s wall; baseline loop {tot_b:.1f} s: {tot_b / wall:.1f}x; "
+            f"inertias {'identical to' if same else 'DIFFERENT from'} the sequential stage runs"
+        )
     if args.json:
         Path(args.json).write_text(
             json.dumps({"args": vars(args), "rows": rows, "totals": totals}, indent=2) + "\n"

@@ -163,6 +163,74 @@ def test_same_seed_same_labels(backend):
 
 
 @pytest.mark.parametrize("backend", CPU_BACKENDS)
+def test_screened_restarts_find_the_blobs_and_record_the_settings(backend):
+    from sklearn.metrics import adjusted_rand_score
+
+    x, truth = blobs(n_per=400, k=4, spread=0.5, seed=3)
+    r = cluster.kmeans(
+        x, 4, backend=backend, seed=2, n_init=5, screen_sample=200, refine=2, threads=1
+    )
+    assert adjusted_rand_score(truth, r.labels) == 1.0
+    s = r.summary()
+    assert (s["screen_sample"], s["refine"], s["n_init"]) == (200, 2, 5)
+    # the result is a converged Lloyd solution on all rows: nearest centres, centres = means
+    labels, inertia = cluster.nearest_centres(x, r.centers)
+    assert (labels == r.labels).all() and inertia == pytest.approx(r.inertia, rel=1e-6)
+    for c in range(4):
+        np.testing.assert_allclose(r.centers[c], x[r.labels == c].mean(axis=0), atol=1e-4)
+    again = cluster.kmeans(
+        x, 4, backend=backend, seed=2, n_init=5, screen_sample=200, refine=2, threads=1
+    )
+    assert (again.labels == r.labels).all() and again.inertia == r.inertia
+
+
+def test_screening_is_off_when_the_sample_holds_all_rows_or_is_zero():
+    x, _ = blobs(n_per=50, k=3, spread=2.0, seed=1)
+    plain = cluster.kmeans(x, 3, backend="sklearn", seed=4, n_init=3, threads=1)
+    for sample in (0, len(x), 10 * len(x)):
+        r = cluster.kmeans(x, 3, backend="sklearn", seed=4, n_init=3, screen_sample=sample)
+        assert r.summary()["screen_sample"] == 0 and r.summary()["refine"] == 0
+        assert (r.labels == plain.labels).all()
+
+
+def test_screened_restarts_keep_the_best_of_the_refined():
+    """Refining more of the screened restarts can only lower (or keep) the inertia."""
+    x, _ = blobs(n_per=300, k=6, spread=6.0, seed=9)  # heavy overlap: restarts differ
+    inertias = [
+        cluster.kmeans(
+            x, 6, backend="sklearn", seed=5, n_init=8, screen_sample=150, refine=r, threads=1
+        ).inertia
+        for r in (1, 3, 8)
+    ]
+    assert inertias[1] <= inertias[0] * (1 + 1e-9)
+    assert inertias[2] <= inertias[1] * (1 + 1e-9)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("screen_sample", -1, "screen_sample=-1: must be >= 0"),
+        ("screen_sample", True, "screen_sample=True: must be an integer"),
+        ("refine", 0, "refine=0: must be an integer >= 1"),
+    ],
+)
+def test_bad_screening_settings_are_clear_errors(field, value, message):
+    x, _ = blobs()
+    with pytest.raises(ClusterInputError, match=message):
+        cluster.kmeans(x, 3, backend="sklearn", **{field: value})
+
+
+def test_nearest_centres_matches_brute_force():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 7)).astype(np.float32)
+    c = rng.normal(size=(5, 7)).astype(np.float32)
+    labels, inertia = cluster.nearest_centres(x, c, chunk=64)
+    d2 = ((x[:, None, :].astype(np.float64) - c[None]) ** 2).sum(axis=2)
+    assert (labels == d2.argmin(axis=1)).all()
+    assert inertia == pytest.approx(d2.min(axis=1).sum(), rel=1e-6)
+
+
+@pytest.mark.parametrize("backend", CPU_BACKENDS)
 def test_max_iter_and_n_init_are_honoured(backend):
     x, _ = blobs(n_per=100, k=5, spread=4.0, seed=2)
     one = cluster.kmeans(x, 5, backend=backend, seed=3, n_init=1, max_iter=1, threads=1)

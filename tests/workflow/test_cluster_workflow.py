@@ -87,7 +87,14 @@ def test_adding_a_k_adds_one_job_per_kind_plus_the_aggregates(tiny_run):
     cfg = write_config(workdir / "addk.yaml", **tiny_overrides(kmeans={"k": [2, 3, 4]}))
     r = run_snakemake(workdir, "-n", "--configfile", str(cfg))
     assert r.returncode == 0, r.stderr
-    assert jobs_of(r.stdout) == {"kmeans": 4, "choose_k": 4, "finegrained": 4, "all": 1}
+    assert jobs_of(r.stdout) == {
+        "kmeans": 4,
+        "choose_k": 4,
+        "finegrained": 4,
+        "projection_2d": 4,  # coloured by the clusters of the chosen k
+        "report": 1,
+        "all": 1,
+    }
     for kind in KINDS:
         assert f"logs/kmeans/{kind}_k4.log" in r.stdout
 

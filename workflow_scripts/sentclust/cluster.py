@@ -181,12 +181,13 @@ def restart_seeds(seed: int, n_init: int) -> list[int]:
     return [int(s) & 0x7FFFFFFF for s in state]
 
 
-def _fit_sklearn(x, k, *, seed, n_init, max_iter, tol):
+def _fit_sklearn(x, k, *, seed, n_init, max_iter, tol, init=None):
     from sklearn.cluster import KMeans
 
     model = KMeans(
         n_clusters=k,
-        n_init=n_init,
+        init="k-means++" if init is None else init,
+        n_init=n_init if init is None else 1,
         max_iter=max_iter,
         tol=tol,
         random_state=seed,
@@ -203,7 +204,7 @@ def _fit_sklearn(x, k, *, seed, n_init, max_iter, tol):
     )
 
 
-def _fit_faiss(x, k, *, seed, n_init, max_iter, tol):
+def _fit_faiss(x, k, *, seed, n_init, max_iter, tol, init=None):
     """Restarts run here (one faiss ``Kmeans`` each) so that every restart is scored by our inertia.
 
     Each restart: k-means++ seeding, Lloyd on all points until the objective stops decreasing or
@@ -214,8 +215,9 @@ def _fit_faiss(x, k, *, seed, n_init, max_iter, tol):
 
     n, d = x.shape
     pp = getattr(faiss, "ClusteringInitMethod_KMEANS_PLUS_PLUS", None)
+    given = None if init is None else np.ascontiguousarray(init, dtype=np.float32)
     best = None
-    for s in restart_seeds(seed, n_init):
+    for s in restart_seeds(seed, 1 if given is not None else n_init):
         params = dict(
             niter=max_iter,
             nredo=1,
@@ -224,16 +226,16 @@ def _fit_faiss(x, k, *, seed, n_init, max_iter, tol):
             min_points_per_centroid=1,  # only silences a warning on small inputs
             verbose=False,
         )
-        init = None
-        if pp is not None:
+        start = given
+        if start is None and pp is not None:
             params["init_method"] = pp
-        else:  # older faiss: seed it with scikit-learn's k-means++
+        elif start is None:  # older faiss: seed it with scikit-learn's k-means++
             from sklearn.cluster import kmeans_plusplus
 
-            init, _ = kmeans_plusplus(x, k, random_state=s)
-            init = np.ascontiguousarray(init, dtype=np.float32)
+            start, _ = kmeans_plusplus(x, k, random_state=s)
+            start = np.ascontiguousarray(start, dtype=np.float32)
         km = faiss.Kmeans(d, k, **params)
-        km.train(x, init_centroids=init)
+        km.train(x, init_centroids=start)
         _, labels = km.assign(x)
         labels = labels.astype(np.int32)
         centers = np.ascontiguousarray(km.centroids, dtype=np.float32)
@@ -243,17 +245,17 @@ def _fit_faiss(x, k, *, seed, n_init, max_iter, tol):
     return best[1], best[2], int(best[3])
 
 
-def _fit_cuml(x, k, *, seed, n_init, max_iter, tol):  # pragma: no cover - needs a GPU
+def _fit_cuml(x, k, *, seed, n_init, max_iter, tol, init=None):  # pragma: no cover - needs a GPU
     import cupy as cp
     from cuml.cluster import KMeans
 
     model = KMeans(
         n_clusters=k,
-        n_init=n_init,
+        n_init=n_init if init is None else 1,
         max_iter=max_iter,
         tol=tol,
         random_state=seed,
-        init="scalable-k-means++",
+        init="scalable-k-means++" if init is None else cp.asarray(init, dtype=cp.float32),
         output_type="cupy",
     )
     model.fit(cp.asarray(x, dtype=cp.float32))
@@ -278,6 +280,8 @@ class KMeansResult:
     seed: int = 0
     n_init: int = 1
     max_iter: int = 0
+    screen_sample: int = 0  # 0: every restart ran on all rows
+    refine: int = 0
 
     def summary(self) -> dict:
         """The scalar fields, for a metrics JSON."""
@@ -287,6 +291,8 @@ class KMeansResult:
             "seed": self.seed,
             "n_init": self.n_init,
             "max_iter": self.max_iter,
+            "screen_sample": self.screen_sample,
+            "refine": self.refine,
             "n_iter": self.n_iter,
             "inertia": self.inertia,
             "seconds": round(self.seconds, 3),
@@ -319,6 +325,60 @@ def _threads(threads: int | None):
     return threadpool_limits(limits=int(threads))
 
 
+def nearest_centres(
+    x, centers, *, sq_total: float | None = None, chunk: int = 4096
+) -> tuple[np.ndarray, float]:
+    """(int32 label of each row's nearest centre, inertia), by |x|^2 - 2 x.c + |c|^2.
+
+    One matrix product per chunk; ``sq_total`` (the sum of the rows' squared norms, float64) can
+    be passed in when it is reused. The inertia is accurate to about 1e-7 relative: enough to
+    rank candidate centres; :func:`assignment_stats` gives the exact one.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    centers = np.asarray(centers, dtype=np.float32)
+    if sq_total is None:
+        sq_total = float(np.einsum("ij,ij->i", x, x, dtype=np.float64).sum())
+    c2 = np.einsum("ij,ij->i", centers, centers)
+    minus_2c = np.ascontiguousarray(-2.0 * centers.T, dtype=np.float32)
+    labels = np.empty(len(x), dtype=np.int32)
+    total = 0.0
+    for start in range(0, len(x), chunk):
+        d2 = x[start : start + chunk] @ minus_2c
+        d2 += c2
+        labels[start : start + chunk] = d2.argmin(axis=1)
+        total += float(d2.min(axis=1).sum(dtype=np.float64))
+    return labels, max(total + sq_total, 0.0)
+
+
+def _fit_screened(fit, x, k, *, seed, n_init, max_iter, tol, sample, refine):
+    """Screened restarts: ``n_init`` restarts on seeded samples, the best refined on all rows.
+
+    Each restart draws its own seeded sample of ``sample`` rows and runs k-means++ and Lloyd there
+    (cheap); its centres are scored by their inertia on *all* rows; the ``refine`` best are then
+    run to convergence on all rows, starting from those centres, and the lowest inertia is kept.
+    The restarts explore as many starting points as plain restarts do, while the expensive
+    full-data Lloyd iterations run only ``refine`` times, from points already near a minimum.
+    """
+    n = len(x)
+    sq_total = float(np.einsum("ij,ij->i", x, x, dtype=np.float64).sum())
+    scored = []
+    for i, s in enumerate(restart_seeds(seed, n_init)):
+        rows = np.sort(np.random.default_rng(s).choice(n, size=sample, replace=False))
+        _, centers, _ = fit(x[rows], k, seed=s, n_init=1, max_iter=max_iter, tol=tol)
+        _, inertia = nearest_centres(x, centers, sq_total=sq_total)
+        scored.append((inertia, i, centers))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    best = None
+    for *_, start in scored[:refine]:
+        labels, centers, n_iter = fit(
+            x, k, seed=seed, n_init=1, max_iter=max_iter, tol=tol, init=start
+        )
+        _, inertia = assignment_stats(x, centers, labels)
+        if best is None or inertia < best[0]:
+            best = (inertia, labels, centers, n_iter)
+    return best[1], best[2], best[3]
+
+
 def kmeans(
     x,
     k: int,
@@ -328,6 +388,8 @@ def kmeans(
     n_init: int = 3,
     max_iter: int = 300,
     tol: float = 1e-4,
+    screen_sample: int = 0,
+    refine: int = 1,
     threads: int | None = None,
     name: str = "embeddings",
 ) -> KMeansResult:
@@ -336,17 +398,38 @@ def kmeans(
     ``backend`` is resolved by :func:`select_backend`; ``threads`` caps OpenMP and BLAS threads
     for the call (None: leave the process setting). Results depend on the thread count only
     through floating-point summation order; same inputs, seed and threads give the same labels.
+
+    ``screen_sample`` > 0 (and smaller than the rows) makes the restarts screened (see
+    :func:`_fit_screened`): each restart runs on its own seeded sample of that many rows, and the
+    ``refine`` restarts with the lowest full-data inertia are run to convergence on all rows.
+    0 runs every restart on all rows, as scikit-learn's ``n_init`` does.
     """
     t0 = time.perf_counter()
     x = check_inputs(x, k, name=name)
-    for label, value in (("n_init", n_init), ("max_iter", max_iter)):
+    for label, value in (
+        ("n_init", n_init),
+        ("max_iter", max_iter),
+        ("refine", refine),
+    ):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise ClusterInputError(f"kmeans.{label}={value!r}: must be an integer >= 1")
-    be = select_backend(backend)
-    with _threads(threads):
-        labels, centers, n_iter = _FIT[be](
-            x, int(k), seed=int(seed), n_init=int(n_init), max_iter=int(max_iter), tol=float(tol)
+    if isinstance(screen_sample, bool) or not isinstance(screen_sample, int | np.integer):
+        raise ClusterInputError(f"kmeans.screen_sample={screen_sample!r}: must be an integer")
+    if screen_sample < 0:
+        raise ClusterInputError(
+            f"kmeans.screen_sample={screen_sample}: must be >= 0 (0 turns screening off)"
         )
+    be = select_backend(backend)
+    # screening pays off only when the sample is much smaller than the data and can hold k
+    screened = 0 < screen_sample < len(x) and screen_sample > 2 * k
+    args = dict(seed=int(seed), n_init=int(n_init), max_iter=int(max_iter), tol=float(tol))
+    with _threads(threads):
+        if screened:
+            labels, centers, n_iter = _fit_screened(
+                _FIT[be], x, int(k), sample=int(screen_sample), refine=int(refine), **args
+            )
+        else:
+            labels, centers, n_iter = _FIT[be](x, int(k), **args)
         distances, inertia = assignment_stats(x, centers, labels)
     return KMeansResult(
         labels=labels,
@@ -360,6 +443,8 @@ def kmeans(
         seed=int(seed),
         n_init=int(n_init),
         max_iter=int(max_iter),
+        screen_sample=int(screen_sample) if screened else 0,
+        refine=int(refine) if screened else 0,
     )
 
 
@@ -516,14 +601,13 @@ def stability_ari(
     *,
     backend: str,
     seeds: Sequence[int],
-    n_init: int,
-    max_iter: int,
-    threads: int | None = None,
     known: dict[int, np.ndarray] | None = None,
+    **fit,
 ) -> dict:
     """ARI between the assignments of runs with different seeds: mean and min over all pairs.
 
-    ``known`` maps seeds already run to their labels (e.g. the job's own run) to skip rerunning.
+    ``known`` maps seeds already run to their labels (e.g. the job's own run) to skip rerunning;
+    ``fit`` holds the other :func:`kmeans` arguments (n_init, max_iter, tol, screening, threads).
     """
     from sklearn.metrics import adjusted_rand_score
 
@@ -533,9 +617,7 @@ def stability_ari(
     runs = dict(known or {})
     for s in seeds:
         if s not in runs:
-            runs[s] = kmeans(
-                x, k, backend=backend, seed=s, n_init=n_init, max_iter=max_iter, threads=threads
-            ).labels
+            runs[s] = kmeans(x, k, backend=backend, seed=s, **fit).labels
     pairs = [
         {"seeds": [a, b], "ari": float(adjusted_rand_score(runs[a], runs[b]))}
         for a, b in itertools.combinations(seeds, 2)

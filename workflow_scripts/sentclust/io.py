@@ -28,6 +28,18 @@ REVIEWS_SCHEMA = pa.schema(
 SPLITS = ("train", "test")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _default_mode(path: Path, *, folder: bool) -> None:
+    """Give a temporary file/folder the mode a plainly created one would have (mkstemp: 0600)."""
+    if path.exists():
+        path.chmod((0o777 if folder else 0o666) & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
@@ -44,6 +56,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _default_mode(tmp_path, folder=tmp_path.is_dir())
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():
@@ -60,6 +73,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        _default_mode(tmp, folder=True)
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)
