@@ -24,6 +24,8 @@ DOWNSTREAM_OF_BERT = {
     "kmeans": 4,
     "choose_k": 2,
     "finegrained": 2,
+    "projection_2d": 2,  # bert and bert_pls
+    "report": 1,
     "all": 1,
 }
 

@@ -23,6 +23,8 @@ ALL_JOBS = {
     "kmeans": 8,
     "choose_k": 4,
     "finegrained": 4,
+    "projection_2d": 4,
+    "report": 1,
     "all": 1,
 }
 

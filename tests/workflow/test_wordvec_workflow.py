@@ -20,6 +20,8 @@ DOWNSTREAM_OF_TRAINING = {
     "kmeans": 4,  # wordvec and wordvec_pls, k = 2, 3
     "choose_k": 2,
     "finegrained": 2,
+    "projection_2d": 2,  # wordvec and wordvec_pls
+    "report": 1,
     "all": 1,
 }
 
