@@ -143,9 +143,16 @@ start() {
     chmod 755 "$STATE"
     write_conf
     start_munged
-    # -c: cold start, no jobs or node state carried over from an earlier run
-    pid_of slurmctld >/dev/null || slurmctld -c
-    pid_of slurmd >/dev/null || slurmd
+    # -c: cold start, no jobs or node state carried over from an earlier run; a fresh log each
+    # start (the SLURM workflow test reads the controller's log for its jobs)
+    if ! pid_of slurmctld >/dev/null; then
+        [[ -e $STATE/slurmctld.log ]] && mv "$STATE/slurmctld.log" "$STATE/slurmctld.log.old"
+        slurmctld -c
+    fi
+    if ! pid_of slurmd >/dev/null; then
+        [[ -e $STATE/slurmd.log ]] && mv "$STATE/slurmd.log" "$STATE/slurmd.log.old"
+        slurmd
+    fi
     wait_idle
 }
 
