@@ -162,3 +162,22 @@ def final_outputs():
         f"{REPORT_DIR}/report.html",
         f"{REPORT_DIR}/summary.md",
     ]
+
+
+def provenance_config():
+    """The config shown in the report, without the keys that change how a job runs but not its
+    results (threads, BERT shards and runtime settings): changing those reruns no report.
+    """
+    runtime = {
+        "wordvec": ("threads",),
+        "bert": ("shards", "runtime"),
+        "kmeans": ("threads",),
+    }
+    return {
+        key: (
+            {k: v for k, v in value.items() if k not in runtime[key]}
+            if key in runtime and isinstance(value, dict)
+            else value
+        )
+        for key, value in config.items()
+    }

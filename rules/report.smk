@@ -61,6 +61,6 @@ rule report:
         kinds=ALL_KINDS,
         explore=config["choose_k"]["explore"],
         benchmarks=BENCH,
-        config=config,
+        config=provenance_config(),
     script:
         "../workflow_scripts/report.py"

@@ -29,8 +29,10 @@ for script in deps.d/*.sh; do
         continue
     fi
     echo "system deps: installing $missing (for $script)"
-    if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-        --no-install-recommends $missing >/dev/null; }; then
+    # wait for a package-manager lock held by another apt (up to 5 minutes) instead of failing
+    lock=(-o DPkg::Lock::Timeout=300)
+    if ! { $SUDO apt-get "${lock[@]}" update -qq && DEBIAN_FRONTEND=noninteractive $SUDO \
+        apt-get "${lock[@]}" install -y -qq --no-install-recommends $missing >/dev/null; }; then
         echo "system deps: installing $missing FAILED; its tests will skip or fail" >&2
         status=1
     fi
