@@ -3,7 +3,6 @@ and review text carrying markup through the whole workflow to the page, escaped.
 
 import base64
 import json
-import shutil
 import zipfile
 from html.parser import HTMLParser
 
@@ -106,16 +105,16 @@ def test_report_in_headless_chromium(tiny_run):
     binary = require_chromium()
     workdir, _, _ = tiny_run
     res = workdir / "results"
-    shot = res / "report/screenshot.png"
+    # kept under the project's results/, not in the shared run's folder: other tests compare
+    # that folder's files with another run's
+    KEEP.mkdir(parents=True, exist_ok=True)
+    shot = KEEP / "report_screenshot.png"
     seen = inspect_page(
         res / "report/report.html",
         screenshot=shot,
-        full_page=res / "report/screenshot_full.png",
+        full_page=KEEP / "report_screenshot_full.png",
         binary=binary,
     )
-    KEEP.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot, KEEP / "report_screenshot.png")
-    shutil.copy(res / "report/screenshot_full.png", KEEP / "report_screenshot_full.png")
     assert seen.console_errors == [], seen.console_errors
     assert seen.dialogs == []
     facts = seen.facts
