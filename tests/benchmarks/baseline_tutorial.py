@@ -89,8 +89,13 @@ def main() -> None:
         steps["kmeans"] += t_km
         steps["silhouette"] += t_sil
         rows.append(
-            {"k": k, "inertia": float(km.inertia_), "silhouette": sil, "kmeans_s": t_km}
-            | {"silhouette_s": t_sil}
+            {
+                "k": k,
+                "inertia": float(km.inertia_),
+                "silhouette": sil,
+                "kmeans_s": t_km,
+                "silhouette_s": t_sil,
+            }
         )
         print(
             f"k={k:>2}: KMeans(n_init=10) {t_km:6.1f} s, inertia {km.inertia_:.6g}; "

@@ -170,21 +170,20 @@ def main() -> None:
     if args.spread_seed is not None:
         head += f" {'seed ' + str(args.spread_seed):>10}"
     print(head, flush=True)
+    stage = dict(
+        backend=backend,
+        seed=args.seed,
+        n_init=args.n_init,
+        max_iter=args.max_iter,
+        tol=args.tol,
+        screen_sample=args.screen_sample,
+        refine=args.refine,
+        threads=args.threads,
+    )
     rows = []
     for k in ks:
         b_s, b_in = baseline(x, k, args.seed, None)
-        r = cluster.kmeans(
-            x,
-            k,
-            backend=backend,
-            seed=args.seed,
-            n_init=args.n_init,
-            max_iter=args.max_iter,
-            tol=args.tol,
-            screen_sample=args.screen_sample,
-            refine=args.refine,
-            threads=args.threads,
-        )
+        r = cluster.kmeans(x, k, **stage)
         row = {
             "k": k,
             "baseline_seconds": b_s,
@@ -247,17 +246,7 @@ def main() -> None:
             f"plus that k's spread at k = {totals['ks_within_baseline_spread']}"
         )
     if args.jobs > 1:
-        kwargs = dict(
-            backend=backend,
-            seed=args.seed,
-            n_init=args.n_init,
-            max_iter=args.max_iter,
-            tol=args.tol,
-            screen_sample=args.screen_sample,
-            refine=args.refine,
-            threads=args.threads,
-        )
-        wall, per_k = parallel_sweep(args.embeddings, ks, args.jobs, kwargs)
+        wall, per_k = parallel_sweep(args.embeddings, ks, args.jobs, stage)
         same = all(
             abs(per_k[r["k"]][1] - r["stage_inertia"]) <= 1e-9 * r["stage_inertia"] for r in rows
         )

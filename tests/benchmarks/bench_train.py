@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow_scripts"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
@@ -107,7 +106,6 @@ def main() -> None:
         f"{t_base / epochs:>8.1f} {acc_base:>8.4f}"
     )
     print(f"speed ratio (baseline / stage): {t_base / t_stage:.2f}x at equal epochs")
-    np.set_printoptions()
 
 
 if __name__ == "__main__":

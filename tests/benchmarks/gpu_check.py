@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow_scripts"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
-import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 from bench_kmeans import parse_ks  # noqa: E402
 
@@ -128,8 +127,12 @@ def main() -> None:
         tot[cpu_backend] += c.seconds
         print(f"{k:>3} {g.seconds:>9.2f} {c.seconds:>11.2f} {g.inertia / c.inertia:>14.5f}")
         rows.append(
-            {"step": f"kmeans k={k}", backend: g.seconds, cpu_backend: c.seconds}
-            | {"inertia_ratio": g.inertia / c.inertia}
+            {
+                "step": f"kmeans k={k}",
+                backend: g.seconds,
+                cpu_backend: c.seconds,
+                "inertia_ratio": g.inertia / c.inertia,
+            }
         )
     print(f"sweep: {backend} {tot[backend]:.1f} s, {cpu_backend} {tot[cpu_backend]:.1f} s")
 
@@ -148,5 +151,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    np.seterr(all="ignore")
     main()

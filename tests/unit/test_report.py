@@ -3,11 +3,11 @@
 import base64
 import io
 import json
-from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
 import pytest
+from browser import tags_of
 
 from sentclust import report
 
@@ -28,23 +28,6 @@ def tiny_png() -> bytes:
     fig.savefig(buf, format="png", dpi=20)
     plt.close(fig)
     return buf.getvalue()
-
-
-class Tags(HTMLParser):
-    """Every start tag of a page with its attributes."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def tags_of(page: str):
-    parser = Tags()
-    parser.feed(page)
-    return parser.tags
 
 
 def make_context(tmp_path, text=EVIL):

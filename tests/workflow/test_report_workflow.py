@@ -4,11 +4,10 @@ and review text carrying markup through the whole workflow to the page, escaped.
 import base64
 import json
 import zipfile
-from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
-from browser import find_chromium, inspect_page
+from browser import find_chromium, inspect_page, tags_of
 
 from conftest import DEMO_REVIEWS, ROOT, run_snakemake, tiny_overrides, write_config
 
@@ -22,21 +21,6 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
 # in a review's text, markup that was text (entity-escaped) survives preparation as markup
 ESCAPED_IN_SOURCE = "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt;"
-
-
-class Tags(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def tags_of(page: str):
-    parser = Tags()
-    parser.feed(page)
-    return parser.tags
 
 
 def require_chromium() -> str:
