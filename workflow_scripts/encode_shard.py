@@ -23,8 +23,10 @@ with logged(sm.log[0]) as log:
     texts = part.column("clean_text").to_pylist()
     resolved = encode.resolve_model(enc["model"], models_dir=enc["models_dir"])
     device = encode.resolve_device(rt["device"])
+    backend = encode.resolve_backend(rt["backend"], device)
     log.info("shard %d/%d: rows %d-%d", shard, n, start, stop)
     log.info("model %s from %s (%s)", resolved.name, resolved.source, resolved.path)
+    log.info("device %s, backend %s, %d thread(s)", device, backend, sm.threads)
     model = encode.load_model(resolved, device)
     batch = rt["batch_size_gpu"] if device.startswith("cuda") else rt["batch_size_cpu"]
     precision, why = encode.choose_precision(
@@ -35,6 +37,8 @@ with logged(sm.log[0]) as log:
         mode=enc["mode"],
         max_seq_length=enc["max_seq_length"],
         batch_size=batch,
+        backend=backend,
+        threads=sm.threads,
     )
     log.info("precision %s (%s)", precision, why)
     vectors, info = encode.encode(
@@ -45,6 +49,8 @@ with logged(sm.log[0]) as log:
         batch_size=batch,
         device=device,
         precision=precision,
+        backend=backend,
+        threads=sm.threads,
     )
     write_parquet(embeddings_table(ids, vectors), sm.output.embeddings)
     info.update(

@@ -111,6 +111,60 @@ def test_precision_choice(minilm):
         assert chosen == "float32"
 
 
+def test_backend_resolution():
+    assert encode.resolve_backend("auto", "cpu", available=True) == "openvino"
+    assert encode.resolve_backend("auto", "cpu", available=False) == "torch"
+    assert encode.resolve_backend("auto", "cuda", available=True) == "torch"
+    assert encode.resolve_backend("torch", "cpu", available=True) == "torch"
+    assert encode.resolve_backend("openvino", "cpu", available=True) == "openvino"
+    with pytest.raises(ValueError, match="bert.runtime.backend must be one of"):
+        encode.resolve_backend("onnx", "cpu")
+    with pytest.raises(ValueError, match="set bert.runtime.backend to auto or torch"):
+        encode.resolve_backend("openvino", "cuda", available=True)
+    with pytest.raises(RuntimeError, match="pip install -r envs/requirements.txt"):
+        encode.resolve_backend("openvino", "cpu", available=False)
+
+
+# texts of very different lengths: padded batches, a batch with no padding, a batch of one
+OV_TEXTS = [
+    "A wonderful, moving film.",
+    "Dull. " * 80,
+    "I did not like it at all.",
+    "The acting was superb but the plot dragged on and on without any point.",
+    "Meh.",
+]
+
+
+@pytest.mark.skipif(not encode.openvino_available(), reason="openvino is not installed")
+@pytest.mark.parametrize("batch_size", [1, 2, 16])
+def test_openvino_float32_equals_torch(minilm, batch_size):
+    kw = dict(max_seq_length=128, precision="float32", progress=False, batch_size=batch_size)
+    ref, _ = encode.encode(minilm, OV_TEXTS, **kw)
+    ov, info = encode.encode(minilm, OV_TEXTS, backend="openvino", threads=1, **kw)
+    assert info["backend"] == "openvino" and ov.dtype == np.float32 and ov.shape == ref.shape
+    assert encode.cosine_rows(ref, ov).min() > 0.99999
+    assert np.abs(ref - ov).max() < 1e-4
+
+
+@pytest.mark.skipif(not encode.openvino_available(), reason="openvino is not installed")
+def test_openvino_bf16_is_close_deterministic_and_chosen_by_auto(minilm):
+    kw = dict(max_seq_length=128, progress=False, batch_size=2)
+    ref, _ = encode.encode(minilm, OV_TEXTS, precision="float32", **kw)
+    a, _ = encode.encode(minilm, OV_TEXTS, precision="bfloat16", backend="openvino", **kw)
+    b, _ = encode.encode(minilm, OV_TEXTS, precision="bfloat16", backend="openvino", **kw)
+    assert np.array_equal(a, b), "same inputs, same embeddings"
+    assert encode.cosine_rows(ref, a).min() > 0.999
+    kw = dict(mode="truncate", max_seq_length=128, batch_size=2)
+    chosen, why = encode.choose_precision(
+        minilm, "auto", "cpu", OV_TEXTS, backend="openvino", threads=1, **kw
+    )
+    if encode.cpu_supports_bf16():
+        assert chosen == "bfloat16" and "openvino" in why["rule"]
+        assert why["calibration_mean_cosine"] >= encode.MIN_MEAN_COSINE
+    else:
+        assert chosen == "float32"
+
+
 def test_shard_bounds_cover_all_rows_in_order():
     b = encode.shard_bounds(10, 3)
     assert b == [(0, 3), (3, 7), (7, 10)]

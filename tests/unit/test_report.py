@@ -254,3 +254,12 @@ def test_small_helpers(tmp_path):
     info = report.git_info(report.TEMPLATES.parents[2])
     assert info["commit"] is None or len(info["commit"]) == 40
     json.dumps(report.PROVENANCE_PACKAGES)
+
+
+def test_encoding_note_says_how_the_shards_ran():
+    shard = {"device": "cpu", "backend": "openvino", "precision": "bfloat16"}
+    note = report.encoding_note({"shards": [shard, dict(shard)], "reviews_per_second": 52.1})
+    assert note == "cpu, openvino, bfloat16: 2 shard(s), 52.1 reviews/s per job"
+    assert report.encoding_note({}) is None
+    old = {"device": "cpu", "precision": "float32"}  # shards from before the backend key
+    assert report.encoding_note({"shards": [old]}) == "cpu, float32: 1 shard(s)"

@@ -77,11 +77,11 @@ def test_changing_the_encoding_reruns_shards_not_the_network(tiny_run, change):
     assert jobs_of(r.stdout) == {"encode_shard": 2, **DOWNSTREAM_OF_BERT}
 
 
-def test_changing_batch_size_or_threads_reruns_nothing(tiny_run):
+def test_changing_batch_size_threads_or_backend_reruns_nothing(tiny_run):
     workdir, _, _ = tiny_run
     cfg = write_config(
         workdir / "rt.yaml",
-        **tiny_overrides(bert={"runtime": {"batch_size_cpu": 8, "threads": 1}}),
+        **tiny_overrides(bert={"runtime": {"batch_size_cpu": 8, "threads": 2, "backend": "torch"}}),
     )
     r = run_snakemake(workdir, "-n", "--configfile", str(cfg))
     assert r.returncode == 0, r.stderr

@@ -3,7 +3,12 @@
 The stage's own encoding loop tokenises each review once (fast tokenizer, whole batches),
 sorts by the exact token count so that a batch is padded to its own longest review only,
 and runs the model in ``torch.inference_mode`` (bf16 autocast on CPUs that support it,
-fp16 on CUDA) with large batches. Two ways to handle reviews longer than the model's window:
+fp16 on CUDA) with large batches. On a CPU the transformer itself runs by default on
+OpenVINO (``backend: auto``, when the ``openvino`` package imports): the model's first
+module, converted from PyTorch in memory and compiled for this CPU (bf16 where the CPU has
+native bf16 and the calibration check passes), about 1.4x the speed of PyTorch with bf16
+autocast; pooling and normalisation stay the sentence-transformers modules.
+Two ways to handle reviews longer than the model's window:
 
 - ``truncate`` (the original's behaviour): keep the first ``max_seq_length`` tokens;
 - ``chunk_mean``: cut the review into windows of ``max_seq_length`` tokens (special tokens
@@ -16,6 +21,7 @@ import contextlib
 import importlib
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +35,7 @@ PACKAGED_MODELS = {
 }
 MODES = ("truncate", "chunk_mean")
 PRECISIONS = ("auto", "float32", "bfloat16", "float16")
+BACKENDS = ("auto", "torch", "openvino")
 #: the faster CPU mode is used by default only where it stays this close to float32
 MIN_MEAN_COSINE = 0.99
 
@@ -158,6 +165,110 @@ def load_model(resolved: ResolvedModel, device: str):
     )
 
 
+def openvino_available() -> bool:
+    try:
+        importlib.import_module("openvino")
+    except ImportError:
+        return False
+    return True
+
+
+def resolve_backend(requested: str, device: str, *, available: bool | None = None) -> str:
+    """What runs the transformer: ``openvino`` (CPU only) or ``torch``.
+
+    ``auto``: OpenVINO on the CPU when the package imports, else torch (always on CUDA).
+    """
+    if requested not in BACKENDS:
+        raise ValueError(f"bert.runtime.backend must be one of {BACKENDS}, got {requested!r}")
+    available = openvino_available() if available is None else available
+    if requested == "auto":
+        return "openvino" if device == "cpu" and available else "torch"
+    if requested == "openvino":
+        if device != "cpu":
+            raise ValueError(
+                f"bert.runtime.backend is 'openvino' but the device is '{device}': OpenVINO "
+                "runs the CPU path here; set bert.runtime.backend to auto or torch"
+            )
+        if not available:
+            raise RuntimeError(
+                "bert.runtime.backend is 'openvino' but the openvino package does not import: "
+                "install it (pip install -r envs/requirements.txt, or make venv) or set "
+                "bert.runtime.backend to auto or torch"
+            )
+    return requested
+
+
+def _input_names(model) -> list[str]:
+    names = ["input_ids", "attention_mask"]
+    if "token_type_ids" in model.tokenizer.model_input_names:
+        names.append("token_type_ids")
+    return names
+
+
+class OpenVINOTransformer:
+    """The model's first module (the Hugging Face transformer) compiled by OpenVINO for the CPU.
+
+    Converted from the loaded PyTorch weights in memory (nothing is downloaded or written),
+    with dynamic batch and sequence length; called with int64 arrays, it returns the token
+    embeddings (the ``last_hidden_state``) as float32.
+    """
+
+    def __init__(self, model, *, precision: str, threads: int | None):
+        import openvino as ov
+        import torch
+
+        if precision not in ("float32", "bfloat16"):
+            raise ValueError(f"OpenVINO runs float32 or bfloat16 here, not {precision!r}")
+        self.names = _input_names(model)
+        hf = model[0].auto_model.eval()
+
+        class Hidden(torch.nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask, token_type_ids=None):
+                kw = {"input_ids": input_ids, "attention_mask": attention_mask}
+                if token_type_ids is not None:
+                    kw["token_type_ids"] = token_type_ids
+                return self.inner(**kw).last_hidden_state
+
+        # the example has padding, so that the traced graph is the one that applies the mask
+        example = {n: torch.ones(2, 8, dtype=torch.long) for n in self.names}
+        example["attention_mask"][1, 5:] = 0
+        if "token_type_ids" in example:
+            example["token_type_ids"].zero_()
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer warnings about shapes taken as constants
+            converted = ov.convert_model(
+                Hidden(hf),
+                example_input=example,
+                input=[(n, [-1, -1], ov.Type.i64) for n in self.names],
+            )
+        settings = {
+            "INFERENCE_PRECISION_HINT": "bf16" if precision == "bfloat16" else "f32",
+            "PERFORMANCE_HINT": "LATENCY",
+        }
+        if threads:
+            settings["INFERENCE_NUM_THREADS"] = int(threads)
+        self.compiled = ov.Core().compile_model(converted, "CPU", settings)
+        self.request = self.compiled.create_infer_request()
+        self.precision = precision
+
+    def __call__(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
+        result = self.request.infer({n: arrays[n] for n in self.names})
+        return np.asarray(result[0], dtype=np.float32)
+
+
+def openvino_runner(model, precision: str, threads: int | None) -> OpenVINOTransformer:
+    """The compiled transformer for (precision, threads), compiled once per loaded model."""
+    cache = model.__dict__.setdefault("_sentclust_openvino", {})
+    key = (precision, threads)
+    if key not in cache:
+        cache[key] = OpenVINOTransformer(model, precision=precision, threads=threads)
+    return cache[key]
+
+
 def _autocast(device: str, precision: str):
     import torch
 
@@ -211,8 +322,14 @@ def tokenize(model, texts: Sequence[str], *, mode: str, max_seq_length: int) -> 
     return Tokenized(ids, np.asarray(owner, dtype=np.int64), n_tokens)
 
 
-def _forward_sorted(model, ids, *, batch_size, device, precision, progress) -> np.ndarray:
-    """Embeddings of token-id sequences, batched in order of length (least padding)."""
+def _forward_sorted(
+    model, ids, *, batch_size, device, precision, progress, runner=None
+) -> np.ndarray:
+    """Embeddings of token-id sequences, batched in order of length (least padding).
+
+    ``runner`` (an :class:`OpenVINOTransformer`) replaces the model's first module; the
+    remaining sentence-transformers modules (pooling, normalisation) run on its output.
+    """
     import torch
     from tqdm import tqdm
 
@@ -222,9 +339,11 @@ def _forward_sorted(model, ids, *, batch_size, device, precision, progress) -> n
     dim = model.get_embedding_dimension()
     out = np.empty((len(ids), dim), dtype=np.float32)
     wants_types = "token_type_ids" in model.tokenizer.model_input_names
+    rest = list(model)[1:]
     model.eval()
     bar = tqdm(total=len(ids), desc="encode", unit="seq", disable=not progress, mininterval=5)
-    with torch.inference_mode(), _autocast(device, precision):
+    amp = contextlib.nullcontext() if runner is not None else _autocast(device, precision)
+    with torch.inference_mode(), amp:
         for a in range(0, len(order), batch_size):
             idx = order[a : a + batch_size]
             width = int(lengths[idx].max())
@@ -233,13 +352,17 @@ def _forward_sorted(model, ids, *, batch_size, device, precision, progress) -> n
             for row, j in enumerate(idx):
                 x[row, : lengths[j]] = ids[j]
                 mask[row, : lengths[j]] = 1
-            feats = {
-                "input_ids": torch.from_numpy(x).to(device),
-                "attention_mask": torch.from_numpy(mask).to(device),
-            }
+            arrays = {"input_ids": x, "attention_mask": mask}
             if wants_types:
-                feats["token_type_ids"] = torch.zeros_like(feats["input_ids"])
-            emb = model(feats)["sentence_embedding"]
+                arrays["token_type_ids"] = np.zeros_like(x)
+            feats = {n: torch.from_numpy(v).to(device) for n, v in arrays.items()}
+            if runner is None:
+                emb = model(feats)["sentence_embedding"]
+            else:
+                feats["token_embeddings"] = torch.from_numpy(runner(arrays))
+                for module in rest:
+                    feats = module(feats)
+                emb = feats["sentence_embedding"]
             out[idx] = emb.float().cpu().numpy()
             bar.update(len(idx))
     bar.close()
@@ -260,13 +383,28 @@ def encode(
     device: str = "cpu",
     precision: str = "float32",
     progress: bool = True,
+    backend: str = "torch",
+    threads: int | None = None,
 ) -> tuple[np.ndarray, dict]:
-    """Encode ``texts`` (float32, one row per text, in order) and report what was done."""
+    """Encode ``texts`` (float32, one row per text, in order) and report what was done.
+
+    ``backend`` is ``torch`` or ``openvino`` (see :func:`resolve_backend`); ``threads`` is
+    OpenVINO's thread count (torch's is set by the caller with ``torch.set_num_threads``).
+    """
+    if backend not in ("torch", "openvino"):
+        raise ValueError(f"encode() takes backend torch or openvino, got {backend!r}")
     t0 = time.perf_counter()
     model.max_seq_length = max_seq_length
+    runner = openvino_runner(model, precision, threads) if backend == "openvino" else None
     tk = tokenize(model, texts, mode=mode, max_seq_length=max_seq_length)
     seq = _forward_sorted(
-        model, tk.ids, batch_size=batch_size, device=device, precision=precision, progress=progress
+        model,
+        tk.ids,
+        batch_size=batch_size,
+        device=device,
+        precision=precision,
+        progress=progress,
+        runner=runner,
     )
     head, tail = special_tokens(model.tokenizer)
     n_special = len(head) + len(tail)
@@ -291,6 +429,7 @@ def encode(
         "tokens_per_review_mean": float(tk.n_tokens.mean()) if len(texts) else 0.0,
         "precision": precision,
         "device": device,
+        "backend": backend,
         "batch_size": batch_size,
         "seconds": round(seconds, 3),
         "texts_per_second": round(len(texts) / seconds, 2) if seconds > 0 else None,
@@ -313,12 +452,15 @@ def choose_precision(
     mode: str,
     max_seq_length: int,
     batch_size: int,
+    backend: str = "torch",
+    threads: int | None = None,
 ) -> tuple[str, dict]:
     """The precision to encode with, and why.
 
-    ``auto``: fp16 on CUDA; on a CPU with native bf16, bf16 autocast only if, on the
-    calibration texts, its embeddings keep a mean cosine similarity of at least 0.99 to
-    float32 (checked in every job); otherwise float32.
+    ``auto``: fp16 on CUDA; on a CPU with native bf16, bf16 (torch autocast, or OpenVINO's
+    bf16 inference with ``backend='openvino'``) only if, on the calibration texts, its
+    embeddings keep a mean cosine similarity of at least 0.99 to PyTorch float32 (checked in
+    every job); otherwise float32.
     """
     if requested not in PRECISIONS:
         raise ValueError(f"bert.precision must be one of {PRECISIONS}, got {requested!r}")
@@ -332,12 +474,20 @@ def choose_precision(
         return "float32", {"rule": "auto: this CPU has no native bf16, float32"}
     kw = dict(mode=mode, max_seq_length=max_seq_length, batch_size=batch_size, progress=False)
     ref, _ = encode(model, calibration_texts, device=device, precision="float32", **kw)
-    fast, _ = encode(model, calibration_texts, device=device, precision="bfloat16", **kw)
+    fast, _ = encode(
+        model,
+        calibration_texts,
+        device=device,
+        precision="bfloat16",
+        backend=backend,
+        threads=threads,
+        **kw,
+    )
     cos = cosine_rows(ref, fast)
     ok = float(cos.mean()) >= MIN_MEAN_COSINE
     return ("bfloat16" if ok else "float32"), {
-        "rule": f"auto: bf16 autocast if mean cosine to float32 >= {MIN_MEAN_COSINE} "
-        f"on {len(calibration_texts)} calibration reviews",
+        "rule": f"auto: bf16 ({backend}) if mean cosine to torch float32 >= "
+        f"{MIN_MEAN_COSINE} on {len(calibration_texts)} calibration reviews",
         "calibration_mean_cosine": float(cos.mean()),
         "calibration_min_cosine": float(cos.min()),
     }

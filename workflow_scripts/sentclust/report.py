@@ -533,6 +533,22 @@ def headline(ctx: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+def encoding_note(bert_summary: dict) -> str | None:
+    """How the shards were encoded, e.g. 'cpu, openvino, bfloat16: 8 shard(s), 52.1 reviews/s'."""
+    shards = bert_summary.get("shards") or []
+    if not shards:
+        return None
+    ways = sorted(
+        {
+            ", ".join(str(s[k]) for k in ("device", "backend", "precision") if s.get(k))
+            for s in shards
+        }
+    )
+    rate = bert_summary.get("reviews_per_second")
+    tail = f", {rate} reviews/s per job" if rate else ""
+    return f"{'; '.join(ways)}: {len(shards)} shard(s){tail}"
+
+
 def collect(
     *,
     ingest_summary,
@@ -620,6 +636,7 @@ def collect(
         "config_yaml": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
         "bert_model": bert.get("model") or config.get("bert", {}).get("model"),
         "bert_dimensions": bert.get("dimensions"),
+        "bert_encoding": encoding_note(bert),
     }
     ctx["headline"] = headline(ctx)
     return ctx
