@@ -1,5 +1,6 @@
 # K-sweep: a sentiment-aligned projection per raw kind, one K-means job per (kind, k),
-# then per kind the choice of k (with figures) and the fine-grained sentiment clusters.
+# then per kind the choice of k (with figures) and the fine-grained sentiment clusters
+# (described by the terms of one count matrix, built once for every kind and k).
 
 
 rule project:
@@ -81,12 +82,35 @@ rule choose_k:
         "../workflow_scripts/choose_k.py"
 
 
+rule term_counts:
+    input:
+        prepared=rules.prepare.output.prepared,
+    output:
+        counts=f"{RESULTS}/clusters/term_counts.npz",
+        vocab=f"{RESULTS}/clusters/term_counts_vocab.parquet",
+        rows=f"{RESULTS}/clusters/term_counts_rows.parquet",
+    log:
+        f"{LOGS}/term_counts.log",
+    benchmark:
+        f"{BENCH}/term_counts.tsv"
+    conda:
+        CONDA_CPU
+    params:
+        min_df=config["finegrained"]["min_df"],
+        max_df=config["finegrained"]["max_df"],
+    script:
+        "../workflow_scripts/term_counts.py"
+
+
 rule finegrained:
     input:
         choice=rules.choose_k.output.choice,
         assignments=sweep_files("assignments.parquet"),
         reviews=rules.ingest.output.reviews,
         prepared=rules.prepare.output.prepared,
+        counts=rules.term_counts.output.counts,
+        vocab=rules.term_counts.output.vocab,
+        rows=rules.term_counts.output.rows,
     output:
         json=f"{RESULTS}/clusters/{{kind}}/finegrained.json",
         table=f"{RESULTS}/clusters/{{kind}}/finegrained.parquet",

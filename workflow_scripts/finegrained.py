@@ -19,10 +19,14 @@ with logged(sm.log[0]) as log:
     choice = json.loads(Path(sm.input.choice).read_text())
     reviews = pd.read_parquet(sm.input.reviews, columns=["review_id", "split", "label", "rating"])
     texts = pd.read_parquet(sm.input.prepared, columns=["review_id", "clean_text"])
+    # counted once for every kind and k (rule term_counts): only their rows are reordered here
+    counts, vocab, count_ids, about = finegrained.read_term_counts(
+        sm.input.counts, sm.input.vocab, sm.input.rows
+    )
+    stop_source = about["stop_words"]
     by_k = {int(p.split("/k")[-1].split("/")[0]): p for p in sm.input.assignments}
     chosen = choice["k"]
     ks = [chosen] + [k for k in sm.params.explore if k in by_k and k != chosen]
-    stop, stop_source = finegrained.stop_words()
     results, chosen_table = [], None
     for k in ks:
         a = pd.read_parquet(by_k[k])
@@ -36,14 +40,15 @@ with logged(sm.log[0]) as log:
             df["label"].to_numpy(),
             ratings,
             df["distance"].to_numpy(),
-            df["clean_text"].tolist(),
+            None,  # the texts: described from the term counts instead
             mixed_band=cfg["mixed_band"],
             top_n=cfg["top_terms"],
-            stop_words=stop,
-            min_df=cfg["min_df"],
-            max_df=cfg["max_df"],
             n_nearest=cfg["nearest"],
             review_ids=df["review_id"].to_numpy(),
+            counts=finegrained.align_counts(
+                counts, count_ids, df["review_id"], what=f"the assignments for k={k}"
+            ),
+            vocab=vocab,
         )
         table["nearest_texts"] = [
             [df["clean_text"].iat[i][: cfg["snippet_chars"]] for i in rows]

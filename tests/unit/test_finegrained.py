@@ -209,6 +209,90 @@ def test_distinctive_terms_errors_and_max_df():
     assert "common" in fg.distinctive_terms(texts, np.arange(10) % 2, top_n=5, min_df=1)[0]
 
 
+def _planted_corpus():
+    rng = np.random.default_rng(3)
+    filler = [f"filler{i}" for i in range(24)]
+
+    def review(planted):
+        words = list(rng.choice(filler, 12)) + planted
+        rng.shuffle(words)
+        return " ".join(words)
+
+    texts = [review(["dreadful", "waste money"]) for _ in range(20)]
+    texts += [review(["masterpiece", "wonderful"]) for _ in range(20)]
+    texts += ["the and of a to " + review([]) for _ in range(20)]
+    ids = np.array([f"r{i:02d}" for i in range(60)], dtype=object)
+    return texts, np.repeat([4, 1, 2], 20), ids
+
+
+def test_counts_once_then_terms_match_distinctive_terms():
+    texts, clusters, _ = _planted_corpus()
+    counts, vocab = fg.term_counts(texts, min_df=2, max_df=0.9)
+    assert counts.format == "csr" and counts.dtype == np.int32
+    assert counts.shape == (60, len(vocab)) and list(vocab) == sorted(vocab)
+    assert "waste money" in set(vocab) and "the" not in set(vocab)
+    for k_clusters in (clusters, np.arange(60) % 5, np.zeros(60, dtype=int)):
+        for top_n in (1, 3, 10):
+            expected = fg.distinctive_terms(texts, k_clusters, top_n=top_n, min_df=2, max_df=0.9)
+            assert fg.terms_from_counts(counts, vocab, k_clusters, top_n=top_n) == expected
+    with pytest.raises(ValueError, match="60 count rows but 3 cluster ids"):
+        fg.terms_from_counts(counts, vocab, [0, 1, 2])
+    with pytest.raises(ValueError, match="count columns"):
+        fg.terms_from_counts(counts, vocab[1:], clusters)
+    with pytest.raises(ValueError, match="lower min_df"):
+        fg.term_counts(["alpha beta", "gamma delta"], min_df=5)
+
+
+def test_align_counts_reorders_rows_by_review_id():
+    texts, clusters, ids = _planted_corpus()
+    counts, vocab = fg.term_counts(texts, min_df=2)
+    perm = np.random.default_rng(0).permutation(60)
+    aligned = fg.align_counts(counts, ids, ids[perm])
+    np.testing.assert_array_equal(aligned.toarray(), counts.toarray()[perm])
+    # the same terms as counting the texts in the other order
+    shuffled = [texts[i] for i in perm]
+    assert fg.terms_from_counts(aligned, vocab, clusters[perm], top_n=4) == (
+        fg.distinctive_terms(shuffled, clusters[perm], top_n=4, min_df=2)
+    )
+    assert (fg.align_counts(counts, ids, list(ids)) != counts).nnz == 0
+
+
+def test_align_counts_mismatched_ids_raise():
+    texts, _, ids = _planted_corpus()
+    counts, _ = fg.term_counts(texts, min_df=2)
+    with pytest.raises(ValueError, match=r"1 missing, 1 extra \(first: zz\).*rerun"):
+        fg.align_counts(counts, ids, np.r_[ids[:-1], ["zz"]], what="the assignments for k=3")
+    with pytest.raises(ValueError, match="assignments for k=3 .59.: 0 missing, 1 extra"):
+        fg.align_counts(counts, ids, ids[1:], what="the assignments for k=3")
+    with pytest.raises(ValueError, match="duplicate review ids"):
+        fg.align_counts(counts, ids, np.r_[ids[:1], ids[:-1]])  # 60 ids, r00 twice
+    with pytest.raises(ValueError, match="10 count row ids but 60 count rows"):
+        fg.align_counts(counts, ids[:10], ids)
+
+
+def test_term_counts_files_round_trip(tmp_path):
+    import pyarrow.parquet as pq
+
+    texts, _, ids = _planted_corpus()
+    counts, vocab = fg.term_counts(texts, min_df=2)
+    paths = {
+        "counts_path": tmp_path / "term_counts.npz",
+        "vocab_path": tmp_path / "term_counts_vocab.parquet",
+        "rows_path": tmp_path / "term_counts_rows.parquet",
+    }
+    fg.write_term_counts(counts, vocab, ids, about={"stop_words": "nltk", "min_df": 2}, **paths)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.values())
+    assert pq.read_schema(paths["vocab_path"]).names == ["term"]
+    assert pq.read_schema(paths["rows_path"]).names == ["review_id"]
+    back, back_vocab, back_ids, about = fg.read_term_counts(*paths.values())
+    assert back.format == "csr" and back.dtype == np.int32
+    assert (back != counts).nnz == 0
+    assert back_vocab.tolist() == vocab.tolist() and back_ids.tolist() == ids.tolist()
+    assert about == {"stop_words": "nltk", "min_df": 2}
+    with pytest.raises(ValueError, match="20 reviews and"):
+        fg.write_term_counts(counts, vocab, ids[:20], about={}, **paths)
+
+
 # --------------------------------------------------------------------------- examples, check
 
 
@@ -276,3 +360,21 @@ def test_finegrained_table():
     t.to_parquet(buf)
     back = pd.read_parquet(io.BytesIO(buf.getvalue()))
     assert back["name"].tolist() == t["name"].tolist()
+
+
+def test_finegrained_table_from_precomputed_counts_matches_texts():
+    texts, clusters, ids = _planted_corpus()
+    labels = (clusters == 1).astype(np.int8)
+    ratings = pd.array(np.where(clusters == 1, 9, np.where(clusters == 4, 2, 5)), "Int8")
+    distances = np.linspace(1, 0, 60).astype(np.float32)
+    common = dict(mixed_band=0.1, top_n=4, review_ids=ids)
+    from_texts = fg.finegrained_table(
+        clusters, labels, ratings, distances, texts, min_df=2, max_df=0.9, **common
+    )
+    counts, vocab = fg.term_counts(texts, min_df=2, max_df=0.9)
+    from_counts = fg.finegrained_table(
+        clusters, labels, ratings, distances, None, counts=counts, vocab=vocab, **common
+    )
+    pd.testing.assert_frame_equal(from_counts, from_texts)
+    with pytest.raises(ValueError, match="vocabulary"):
+        fg.finegrained_table(clusters, labels, ratings, distances, None, counts=counts, **common)

@@ -82,6 +82,25 @@ def test_finegrained_names_follow_the_majority_and_are_checked(tiny_run):
         assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_term_counts_are_built_once_for_every_kind_and_k(tiny_run):
+    from sentclust.finegrained import read_term_counts
+
+    workdir, _, _ = tiny_run
+    res = workdir / "results"
+    d = res / "clusters"
+    counts, vocab, ids, about = read_term_counts(
+        d / "term_counts.npz", d / "term_counts_vocab.parquet", d / "term_counts_rows.parquet"
+    )
+    reviews = pq.read_table(res / "data/reviews.parquet").column("review_id").to_pylist()
+    assert ids.tolist() == reviews and counts.shape == (160, len(vocab))
+    assert counts.dtype == np.int32 and counts.nnz > 0 and list(vocab) == sorted(vocab)
+    assert about["min_df"] == 5 and about["max_df"] == 0.3
+    doc = json.loads((d / "bert/finegrained.json").read_text())
+    assert doc["stop_words"] == about["stop_words"]
+    assert (res / "logs/term_counts.log").exists()
+    assert (res / "benchmarks/term_counts.tsv").exists()
+
+
 def test_adding_a_k_adds_one_job_per_kind_plus_the_aggregates(tiny_run):
     workdir, _, _ = tiny_run
     cfg = write_config(workdir / "addk.yaml", **tiny_overrides(kmeans={"k": [2, 3, 4]}))

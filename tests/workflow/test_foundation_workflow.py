@@ -22,6 +22,7 @@ ALL_JOBS = {
     "project": 2,
     "kmeans": 8,
     "choose_k": 4,
+    "term_counts": 1,
     "finegrained": 4,
     "projection_2d": 4,
     "report": 1,

@@ -31,6 +31,7 @@ UPSTREAM_OF_SWEEP = {
     "gather_bert",
     "project",
     "probe",
+    "term_counts",  # counted once from the prepared texts, for every kind and k
 }
 
 
