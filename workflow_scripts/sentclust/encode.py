@@ -248,6 +248,9 @@ class OpenVINOTransformer:
         settings = {
             "INFERENCE_PRECISION_HINT": "bf16" if precision == "bfloat16" else "f32",
             "PERFORMANCE_HINT": "LATENCY",
+            # OpenVINO pins its threads to cores by default: two 1-thread shard jobs on one
+            # machine would then share core 0 and run at half speed (measured)
+            "ENABLE_CPU_PINNING": False,
         }
         if threads:
             settings["INFERENCE_NUM_THREADS"] = int(threads)
