@@ -3,7 +3,7 @@
     .venv/bin/python tests/benchmarks/bench_end_to_end.py ../shared/data/imdb [--n 50000]
         [--cores 2] [--results-dir results/e2e] [--configfile config/minilm.yaml]
         [--baseline results/benchmarks/baseline.json | --run-baseline] [--json OUT.json]
-    .venv/bin/python tests/benchmarks/bench_end_to_end.py --collect results/full
+    .venv/bin/python tests/benchmarks/bench_end_to_end.py --collect results/full [--baseline B.json]
 
 Runs ``snakemake --cores N`` (the README's way, plus --configfile for the model) from scratch into
 ``--results-dir`` and times it, then reads every job's Snakemake ``benchmark:`` file and prints
@@ -12,7 +12,9 @@ the 4 GiB memory target are listed. With ``--baseline`` (a JSON written by
 baseline_tutorial.py) or ``--run-baseline`` (runs it now, on the same data, model and n), the
 baseline's steps are printed beside the workflow's wall time, with the ratio.
 
-``--collect DIR`` only reads the benchmark files of a finished run in DIR.
+Each run's wall time is also kept beside its folder (``<results-dir>_wall.json``), so that
+``--collect DIR`` (which only reads the benchmark files of a finished run in DIR) can print it,
+and the baseline beside it when ``--baseline`` is given.
 """
 
 from __future__ import annotations
@@ -76,7 +78,20 @@ def run_workflow(
     os.unlink(overlay_path)
     if proc.returncode != 0:
         raise SystemExit(f"the workflow failed (exit {proc.returncode}); see {log}")
+    record = {"wall_seconds": round(wall, 1), "cores": cores, "n": n, "configfiles": configfiles}
+    wall_path(results_dir).write_text(json.dumps(record, indent=1) + "\n")
     return wall
+
+
+def wall_path(results_dir: str | Path) -> Path:
+    """Where a run's wall time is kept: beside its results folder, ``<dir>_wall.json``."""
+    path = ROOT / results_dir
+    return path.with_name(path.name + "_wall.json")
+
+
+def read_wall(results_dir: str | Path) -> float | None:
+    path = wall_path(results_dir)
+    return json.loads(path.read_text())["wall_seconds"] if path.exists() else None
 
 
 def rule_table(results_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -100,6 +115,19 @@ def print_rules(summary: pd.DataFrame, jobs: pd.DataFrame) -> None:
             print(f"  {r.rule} {r.job}: {r.max_rss_mb:.0f} MB")
 
 
+def print_baseline(baseline: dict, wall: float) -> None:
+    steps = baseline["steps"]
+    print(f"\n{'':<28} {'seconds':>9}")
+    for name in ("read", "encode", "kmeans", "silhouette"):
+        print(f"baseline {name:<19} {steps.get(name, float('nan')):>9.1f}")
+    print(f"{'baseline total':<28} {steps['total']:>9.1f}")
+    print(f"{'workflow total (wall)':<28} {wall:>9.1f}")
+    print(
+        f"workflow / baseline: {wall / steps['total']:.2f} "
+        f"(goal <= 0.5; baseline on {baseline['n_reviews']} reviews, {baseline['model']})"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data", nargs="?", help="the reviews (input_path), e.g. ../shared/data/imdb")
@@ -114,9 +142,15 @@ def main() -> None:
     ap.add_argument("--json", help="also write the tables here")
     args = ap.parse_args()
 
+    baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
     if args.collect:
         jobs, summary = rule_table(args.collect)
+        wall = read_wall(args.collect)
+        if wall is not None:
+            print(f"workflow: {wall:.1f} s wall (from {wall_path(args.collect).name})")
         print_rules(summary, jobs)
+        if baseline and wall is not None:
+            print_baseline(baseline, wall)
         return
     if not args.data:
         ap.error("the data path is required (or --collect DIR)")
@@ -126,7 +160,6 @@ def main() -> None:
     for cf in configfiles:
         model = (yaml.safe_load((ROOT / cf).read_text()) or {}).get("bert", {}).get("model", model)
 
-    baseline = None
     if args.run_baseline:
         out = Path(args.results_dir).with_name(Path(args.results_dir).name + "_baseline.json")
         cmd = [sys.executable, str(ROOT / "tests/benchmarks/baseline_tutorial.py"), args.data]
@@ -135,8 +168,6 @@ def main() -> None:
         print("$", " ".join(cmd), flush=True)
         subprocess.run(cmd, cwd=ROOT, env=os.environ | ENV, check=True)
         baseline = json.loads(out.read_text())
-    elif args.baseline:
-        baseline = json.loads(Path(args.baseline).read_text())
 
     results = ROOT / args.results_dir
     if results.exists() and not args.keep:
@@ -156,16 +187,7 @@ def main() -> None:
     print(f"\nworkflow: {wall:.1f} s wall (snakemake --cores {args.cores}), model {model}")
     print_rules(summary, jobs)
     if baseline:
-        steps = baseline["steps"]
-        print(f"\n{'':<28} {'seconds':>9}")
-        for name in ("read", "encode", "kmeans", "silhouette"):
-            print(f"baseline {name:<19} {steps.get(name, float('nan')):>9.1f}")
-        print(f"{'baseline total':<28} {steps['total']:>9.1f}")
-        print(f"{'workflow total (wall)':<28} {wall:>9.1f}")
-        print(
-            f"workflow / baseline: {wall / steps['total']:.2f} "
-            f"(goal <= 0.5; baseline on {baseline['n_reviews']} reviews, {baseline['model']})"
-        )
+        print_baseline(baseline, wall)
     if args.json:
         Path(args.json).write_text(
             json.dumps(
