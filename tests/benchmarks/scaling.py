@@ -4,12 +4,13 @@
         [--sizes 6250,12500,25000,50000] [--cores 2] [--out results/scaling]
     .venv/bin/python tests/benchmarks/scaling.py --collect results/scaling
 
-For each n, the whole workflow runs on a stratified seeded subsample of n reviews (ingest.subsample)
-into ``OUT/n<n>/`` (a finished run there is kept: Snakemake has nothing to do and its benchmark
-files still hold the times). Each stage's time is the sum of its jobs' wall times from the
-``benchmark:`` files (for the sharded and fanned-out stages: all shards, all k); the last row is
-the whole run's wall time (``OUT/n<n>_wall.json``, written by each run). The slope of
-log(time) against log(n), fitted by least squares over the sizes, says how a stage grows:
+For each n, the whole workflow runs from scratch on a stratified seeded subsample of n reviews
+(ingest.subsample) into ``OUT/n<n>/``. A finished run there (its report and ``OUT/n<n>_wall.json``,
+also written by bench_end_to_end.py) is kept and only read; a folder without them is cleared
+first. Each stage's time is the sum of its jobs' wall times from the ``benchmark:`` files (for
+the sharded and fanned-out stages: all shards, all k); the last row is the whole run's wall
+time. The slope of log(time) against log(n), fitted by least squares over the sizes, says how
+a stage grows:
 1 is linear; the target is <= 1.15 for every stage whose time is not a fixed cost.
 
 Writes OUT/scaling.tsv (stage x n), OUT/slopes.tsv, OUT/scaling.png (seaborn, log-log, one line
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -139,6 +141,12 @@ def main() -> None:
             ap.error("the data path is required (or --collect OUT)")
         for n in sizes:
             run_dir = Path(args.out) / f"n{n}"
+            kept = read_wall(run_dir)
+            if kept is not None and (ROOT / run_dir / "report" / "report.html").exists():
+                print(f"n={n}: kept, {kept:.1f} s wall (delete {run_dir} to rerun)", flush=True)
+                continue
+            # no recorded finish: start from scratch, so that every stage is timed
+            shutil.rmtree(ROOT / run_dir, ignore_errors=True)
             wall = run_workflow(
                 args.data,
                 str(run_dir),
