@@ -152,7 +152,17 @@ def report_inputs(wildcards):
             for name, pattern in per_kind.items()
         },
         "analysis": analysis_outputs(),
+        **scaling_inputs(),
     }
+
+
+def scaling_inputs():
+    """The scaling.py outputs that the report shows when config report.scaling names their folder."""
+    folder = config["report"].get("scaling")
+    if not folder:
+        return {}
+    names = ("scaling.tsv", "slopes.tsv", "scaling.png")
+    return {"scaling": [os.path.join(folder, name) for name in names]}
 
 
 def final_outputs():

@@ -28,7 +28,7 @@ rule projection_2d:
     conda:
         CONDA_CPU
     params:
-        report=config["report"],
+        report={k: config["report"][k] for k in ("projection", "projection_sample")},
         supervision=supervision_of,
         seed=SEED,
     script:

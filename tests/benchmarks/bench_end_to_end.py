@@ -49,11 +49,18 @@ def run_workflow(
     configfiles: tuple[str, ...] = ("config/minilm.yaml",),
     extra: tuple[str, ...] = (),
     log: str | None = None,
+    config: dict | None = None,
+    record: bool = True,
 ) -> float:
-    """Run the whole workflow into ``results_dir``; return its wall time in seconds."""
+    """Run the whole workflow into ``results_dir``; return its wall time in seconds.
+
+    ``config`` adds keys to the overlay (Snakemake merges it into the config files); with
+    ``record`` the wall time is kept beside the results folder (see :func:`wall_path`).
+    """
     overlay = {"input_path": str(Path(data).resolve()), "results_dir": results_dir}
     if n is not None:
         overlay["ingest"] = {"subsample": int(n)}
+    overlay.update(config or {})
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         yaml.safe_dump(overlay, f)
         overlay_path = f.name
@@ -78,8 +85,9 @@ def run_workflow(
     os.unlink(overlay_path)
     if proc.returncode != 0:
         raise SystemExit(f"the workflow failed (exit {proc.returncode}); see {log}")
-    record = {"wall_seconds": round(wall, 1), "cores": cores, "n": n, "configfiles": configfiles}
-    wall_path(results_dir).write_text(json.dumps(record, indent=1) + "\n")
+    if record:
+        kept = {"wall_seconds": round(wall, 1), "cores": cores, "n": n, "configfiles": configfiles}
+        wall_path(results_dir).write_text(json.dumps(kept, indent=1) + "\n")
     return wall
 
 

@@ -15,6 +15,9 @@ a stage grows:
 
 Writes OUT/scaling.tsv (stage x n), OUT/slopes.tsv, OUT/scaling.png (seaborn, log-log, one line
 per stage with its slope in the legend) and OUT/scaling.html (the figure and tables, one file).
+Then, given the data path (also with --collect) and unless --no-report, it rebuilds the largest
+run's report with ``report.scaling: OUT``: its page gains a "Scaling with corpus size" section
+(only the report job reruns).
 """
 
 from __future__ import annotations
@@ -133,6 +136,11 @@ def main() -> None:
     ap.add_argument("--out", default="results/scaling")
     ap.add_argument("--configfile", action="append", default=None)
     ap.add_argument("--collect", metavar="OUT", help="only tabulate the runs already in OUT")
+    ap.add_argument(
+        "--no-report",
+        action="store_true",
+        help="do not add the scaling section to the largest run's report",
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     out = ROOT / (args.collect or args.out)
@@ -172,6 +180,21 @@ def main() -> None:
         else f"over the slope target {TARGET_SLOPE}: {', '.join(bad['stage'])}"
     )
     print(f"wrote {out}/scaling.tsv, slopes.tsv, scaling.png, scaling.html")
+    if args.data and not args.no_report:
+        # the report of the scaling run: the largest run's report, with config report.scaling
+        # set to OUT (Snakemake reruns the report job only)
+        largest = Path(args.collect or args.out) / f"n{max(sizes)}"
+        run_workflow(
+            args.data,
+            str(largest),
+            cores=args.cores,
+            n=max(sizes),
+            configfiles=tuple(args.configfile or ["config/minilm.yaml"]),
+            log=str(out / "report_snakemake.log"),
+            config={"report": {"scaling": str(out)}},
+            record=False,
+        )
+        print(f"added the scaling section to {largest}/report/report.html")
 
 
 if __name__ == "__main__":

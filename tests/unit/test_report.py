@@ -263,3 +263,40 @@ def test_encoding_note_says_how_the_shards_ran():
     assert report.encoding_note({}) is None
     old = {"device": "cpu", "precision": "float32"}  # shards from before the backend key
     assert report.encoding_note({"shards": [old]}) == "cpu, float32: 1 shard(s)"
+
+
+def _scaling_files(tmp_path):
+    (tmp_path / "scaling.tsv").write_text(
+        "\t6250\t50000\nencode_shard\t100.0\t800.0\nreport\t2.0\t2.1\n"
+        "workflow (wall)\t300.0\t1100.0\n"
+    )
+    (tmp_path / "slopes.tsv").write_text(
+        "stage\tslope\tseconds_at_largest_n\theld_to_target\tmeets_target\n"
+        "encode_shard\t1.000\t800.0\tTrue\tTrue\n"
+        "report\t0.020\t2.1\tFalse\t\n"
+        "workflow (wall)\t0.625\t1100.0\tTrue\tTrue\n"
+    )
+    (tmp_path / "scaling.png").write_bytes(tiny_png())
+    return [tmp_path / n for n in ("scaling.tsv", "slopes.tsv", "scaling.png")]
+
+
+def test_scaling_section_is_shown_only_when_configured(tmp_path):
+    ctx = make_context(tmp_path)
+    ctx["scaling"] = None
+    assert 'id="scaling"' not in report.render_html(ctx)
+    sc = report.scaling_section(*_scaling_files(tmp_path), source="results/scaling")
+    assert sc["sizes"] == [6250, 50000] and sc["n_held"] == 2 and sc["over_target"] == []
+    assert sc["rows"][0] == {"stage": "encode_shard", "seconds": [100.0, 800.0]}
+    assert sc["slopes"][1]["meets"] is None and not sc["slopes"][1]["held"]
+    ctx["scaling"] = sc
+    ctx["sections"] = [*report.SECTIONS[:-1], report.SCALING_SECTION, report.SECTIONS[-1]]
+    page = report.render_html(ctx)
+    tags = tags_of(page)
+    assert 'id="scaling"' in page and 'href="#scaling"' in page
+    assert "every one of them meets it" in page and "6,250" in page
+    assert sum(1 for t, a in tags if t == "img") == 11
+    md = report.render_summary(ctx)
+    assert (
+        "| encode_shard | 1.00 | 800.0 | yes |" in md
+        and "| report | 0.02 | 2.1 | fixed cost |" in md
+    )

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from browser import find_chromium, inspect_page, tags_of
 
-from conftest import DEMO_REVIEWS, ROOT, run_snakemake, tiny_overrides, write_config
+from conftest import DEMO_REVIEWS, ROOT, jobs_of, run_snakemake, tiny_overrides, write_config
 
 pytestmark = pytest.mark.workflow
 KINDS = ("wordvec", "bert", "wordvec_pls", "bert_pls")
@@ -126,6 +126,41 @@ def test_snakemake_report(tiny_run):
     base = {n.rsplit("/", 1)[-1] for n in names}
     assert {f"{kind}.png" for kind in KINDS} <= base, "the 2-D projections"
     assert {"elbow.png", "silhouette.png", "00_confident_positive.png"} <= base
+
+
+def test_a_scaling_folder_adds_its_section_and_reruns_only_the_report(tiny_run, tmp_path):
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+    import scaling
+
+    workdir, cfg, _ = tiny_run
+    copy = tmp_path / "run"  # a copy: the shared tiny run keeps its default report
+    shutil.copytree(workdir, copy, symlinks=True)
+    # a scaling folder as scaling.py writes it, from the tiny run's benchmark files
+    folder = tmp_path / "scaling"
+    (folder / "n96").mkdir(parents=True)
+    shutil.copytree(copy / "results" / "benchmarks", folder / "n96" / "benchmarks")
+    shutil.copytree(copy / "results" / "benchmarks", folder / "n192" / "benchmarks")
+    table = scaling.collect(folder, [96, 192])
+    fitted = scaling.slopes(table)
+    table.to_csv(folder / "scaling.tsv", sep="\t", float_format="%.2f")
+    fitted.to_csv(folder / "slopes.tsv", sep="\t", index=False, float_format="%.3f")
+    scaling.figure(table, fitted, folder / "scaling.png")
+
+    overlay = tmp_path / "scaling.yaml"  # merged into the run's config: only this key changes
+    overlay.write_text(f"report:\n  scaling: {folder}\n")
+    args = ("--configfile", str(cfg), str(overlay))
+    r = run_snakemake(copy, "-n", *args)
+    assert r.returncode == 0, r.stderr[-4000:]
+    assert jobs_of(r.stdout) == {"report": 1, "all": 1}
+    r = run_snakemake(copy, "--cores", "1", *args)
+    assert r.returncode == 0, r.stderr[-4000:]
+    page = (copy / "results" / "report" / "report.html").read_text()
+    ids = {a.get("id") for _, a in tags_of(page)}
+    assert SECTIONS | {"scaling"} <= ids and 'href="#scaling"' in page
+    assert "Scaling with corpus size" in (copy / "results" / "report" / "summary.md").read_text()
 
 
 @pytest.fixture(scope="module")

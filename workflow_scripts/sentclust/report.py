@@ -533,6 +533,41 @@ def headline(ctx: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+#: the optional section of a scaling run's report (config report.scaling)
+SCALING_SECTION = ("scaling", "Scaling with corpus size")
+SCALING_TARGET = 1.15  # the slope target of tests/benchmarks/scaling.py
+
+
+def scaling_section(table_path, slopes_path, figure_path, *, source: str = "") -> dict[str, Any]:
+    """The figure and tables written by tests/benchmarks/scaling.py (stage x n seconds, slopes)."""
+    table = pd.read_csv(table_path, sep="\t", index_col=0)
+    slopes = pd.read_csv(slopes_path, sep="\t")
+    sizes = [int(float(c)) for c in table.columns]
+    rows = [
+        {
+            "stage": str(r["stage"]),
+            "slope": finite(r["slope"]),
+            "seconds_at_largest_n": finite(r["seconds_at_largest_n"]),
+            "held": bool(r["held_to_target"]),
+            "meets": None if pd.isna(r["meets_target"]) else bool(r["meets_target"]),
+        }
+        for _, r in slopes.iterrows()
+    ]
+    return {
+        "source": source,
+        "figure": data_uri(figure_path),
+        "sizes": sizes,
+        "rows": [
+            {"stage": str(stage), "seconds": [finite(v) for v in row.to_numpy()]}
+            for stage, row in table.iterrows()
+        ],
+        "slopes": rows,
+        "target": SCALING_TARGET,
+        "n_held": sum(r["held"] for r in rows),
+        "over_target": [r["stage"] for r in rows if r["meets"] is False],
+    }
+
+
 def encoding_note(bert_summary: dict) -> str | None:
     """How the shards were encoded, e.g. 'cpu, openvino, bfloat16: 8 shard(s), 52.1 reviews/s'."""
     shards = bert_summary.get("shards") or []
@@ -569,6 +604,7 @@ def collect(
     config: dict,
     explore: Sequence[int],
     bert_summary=None,
+    scaling=None,
     workflow_dir=None,
     results_dir: str = "",
     now: dt.datetime | None = None,
@@ -624,6 +660,13 @@ def collect(
         "total_s": finite(jobs["seconds"].sum()) if len(jobs) else None,
         "n_jobs": len(jobs),
     }
+    ctx["scaling"] = None
+    if scaling:  # (table, slopes, figure) of a scaling.py folder: config report.scaling
+        table_path, slopes_path, figure_path = scaling
+        ctx["scaling"] = scaling_section(
+            table_path, slopes_path, figure_path, source=str(Path(table_path).parent)
+        )
+        ctx["sections"] = [*SECTIONS[:-1], SCALING_SECTION, SECTIONS[-1]]
     bert = _load(bert_summary) if bert_summary else {}
     now = now or dt.datetime.now(dt.UTC)
     ctx["provenance"] = {
@@ -722,5 +765,20 @@ def render_summary(ctx: dict[str, Any]) -> str:
                     f"| {_md(c['name'])} | {c['size']:,} | {fmt(c['positive_share'])} | "
                     f"{fmt(c['mean_rating'], 2)} | {_md(c['terms'])} |"
                 )
+    sc = ctx.get("scaling")
+    if sc:
+        lines += [
+            "",
+            f"## Scaling with corpus size (n = {', '.join(f'{n:,}' for n in sc['sizes'])})",
+            "",
+            f"| stage | log-log slope | seconds at the largest n | held to <= {sc['target']} |",
+            "| --- | --- | --- | --- |",
+        ]
+        for r in sc["slopes"]:
+            held = ("yes" if r["meets"] else "**no**") if r["held"] else "fixed cost"
+            lines.append(
+                f"| {_md(r['stage'])} | {fmt(r['slope'], 2)} | "
+                f"{fmt(r['seconds_at_largest_n'], 1)} | {held} |"
+            )
     lines += ["", "The full report, figures included: report.html beside this file.", ""]
     return "\n".join(lines)
