@@ -53,11 +53,18 @@ def slopes(table: pd.DataFrame) -> pd.DataFrame:
         ok = np.isfinite(y) & (y > 0)
         slope = float(np.polyfit(np.log(n[ok]), np.log(y[ok]), 1)[0]) if ok.sum() >= 2 else np.nan
         largest = float(y[ok][-1]) if ok.any() else np.nan
+        # the slope between the two largest sizes: growth once fixed costs no longer dominate
+        last = (
+            float(np.log(y[ok][-1] / y[ok][-2]) / np.log(n[ok][-1] / n[ok][-2]))
+            if ok.sum() >= 2
+            else np.nan
+        )
         held = stage not in FIXED_COST and largest >= MIN_SECONDS
         rows.append(
             {
                 "stage": stage,
                 "slope": slope,
+                "slope_last_doubling": last,
                 "seconds_at_largest_n": largest,
                 "held_to_target": held,
                 "meets_target": (slope <= TARGET_SLOPE) if held else None,

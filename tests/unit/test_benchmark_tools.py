@@ -37,6 +37,7 @@ def test_slopes_recover_power_laws_and_apply_the_target():
     assert got.loc["report", "meets_target"] is None and not got.loc["report", "held_to_target"]
     assert got.loc["tiny", "meets_target"] is None
     assert got.loc["linear", "seconds_at_largest_n"] == pytest.approx(500.0)
+    assert got.loc["quadratic", "slope_last_doubling"] == pytest.approx(2.0)
 
 
 def test_slopes_skip_missing_sizes():

@@ -271,10 +271,10 @@ def _scaling_files(tmp_path):
         "workflow (wall)\t300.0\t1100.0\n"
     )
     (tmp_path / "slopes.tsv").write_text(
-        "stage\tslope\tseconds_at_largest_n\theld_to_target\tmeets_target\n"
-        "encode_shard\t1.000\t800.0\tTrue\tTrue\n"
-        "report\t0.020\t2.1\tFalse\t\n"
-        "workflow (wall)\t0.625\t1100.0\tTrue\tTrue\n"
+        "stage\tslope\tslope_last_doubling\tseconds_at_largest_n\theld_to_target\tmeets_target\n"
+        "encode_shard\t1.000\t0.980\t800.0\tTrue\tTrue\n"
+        "report\t0.020\t\t2.1\tFalse\t\n"
+        "workflow (wall)\t0.625\t0.700\t1100.0\tTrue\tTrue\n"
     )
     (tmp_path / "scaling.png").write_bytes(tiny_png())
     return [tmp_path / n for n in ("scaling.tsv", "slopes.tsv", "scaling.png")]
@@ -297,6 +297,6 @@ def test_scaling_section_is_shown_only_when_configured(tmp_path):
     assert sum(1 for t, a in tags if t == "img") == 11
     md = report.render_summary(ctx)
     assert (
-        "| encode_shard | 1.00 | 800.0 | yes |" in md
-        and "| report | 0.02 | 2.1 | fixed cost |" in md
+        "| encode_shard | 1.00 | 0.98 | 800.0 | yes |" in md
+        and "| report | 0.02 | – | 2.1 | fixed cost |" in md
     )

@@ -547,6 +547,7 @@ def scaling_section(table_path, slopes_path, figure_path, *, source: str = "") -
         {
             "stage": str(r["stage"]),
             "slope": finite(r["slope"]),
+            "slope_last": finite(r.get("slope_last_doubling")),
             "seconds_at_largest_n": finite(r["seconds_at_largest_n"]),
             "held": bool(r["held_to_target"]),
             "meets": None if pd.isna(r["meets_target"]) else bool(r["meets_target"]),
@@ -771,13 +772,14 @@ def render_summary(ctx: dict[str, Any]) -> str:
             "",
             f"## Scaling with corpus size (n = {', '.join(f'{n:,}' for n in sc['sizes'])})",
             "",
-            f"| stage | log-log slope | seconds at the largest n | held to <= {sc['target']} |",
-            "| --- | --- | --- | --- |",
+            "| stage | log-log slope | slope, two largest n | seconds at the largest n | "
+            f"held to <= {sc['target']} |",
+            "| --- | --- | --- | --- | --- |",
         ]
         for r in sc["slopes"]:
             held = ("yes" if r["meets"] else "**no**") if r["held"] else "fixed cost"
             lines.append(
-                f"| {_md(r['stage'])} | {fmt(r['slope'], 2)} | "
+                f"| {_md(r['stage'])} | {fmt(r['slope'], 2)} | {fmt(r['slope_last'], 2)} | "
                 f"{fmt(r['seconds_at_largest_n'], 1)} | {held} |"
             )
     lines += ["", "The full report, figures included: report.html beside this file.", ""]
