@@ -18,7 +18,7 @@ with logged(sm.log[0]) as log:
         explanations=inp.explanations,
         explain_figures=inp.explain_figures,
         bert_summary=inp.bert_summary,
-        scaling=list(getattr(inp, "scaling", None) or []) or None,
+        scaling=getattr(inp, "scaling", None),  # only when config report.scaling is set
         kinds=sm.params.kinds,
         probes=inp.probes,
         choices=inp.choices,

@@ -256,7 +256,6 @@ class OpenVINOTransformer:
             settings["INFERENCE_NUM_THREADS"] = int(threads)
         self.compiled = ov.Core().compile_model(converted, "CPU", settings)
         self.request = self.compiled.create_infer_request()
-        self.precision = precision
 
     def __call__(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         result = self.request.infer({n: arrays[n] for n in self.names})

@@ -535,7 +535,7 @@ def headline(ctx: dict[str, Any]) -> list[dict[str, str]]:
 
 #: the optional section of a scaling run's report (config report.scaling)
 SCALING_SECTION = ("scaling", "Scaling with corpus size")
-SCALING_TARGET = 1.15  # the slope target of tests/benchmarks/scaling.py
+SCALING_TARGET = 1.15  # the slope target, also used by tests/benchmarks/scaling.py
 
 
 def scaling_section(table_path, slopes_path, figure_path, *, source: str = "") -> dict[str, Any]:
