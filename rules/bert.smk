@@ -11,9 +11,6 @@ rule encode_shard:
         f"{LOGS}/encode_shard/shard_{{shard}}_of_{{n}}.log",
     benchmark:
         f"{BENCH}/encode_shard/shard_{{shard}}_of_{{n}}.tsv"
-    wildcard_constraints:
-        shard=r"\d+",
-        n=r"\d+",
     conda:
         CONDA_GPU_CAPABLE
     threads: config["bert"]["runtime"]["threads"]

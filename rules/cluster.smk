@@ -3,7 +3,7 @@
 # (described by the terms of one count matrix, built once for every kind and k).
 
 
-rule project:
+rule pls_projection:
     input:
         embeddings=f"{RESULTS}/embeddings/{{raw}}.parquet",
         reviews=rules.ingest.output.reviews,
@@ -11,17 +11,15 @@ rule project:
         embeddings=f"{RESULTS}/embeddings/{{raw}}_pls.parquet",
         summary=f"{RESULTS}/embeddings/{{raw}}_pls_summary.json",
     log:
-        f"{LOGS}/project/{{raw}}.log",
+        f"{LOGS}/pls_projection/{{raw}}.log",
     benchmark:
-        f"{BENCH}/project/{{raw}}.tsv"
-    wildcard_constraints:
-        raw="|".join(RAW_KINDS),
+        f"{BENCH}/pls_projection/{{raw}}.tsv"
     conda:
         CONDA_CPU
     params:
         projection=config["projection"],
     script:
-        "../workflow_scripts/project.py"
+        "../workflow_scripts/pls_projection.py"
 
 
 rule kmeans:
@@ -37,9 +35,6 @@ rule kmeans:
         f"{LOGS}/kmeans/{{kind}}_k{{k}}.log",
     benchmark:
         f"{BENCH}/kmeans/{{kind}}_k{{k}}.tsv"
-    wildcard_constraints:
-        kind="|".join(ALL_KINDS),
-        k=r"\d+",
     conda:
         CONDA_GPU_CAPABLE
     threads: config["kmeans"]["threads"]
@@ -71,8 +66,6 @@ rule choose_k:
         f"{LOGS}/choose_k/{{kind}}.log",
     benchmark:
         f"{BENCH}/choose_k/{{kind}}.tsv"
-    wildcard_constraints:
-        kind="|".join(ALL_KINDS),
     conda:
         CONDA_CPU
     params:
@@ -124,8 +117,6 @@ rule finegrained:
         f"{LOGS}/finegrained/{{kind}}.log",
     benchmark:
         f"{BENCH}/finegrained/{{kind}}.tsv"
-    wildcard_constraints:
-        kind="|".join(ALL_KINDS),
     conda:
         CONDA_CPU
     params:

@@ -1,6 +1,11 @@
 # Helpers and input functions shared by every rule file.
 import os
+import sys
 from pathlib import Path
+
+# the sentclust package (workflow_scripts/) holds the table of run-time-only config keys
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
+from sentclust.config_keys import provenance, result_params
 
 RESULTS = config["results_dir"].rstrip("/")
 LOGS = f"{RESULTS}/logs"
@@ -45,16 +50,20 @@ def ingest_source(wildcards, input):
 
 
 def network_params():
-    """The network's hyperparameters: everything in `wordvec` but the thread count, so that
-    changing threads does not retrain."""
-    return {k: v for k, v in config["wordvec"].items() if k != "threads"}
+    """The network's hyperparameters (run-time-only keys left out: they retrain nothing)."""
+    return result_params(config, "wordvec")
 
 
 def encoding_params():
     """What changes the BERT embeddings (model, window, long-review mode, precision): a change
-    reruns every shard. Execution details (batch size, threads, device) are not in here.
+    reruns every shard. Run-time-only keys (batch sizes, threads, device) are left out.
     """
-    return {k: v for k, v in config["bert"].items() if k not in ("shards", "runtime")}
+    return result_params(config, "bert")
+
+
+def explain_params():
+    """LIME's settings, without the run-time-only batch size."""
+    return result_params(config, "explain")
 
 
 def bert_shard_files():
@@ -90,8 +99,8 @@ def supervision_of(wildcards):
 
 
 def kmeans_params():
-    """What changes a K-means result; threads are left out (they change nothing)."""
-    return {k: v for k, v in config["kmeans"].items() if k not in ("k", "threads")}
+    """What changes one K-means job's result: not the sweep's list of k, not run-time keys."""
+    return result_params(config, "kmeans", drop=("k",))
 
 
 def sweep_files(name):
@@ -175,19 +184,6 @@ def final_outputs():
 
 
 def provenance_config():
-    """The config shown in the report, without the keys that change how a job runs but not its
-    results (threads, BERT shards and runtime settings): changing those reruns no report.
-    """
-    runtime = {
-        "wordvec": ("threads",),
-        "bert": ("shards", "runtime"),
-        "kmeans": ("threads",),
-    }
-    return {
-        key: (
-            {k: v for k, v in value.items() if k not in runtime[key]}
-            if key in runtime and isinstance(value, dict)
-            else value
-        )
-        for key, value in config.items()
-    }
+    """The config shown in the report, without run-time-only keys: changing those reruns no
+    report."""
+    return provenance(config)

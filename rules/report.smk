@@ -23,8 +23,6 @@ rule projection_2d:
         f"{LOGS}/projection_2d/{{kind}}.log",
     benchmark:
         f"{BENCH}/projection_2d/{{kind}}.tsv"
-    wildcard_constraints:
-        kind="|".join(ALL_KINDS),
     conda:
         CONDA_CPU
     params:

@@ -66,7 +66,7 @@ rule explain:
         CONDA_CPU
     threads: config["wordvec"]["threads"]
     params:
-        explain=config["explain"],
+        explain=explain_params(),
         lowercase=config["prepare"]["lowercase"],
         unicode_form=config["prepare"]["unicode_form"],
         seed=SEED,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from sentclust import cluster, figures
-from sentclust.io import atomic_dir, atomic_path, write_json
+from sentclust.files import atomic_dir, atomic_path, write_json
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

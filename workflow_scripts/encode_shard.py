@@ -2,7 +2,7 @@
 
 import pyarrow.parquet as pq
 
-from sentclust.io import embeddings_table, package_versions, write_json, write_parquet
+from sentclust.files import embeddings_table, package_versions, write_json, write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

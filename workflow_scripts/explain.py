@@ -4,7 +4,7 @@ import time
 
 import pandas as pd
 
-from sentclust.io import atomic_dir, package_versions, write_json, write_text
+from sentclust.files import atomic_dir, package_versions, write_json, write_text
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
@@ -13,6 +13,8 @@ with logged(sm.log[0]) as log:
     from sentclust import explain, prepare, wordvec
 
     cfg = sm.params.explain
+    # run-time only (not a param: changing it reruns nothing)
+    batch_size = sm.config["explain"]["batch_size"]
     seed = sm.params.seed
     wordvec.configure_tensorflow(seed, sm.threads)
     model = wordvec.load_model(sm.input.model)
@@ -54,9 +56,9 @@ with logged(sm.log[0]) as log:
         )
 
     def predict(texts):
-        return wordvec.predict_proba(model, texts, batch_size=cfg["batch_size"])
+        return wordvec.predict_proba(model, texts, batch_size=batch_size)
 
-    classifier_fn = explain.batched(predict, cfg["batch_size"])
+    classifier_fn = explain.batched(predict, batch_size)
     with atomic_dir(sm.output.figures) as fig_dir, atomic_dir(sm.output.html) as html_dir:
         for i, item in enumerate(items):
             t0 = time.perf_counter()

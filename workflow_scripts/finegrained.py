@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sentclust import figures, finegrained
-from sentclust.io import write_json, write_parquet
+from sentclust.files import write_json, write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

@@ -6,7 +6,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from sentclust.encode import gather_shards
-from sentclust.io import write_json, write_parquet
+from sentclust.files import write_json, write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

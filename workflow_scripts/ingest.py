@@ -1,7 +1,7 @@
 """Rule ingest: read the configured input and write the reviews contract + a summary."""
 
 from sentclust import ingest
-from sentclust.io import package_versions, write_json, write_parquet
+from sentclust.files import package_versions, write_json, write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

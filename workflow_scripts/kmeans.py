@@ -4,7 +4,12 @@ import numpy as np
 import pyarrow as pa
 
 from sentclust import cluster
-from sentclust.io import package_versions, read_embeddings_with_reviews, write_json, write_parquet
+from sentclust.files import (
+    package_versions,
+    read_embeddings_with_reviews,
+    write_json,
+    write_parquet,
+)
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

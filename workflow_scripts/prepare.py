@@ -4,7 +4,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sentclust import prepare
-from sentclust.io import package_versions, write_json, write_parquet
+from sentclust.files import package_versions, write_json, write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

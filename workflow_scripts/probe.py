@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sentclust.io import read_embeddings_with_reviews, write_json
+from sentclust.files import read_embeddings_with_reviews, write_json
 from sentclust.probe import linear_probe
 from sentclust.smk import logged
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from sentclust import figures, report
-from sentclust.io import atomic_path, read_embeddings_with_reviews, write_json
+from sentclust.files import atomic_path, read_embeddings_with_reviews, write_json
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

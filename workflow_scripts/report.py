@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sentclust.io import write_text
+from sentclust.files import write_text
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

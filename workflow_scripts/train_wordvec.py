@@ -3,7 +3,7 @@
 import pandas as pd
 import pyarrow as pa
 
-from sentclust.io import (
+from sentclust.files import (
     atomic_path,
     fixed_size_list,
     package_versions,

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from sentclust.io import embeddings_table, write_json, write_parquet
+from sentclust.files import embeddings_table, write_json, write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 import numpy as np  # noqa: E402
 
 from sentclust import cluster  # noqa: E402
-from sentclust.io import embeddings_table, read_embeddings, write_parquet  # noqa: E402
+from sentclust.files import embeddings_table, read_embeddings, write_parquet  # noqa: E402
 
 
 def parse_ks(text: str) -> list[int]:

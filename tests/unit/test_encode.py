@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from sentclust import encode
-from sentclust.io import embeddings_table
+from sentclust.files import embeddings_table
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 

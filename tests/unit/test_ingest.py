@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from sentclust import ingest
+from sentclust.files import REVIEWS_SCHEMA
 from sentclust.ingest import IngestError
-from sentclust.io import REVIEWS_SCHEMA
 
 FULL_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "imdb"
 skip_without_full_data = pytest.mark.skipif(
@@ -888,7 +888,7 @@ def test_full_aclimdb_folder_and_tar_round_trip(full_parquet, tmp_path):
 def test_atomic_outputs_get_the_usual_permissions_not_mkstemps_private_ones(tmp_path):
     import os
 
-    from sentclust.io import atomic_dir, write_text
+    from sentclust.files import atomic_dir, write_text
 
     mask = os.umask(0o022)
     try:

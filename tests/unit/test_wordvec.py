@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from sentclust import explain, probe, wordvec
-from sentclust.io import embeddings_table, read_embeddings, write_parquet
+from sentclust.files import embeddings_table, read_embeddings, write_parquet
 
 TINY = wordvec.NetworkParams(
     max_tokens=200,

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import ROOT, SNAKEMAKE, jobs_of, run_snakemake, tiny_overrides, write_config
-from sentclust.io import read_embeddings
+from sentclust.files import read_embeddings
 
 pytestmark = pytest.mark.workflow
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.workflow
 DOWNSTREAM_OF_BERT = {
     "gather_bert": 1,
     "probe": 2,
-    "project": 1,
+    "pls_projection": 1,
     "kmeans": 4,
     "choose_k": 2,
     "finegrained": 2,

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import jobs_of, run_snakemake, tiny_overrides, write_config
-from sentclust.io import embeddings_table, write_parquet
+from sentclust.files import embeddings_table, write_parquet
 
 pytestmark = pytest.mark.workflow
 KINDS = ("wordvec", "bert", "wordvec_pls", "bert_pls")

@@ -19,7 +19,7 @@ ALL_JOBS = {
     "probe": 4,
     "encode_shard": 2,
     "gather_bert": 1,
-    "project": 2,
+    "pls_projection": 2,
     "kmeans": 8,
     "choose_k": 4,
     "term_counts": 1,

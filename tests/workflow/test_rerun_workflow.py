@@ -29,7 +29,7 @@ UPSTREAM_OF_SWEEP = {
     "explain",
     "encode_shard",
     "gather_bert",
-    "project",
+    "pls_projection",
     "probe",
     "term_counts",  # counted once from the prepared texts, for every kind and k
 }

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import jobs_of, run_snakemake, tiny_overrides, write_config
-from sentclust.io import read_embeddings
+from sentclust.files import read_embeddings
 
 pytestmark = pytest.mark.workflow
 
@@ -16,7 +16,7 @@ DOWNSTREAM_OF_TRAINING = {
     "wordvec_vectors": 1,
     "explain": 1,
     "probe": 2,  # wordvec and wordvec_pls
-    "project": 1,
+    "pls_projection": 1,
     "kmeans": 4,  # wordvec and wordvec_pls, k = 2, 3
     "choose_k": 2,
     "finegrained": 2,

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from sentclust.io import atomic_path
+from sentclust.files import atomic_path
 
 
 class DownloadError(RuntimeError):

@@ -304,7 +304,7 @@ def write_term_counts(counts, vocab, review_ids, *, counts_path, vocab_path, row
     import pyarrow as pa
     from scipy import sparse
 
-    from sentclust.io import atomic_path, write_parquet
+    from sentclust.files import atomic_path, write_parquet
 
     counts = sparse.csr_matrix(counts, dtype=np.int32)
     if counts.shape != (len(review_ids), len(vocab)):

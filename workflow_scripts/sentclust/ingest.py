@@ -10,7 +10,8 @@ Accepted inputs (``input_path`` in the config, ``input_format`` ``auto`` or one 
   member by member without extracting anything to disk.
 - ``csv``: the common single CSV with the columns ``review,sentiment`` (no ratings, no split).
 
-The result is one pandas DataFrame with exactly the columns of :data:`sentclust.io.REVIEWS_SCHEMA`:
+The result is one pandas DataFrame with exactly the columns of
+:data:`sentclust.files.REVIEWS_SCHEMA`:
 
 ======== ========================= =====================================================
 column   dtype                     meaning
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io as _stdio
+import io
 import re
 import tarfile
 import zlib
@@ -47,7 +48,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .io import REVIEWS_SCHEMA, SPLITS, package_versions
+from .files import REVIEWS_SCHEMA, SPLITS, package_versions
 
 __all__ = [
     "COLUMNS",
@@ -686,7 +687,7 @@ def read_aclimdb_tar(path: str) -> pd.DataFrame:
 
 def _csv_record_lines(text: str) -> list[int]:
     """1-based line number where each data record starts (header excluded, blank lines skipped)."""
-    reader = csv.reader(_stdio.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""))
     starts: list[int] = []
     previous = 0
     for row in reader:
@@ -729,9 +730,7 @@ def read_csv_input(path: str, *, test_fraction: float, seed: int) -> pd.DataFram
             f"utf-8`) or correct that line."
         ) from None
     try:
-        frame = pd.read_csv(
-            _stdio.StringIO(text), dtype=str, keep_default_na=False, na_filter=False
-        )
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
     except pd.errors.EmptyDataError:
         raise IngestError(
             f"{where}: the file is empty. Fix: point `input_path` at the reviews CSV (a header "

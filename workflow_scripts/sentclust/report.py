@@ -613,7 +613,7 @@ def collect(
     """Everything the page shows, read from a finished run's files (lists aligned with kinds)."""
     import yaml
 
-    from sentclust.io import package_versions
+    from sentclust.files import package_versions
 
     probe_docs = {kind: _load(p) for kind, p in zip(kinds, probes, strict=True)}
     ctx: dict[str, Any] = {

@@ -1,9 +1,14 @@
-"""Rule project: a sentiment-aligned linear projection, fitted on the train split's labels only."""
+"""Rule pls_projection: a sentiment-aligned linear projection fitted on train labels only."""
 
 import numpy as np
 
-from sentclust import cluster
-from sentclust.io import embeddings_table, read_embeddings_with_reviews, write_json, write_parquet
+from sentclust import projection
+from sentclust.files import (
+    embeddings_table,
+    read_embeddings_with_reviews,
+    write_json,
+    write_parquet,
+)
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
@@ -20,8 +25,8 @@ with logged(sm.log[0]) as log:
         )
     n_comp = int(sm.params.projection["n_components"])
     n_comp = min(n_comp, x.shape[1], int(train.sum()) - 1)
-    model = cluster.fit_projection(x[train], meta["label"].to_numpy()[train], n_comp)
-    z = cluster.project(model, x)
+    model = projection.fit_projection(x[train], meta["label"].to_numpy()[train], n_comp)
+    z = projection.project(model, x)
     write_parquet(embeddings_table(ids, z), sm.output.embeddings)
     write_json(
         {

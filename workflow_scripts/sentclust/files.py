@@ -1,4 +1,4 @@
-"""Data contracts and atomic output helpers shared by every stage."""
+"""Files between stages: data contracts, atomic writes, JSON/Parquet/text, embedding tables."""
 
 from __future__ import annotations
 
