@@ -103,14 +103,19 @@ def kmeans_params():
     return result_params(config, "kmeans", drop=("k",))
 
 
+def sweep_ks():
+    """The k of the sweep, in the order of every sweep_files() list: a rule that takes a whole
+    sweep gets them as ``params: ks=sweep_ks()`` and zips them with its inputs (k is never
+    parsed back out of a path)."""
+    return list(config["kmeans"]["k"])
+
+
 def sweep_files(name):
-    """Input function: ``name`` of every k of the sweep, for one kind."""
+    """Input function: ``name`` of every k of the sweep (in the order of sweep_ks()), for one
+    kind."""
 
     def files(wildcards):
-        return [
-            f"{RESULTS}/clusters/{wildcards.kind}/k{k}/{name}"
-            for k in config["kmeans"]["k"]
-        ]
+        return [f"{RESULTS}/clusters/{wildcards.kind}/k{k}/{name}" for k in sweep_ks()]
 
     return files
 
