@@ -1,0 +1,198 @@
+"""What reruns after a config change, key by key, on the finished tiny run (dry runs).
+
+Every run-time-only key of ``sentclust.config_keys.RUNTIME_KEYS`` is changed on its own: nothing
+reruns (``bert.shards`` names the shard files, so the encoding and what follows rerun). Every
+result key is changed on its own: exactly the stages that read it, and what follows them, rerun.
+The expected job lists are written out here by hand, from what each stage computes.
+"""
+
+import shutil
+
+import pytest
+import yaml
+
+from conftest import ROOT, jobs_of, run_snakemake, tiny_overrides, write_config
+from sentclust.config_keys import RENAMES_OUTPUTS, RUNTIME_KEYS
+
+pytestmark = pytest.mark.workflow
+
+EVERYTHING = {
+    "ingest",
+    "prepare",
+    "train_wordvec",
+    "wordvec_vectors",
+    "explain",
+    "probe",
+    "encode_shard",
+    "gather_bert",
+    "pls_projection",
+    "kmeans",
+    "choose_k",
+    "term_counts",
+    "finegrained",
+    "projection_2d",
+    "report",
+}
+#: the K-means sweep and what follows it
+SWEEP = {"kmeans", "choose_k", "finegrained", "projection_2d", "report"}
+#: the PLS projections and what follows them
+PLS = {"pls_projection", "probe"} | SWEEP
+#: the network and what follows it (its vectors, LIME, the probes and the sweep)
+NETWORK = {"train_wordvec", "wordvec_vectors", "explain"} | PLS
+#: the BERT encoding and what follows it
+ENCODING = {"encode_shard", "gather_bert"} | PLS
+#: the fine-grained names (and the report's 2-D views that show them)
+NAMES = {"finegrained", "projection_2d", "report"}
+
+#: one new value for each run-time-only key (several for a section of them)
+RUNTIME_CHANGES = {
+    (None, "conda_flavour"): ["gpu"],
+    ("prepare", "threads"): [1],
+    ("wordvec", "threads"): [1],
+    ("explain", "batch_size"): [7],
+    ("bert", "runtime"): [
+        {"threads": 1},
+        {"batch_size_cpu": 3},
+        {"batch_size_gpu": 8},
+        {"device": "cpu"},
+        {"backend": "torch"},
+    ],
+    ("bert", "shards"): [3],
+    ("kmeans", "threads"): [2],
+}
+
+#: (key, new value, the rules that must rerun): every result key of the config
+RESULT_CHANGES = [
+    ("seed", 7, EVERYTHING),
+    ("input_format", "auto", EVERYTHING),
+    ("input_url", "https://example.org/other.tar.gz", {"report"}),
+    ("input_sha256", "0" * 64, {"report"}),
+    ("ingest.splits", ["test", "train"], EVERYTHING),
+    ("ingest.subsample", 150, EVERYTHING),
+    ("ingest.duplicate_texts", "drop", EVERYTHING),
+    ("ingest.csv_test_fraction", 0.4, EVERYTHING),
+    ("prepare.lowercase", False, EVERYTHING - {"ingest"}),
+    ("prepare.unicode_form", "NFC", EVERYTHING - {"ingest"}),
+    *(
+        (f"wordvec.{key}", value, NETWORK)
+        for key, value in [
+            ("max_tokens", 4000),
+            ("sequence_length", 150),
+            ("ngrams", 1),
+            ("embedding_dim", 32),
+            ("hidden_units", 8),
+            ("dropout", 0.3),
+            ("learning_rate", 0.02),
+            ("batch_size", 64),
+            ("max_epochs", 2),
+            ("patience", 3),
+            ("validation_fraction", 0.2),
+        ]
+    ),
+    ("explain.num_samples", 200, {"explain", "report"}),
+    ("explain.num_features", 5, {"explain", "report"}),
+    ("explain.per_category", {"uncertain": 2}, {"explain", "report"}),
+    ("explain.texts", ["Another text."], {"explain", "report"}),
+    ("probe.C", 0.5, {"probe", "report"}),
+    ("probe.max_iter", 100, {"probe", "report"}),
+    ("bert.model", "sentence-transformers/all-mpnet-base-v2", ENCODING),
+    ("bert.models_dir", "models", ENCODING),
+    ("bert.max_seq_length", 64, ENCODING),
+    ("bert.mode", "chunk_mean", ENCODING),
+    ("bert.precision", "float32", ENCODING),
+    ("bert.calibration_reviews", 16, ENCODING),
+    ("projection.enabled", False, {"report"}),
+    ("projection.n_components", 4, PLS),
+    ("kmeans.k", [2, 3, 4], SWEEP),
+    ("kmeans.backend", "sklearn", SWEEP),
+    ("kmeans.n_init", 2, SWEEP),
+    ("kmeans.max_iter", 100, SWEEP),
+    ("kmeans.tol", 0.001, SWEEP),
+    ("kmeans.screen_sample", 0, SWEEP),
+    ("kmeans.refine", 1, SWEEP),
+    ("kmeans.silhouette_sample", 400, SWEEP),
+    ("kmeans.stability_runs", 0, SWEEP),
+    ("choose_k.criterion", "silhouette", {"choose_k"} | NAMES),
+    ("choose_k.explore", [2, 3], {"finegrained", "report"}),
+    ("finegrained.mixed_band", 0.2, NAMES),
+    ("finegrained.top_terms", 5, NAMES),
+    ("finegrained.min_df", 3, {"term_counts"} | NAMES),
+    ("finegrained.max_df", 0.5, {"term_counts"} | NAMES),
+    ("finegrained.nearest", 2, NAMES),
+    ("finegrained.snippet_chars", 100, NAMES),
+    ("report.projection", "pca", {"projection_2d", "report"}),
+    ("report.projection_sample", 100, {"projection_2d", "report"}),
+]
+#: keys this test does not change, and why
+NOT_CHANGED = {
+    "results_dir": "moves the whole run to another folder",
+    "input_path": "another input: everything reruns (the ingest input changes)",
+    "report.scaling": "needs a scaling.py folder; it adds inputs to the report only",
+}
+
+
+@pytest.fixture(scope="module")
+def finished(tiny_run, tmp_path_factory):
+    """A copy of the finished tiny run (mtimes and .snakemake metadata kept)."""
+    workdir, _, _ = tiny_run
+    dest = tmp_path_factory.mktemp("keys") / "work"
+    shutil.copytree(workdir, dest, symlinks=True, ignore=shutil.ignore_patterns("locks"))
+    return dest
+
+
+def overrides_for(dotted: str, value) -> dict:
+    """The tiny run's overrides with one key changed (a dict value changes only its sub-keys)."""
+    section, _, key = dotted.rpartition(".")
+    if not section:
+        return tiny_overrides(**{key: value})
+    demo = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text())
+    base = {**demo.get(section, {}), **tiny_overrides().get(section, {})}
+    if isinstance(value, dict) and isinstance(base.get(key), dict):
+        value = {**base[key], **value}
+    return tiny_overrides(**{section: {key: value}})
+
+
+def planned(workdir, tmp_path, overrides) -> set[str]:
+    cfg = write_config(tmp_path / "changed.yaml", **overrides)
+    r = run_snakemake(workdir, "-n", "--nolock", "--configfile", str(cfg))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    return set(jobs_of(r.stdout)) - {"all"}
+
+
+def test_the_tables_cover_every_key():
+    assert set(RUNTIME_CHANGES) == set(RUNTIME_KEYS)
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    runtime = {".".join(k for k in key if k) for key in RUNTIME_KEYS}
+    leaves = set()
+    for key, value in cfg.items():
+        if isinstance(value, dict):
+            leaves |= {f"{key}.{sub}" for sub in value}
+        else:
+            leaves.add(key)
+    covered = {key for key, _, _ in RESULT_CHANGES} | set(NOT_CHANGED) | runtime
+    assert leaves == covered, leaves ^ covered
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [(key, v) for key, values in RUNTIME_CHANGES.items() for v in values],
+    ids=[f"{key}={v}" for key, values in RUNTIME_CHANGES.items() for v in values],
+)
+def test_a_runtime_key_reruns_nothing(finished, tmp_path, key, value):
+    section, name = key
+    if section is None:
+        overrides = tiny_overrides(**{name: value})
+    else:
+        overrides = overrides_for(f"{section}.{name}", value)
+    jobs = planned(finished, tmp_path, overrides)
+    if key in RENAMES_OUTPUTS:  # the shard files are named by the shard count
+        assert jobs == ENCODING, jobs
+    else:
+        assert jobs == set(), f"changing {key} would rerun {jobs}"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"), RESULT_CHANGES, ids=[key for key, _, _ in RESULT_CHANGES]
+)
+def test_a_result_key_reruns_exactly_its_stages(finished, tmp_path, key, value, expected):
+    assert planned(finished, tmp_path, overrides_for(key, value)) == expected
