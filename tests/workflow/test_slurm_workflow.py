@@ -8,17 +8,15 @@ rule must run as a SLURM job that completed, and the outputs must equal those of
 `--cores 2` run of the same config (the session's tiny_run).
 """
 
-import json
 import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
+from compare_runs import compare_dirs
 from conftest import ROOT, SNAKEMAKE, jobs_of, run_snakemake
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
@@ -28,15 +26,6 @@ CLUSTER = ROOT / "tests" / "slurm" / "cluster.sh"
 STATE = Path(os.environ.get("SLURM_TEST_STATE", "/tmp/sc-slurm"))
 #: snakemake ignores SIGTERM while jobs run: the run is bounded with `timeout -s KILL`
 RUN_LIMIT_S = 1200
-#: keys of the metrics JSON files that hold timings or package versions, not results
-VOLATILE_KEYS = {
-    "seconds",
-    "encode_seconds_total",
-    "reviews_per_second",
-    "texts_per_second",
-    "versions",
-    "package_versions",
-}
 
 
 def why_no_slurm() -> str | None:
@@ -76,15 +65,6 @@ def slurm_cluster():
         assert stop.returncode == 0, stop.stderr
 
 
-def normalised(doc):
-    """A metrics document without its timings and versions."""
-    if isinstance(doc, dict):
-        return {k: normalised(v) for k, v in doc.items() if k not in VOLATILE_KEYS}
-    if isinstance(doc, list):
-        return [normalised(v) for v in doc]
-    return doc
-
-
 def result_files(results: Path) -> set[str]:
     """Every output under results/ but the logs and benchmarks (they record this run's timings)."""
     return {
@@ -106,14 +86,8 @@ def submitted_jobs(log: str) -> dict[int, tuple[str, int]]:
     }
 
 
-def test_workflow_runs_as_slurm_jobs_with_the_local_runs_outputs(slurm_cluster, tiny_run, tmp_path):
-    _, tiny_cfg, _ = tiny_run
-    local = tiny_run[0] / "results"
-    cfg = tmp_path / "tiny.yaml"
-    shutil.copy(tiny_cfg, cfg)
-    expected = jobs_of(run_snakemake(tmp_path, "-n", "--configfile", str(cfg)).stdout)
-    assert expected.get("encode_shard") == 2 and expected.get("kmeans") == 8, expected
-
+def run_through_slurm(workdir: Path, cfg: Path) -> str:
+    """The run through profiles/slurm, as a cluster user starts it: its log."""
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
@@ -124,7 +98,7 @@ def test_workflow_runs_as_slurm_jobs_with_the_local_runs_outputs(slurm_cluster, 
     }
     cmd = [
         "timeout", "-s", "KILL", str(RUN_LIMIT_S),
-        SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
+        SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
         "--workflow-profile", str(ROOT / "profiles" / "slurm"),
         "--configfile", str(cfg),
         "--slurm-no-account",  # no accounting database, nothing to guess an account from
@@ -133,25 +107,19 @@ def test_workflow_runs_as_slurm_jobs_with_the_local_runs_outputs(slurm_cluster, 
     ]  # fmt: skip
     run = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=RUN_LIMIT_S + 60)
     log = run.stdout + run.stderr
-    (tmp_path / "snakemake.log").write_text(log)
+    (workdir / "snakemake.log").write_text(log)
     assert run.returncode == 0, log[-6000:]
+    return log
 
-    # every job of every rule but the target `all` (no action, a local rule) was a SLURM job
-    jobs = submitted_jobs(log)
-    local_jobs = sorted(rule for rule, slurm_id in jobs.values() if slurm_id is None)
-    assert local_jobs == ["all"], local_jobs
-    ran = {}
-    for rule, _ in jobs.values():
-        ran[rule] = ran.get(rule, 0) + 1
-    assert ran == expected, (ran, expected)
 
-    # ... and SLURM's controller saw each of them submitted and completed with exit status 0
-    ctld = (slurm_cluster / "slurmctld.log").read_text()
+def check_completed_in_slurm(jobs: dict[int, tuple[str, int]], state: Path) -> None:
+    """SLURM's controller saw each job submitted and completed with exit status 0, and squeue
+    (jobs finished less than MinJobAge ago) lists them COMPLETED with the rule as comment."""
+    ctld = (state / "slurmctld.log").read_text()
     slurm_ids = sorted(s for _, s in jobs.values() if s is not None)
     for sid in slurm_ids:
         assert f"_slurm_rpc_submit_batch_job: JobId={sid} " in ctld, sid
         assert f"_job_complete: JobId={sid} WEXITSTATUS 0" in ctld, sid
-    # jobs finished less than MinJobAge ago are still listed by squeue, with the rule as comment
     queue = subprocess.run(
         ["squeue", "--states=all", "--noheader", "--format=%i|%T|%k"],
         capture_output=True,
@@ -160,32 +128,35 @@ def test_workflow_runs_as_slurm_jobs_with_the_local_runs_outputs(slurm_cluster, 
     ).stdout
     rule_of_slurm_id = {s: r for r, s in jobs.values() if s is not None}
     listed = [line.split("|") for line in queue.split()]
-    for sid, state, comment in listed:
+    for sid, state_name, comment in listed:
         if int(sid) in rule_of_slurm_id:
-            assert state == "COMPLETED", (sid, state)
+            assert state_name == "COMPLETED", (sid, state_name)
             assert comment.startswith(f"rule_{rule_of_slurm_id[int(sid)]}"), (sid, comment)
 
-    # the outputs equal those of the local run
-    remote = tmp_path / "results"
-    files = result_files(remote)
-    assert files == result_files(local)
-    compared = 0
-    for rel in sorted(files):
-        if rel.endswith(".parquet"):
-            assert pq.read_table(remote / rel).equals(pq.read_table(local / rel)), rel
-        elif rel.endswith(".json"):
-            a = json.loads((remote / rel).read_text())
-            b = json.loads((local / rel).read_text())
-            assert normalised(a) == normalised(b), rel
-        elif rel.endswith(".tsv"):
-            a, b = (pd.read_csv(d / rel, sep="\t") for d in (remote, local))
-            volatile = [c for c in a.columns if c in VOLATILE_KEYS]
-            pd.testing.assert_frame_equal(a.drop(columns=volatile), b.drop(columns=volatile))
-        else:
-            continue
-        compared += 1
-    assert compared >= 40, compared
 
-    # and nothing is left to do
+def test_workflow_runs_as_slurm_jobs_with_the_local_runs_outputs(slurm_cluster, tiny_run, tmp_path):
+    _, tiny_cfg, _ = tiny_run
+    local = tiny_run[0] / "results"
+    cfg = tmp_path / "tiny.yaml"
+    shutil.copy(tiny_cfg, cfg)
+    expected = jobs_of(run_snakemake(tmp_path, "-n", "--configfile", str(cfg)).stdout)
+    assert expected.get("encode_shard") == 2 and expected.get("kmeans") == 8, expected
+
+    # every job of every rule but the target `all` (no action, a local rule) was a SLURM job
+    jobs = submitted_jobs(run_through_slurm(tmp_path, cfg))
+    local_jobs = sorted(rule for rule, slurm_id in jobs.values() if slurm_id is None)
+    assert local_jobs == ["all"], local_jobs
+    ran = {}
+    for rule, _ in jobs.values():
+        ran[rule] = ran.get(rule, 0) + 1
+    assert ran == expected, (ran, expected)
+    check_completed_in_slurm(jobs, slurm_cluster)
+
+    # the outputs equal those of the local run (timings left out), and nothing is left to do
+    remote = tmp_path / "results"
+    assert result_files(remote) == result_files(local)
+    compared = compare_dirs(local, remote)
+    assert {rel: d for rel, d in compared.items() if d is not None} == {}
+    assert len(compared) >= 40, len(compared)
     again = run_snakemake(tmp_path, "-n", "--configfile", str(cfg))
     assert again.returncode == 0 and jobs_of(again.stdout) == {}
