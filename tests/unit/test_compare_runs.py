@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from compare_runs import compare_dirs, first_difference, main, strip_volatile
 
 
