@@ -71,6 +71,7 @@ rule choose_k:
     params:
         criterion=config["choose_k"]["criterion"],
         supervision=supervision_of,
+        ks=sweep_ks(),
     script:
         "../workflow_scripts/choose_k.py"
 
@@ -123,5 +124,6 @@ rule finegrained:
         finegrained=config["finegrained"],
         explore=config["choose_k"]["explore"],
         supervision=supervision_of,
+        ks=sweep_ks(),
     script:
         "../workflow_scripts/finegrained.py"

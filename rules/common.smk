@@ -3,9 +3,11 @@ import os
 import sys
 from pathlib import Path
 
-# the sentclust package (workflow_scripts/) holds the table of run-time-only config keys
+# two light modules of the sentclust package (workflow_scripts/): the table of run-time-only
+# config keys, and the naming of per-kind inputs
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
 from sentclust.config_keys import provenance, result_params
+from sentclust.named_inputs import per_kind_inputs
 
 RESULTS = config["results_dir"].rstrip("/")
 LOGS = f"{RESULTS}/logs"
@@ -142,17 +144,18 @@ REPORT_DIR = f"{RESULTS}/report"
 
 
 def report_inputs(wildcards):
-    """The report's named inputs (lists in the order of ALL_KINDS), and every analysis output,
-    so that the report is the last job of the DAG."""
+    """The report's named inputs: run-wide files by name, per kind its files named
+    ``<kind>__<name>`` (sentclust.report.inputs_by_kind groups them back by kind), and every
+    analysis output, so that the report is the last job of the DAG."""
     per_kind = {
-        "probes": "{R}/probe/{kind}.json",
-        "choices": "{R}/clusters/{kind}/choice.json",
-        "sweeps": "{R}/clusters/{kind}/k_sweep.tsv",
-        "figure_dirs": "{R}/clusters/{kind}/figures",
-        "finegrained": "{R}/clusters/{kind}/finegrained.json",
-        "rating_figures": "{R}/clusters/{kind}/rating_by_cluster.png",
-        "projection_figures": "{R}/report/projection/{kind}.png",
-        "projection_infos": "{R}/report/projection/{kind}.json",
+        "probe": f"{RESULTS}/probe/{{kind}}.json",
+        "choice": f"{RESULTS}/clusters/{{kind}}/choice.json",
+        "sweep": f"{RESULTS}/clusters/{{kind}}/k_sweep.tsv",
+        "figures": f"{RESULTS}/clusters/{{kind}}/figures",
+        "finegrained": f"{RESULTS}/clusters/{{kind}}/finegrained.json",
+        "rating_figure": f"{RESULTS}/clusters/{{kind}}/rating_by_cluster.png",
+        "projection_figure": f"{REPORT_DIR}/projection/{{kind}}.png",
+        "projection_info": f"{REPORT_DIR}/projection/{{kind}}.json",
     }
     return {
         "ingest_summary": f"{RESULTS}/data/ingest_summary.json",
@@ -161,10 +164,7 @@ def report_inputs(wildcards):
         "explanations": f"{RESULTS}/explain/explanations.json",
         "explain_figures": f"{RESULTS}/explain/figures",
         "bert_summary": f"{RESULTS}/embeddings/bert_summary.json",
-        **{
-            name: [pattern.format(R=RESULTS, kind=kind) for kind in ALL_KINDS]
-            for name, pattern in per_kind.items()
-        },
+        **per_kind_inputs(per_kind, ALL_KINDS),
         "analysis": analysis_outputs(),
         **scaling_inputs(),
     }

@@ -29,6 +29,8 @@ rule projection_2d:
         report={k: config["report"][k] for k in ("projection", "projection_sample")},
         supervision=supervision_of,
         seed=SEED,
+        # the k of each assignments file, in the same order
+        ks=sweep_ks(),
     script:
         "../workflow_scripts/projection_2d.py"
 

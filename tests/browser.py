@@ -177,6 +177,71 @@ def _launch(binary: str, profile: str):
     return proc, cmd_w, res_r
 
 
+def _open_page(pipe: _Pipe, url: str, width: int, height: int, timeout: float) -> str:
+    """A new tab showing ``url`` at ``width`` x ``height``, loaded: its session id."""
+    target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+    sid = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    for method in ("Page.enable", "Runtime.enable", "Log.enable"):
+        pipe.send(method, session=sid)
+    _set_size(pipe, sid, width, height)
+    pipe.events.clear()
+    pipe.send("Page.navigate", {"url": url}, session=sid)
+    pipe.wait_for("Page.loadEventFired", timeout=timeout)
+    return sid
+
+
+def _set_size(pipe: _Pipe, sid: str, width: int, height: int) -> None:
+    pipe.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        session=sid,
+    )
+
+
+def _full_page_png(pipe: _Pipe, sid: str, width: int, height: int, timeout: float) -> bytes:
+    """The whole page (``height`` pixels) as one PNG."""
+    _set_size(pipe, sid, width, height)
+    shot = pipe.send(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+        session=sid,
+        timeout=timeout,
+    )
+    return base64.b64decode(shot["data"])
+
+
+def _collect_events(events: list[dict], out: PageReport) -> None:
+    """Console errors, uncaught exceptions, error log entries and dialogs into ``out``."""
+    for ev in events:
+        method, params = ev.get("method"), ev.get("params", {})
+        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            args = params.get("args", [])
+            out.console_errors.append(" ".join(str(a.get("value", a)) for a in args))
+        elif method == "Runtime.exceptionThrown":
+            out.console_errors.append(str(params.get("exceptionDetails", {}).get("text")))
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            entry = params["entry"]
+            out.console_errors.append(f"{entry.get('source')}: {entry.get('text')}")
+        elif method == "Page.javascriptDialogOpening":
+            out.dialogs.append(params.get("message", ""))
+
+
+def _close(pipe: _Pipe, proc: subprocess.Popen, wfd: int, rfd: int) -> None:
+    with contextlib.suppress(Exception):  # closing anyway
+        pipe.send("Browser.close", timeout=10)
+    os.close(wfd)
+    os.close(rfd)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def inspect_page(
     html_file: str | Path,
     *,
@@ -201,20 +266,7 @@ def inspect_page(
         proc, wfd, rfd = _launch(binary, profile)
         pipe = _Pipe(proc, wfd, rfd)
         try:
-            target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-            sid = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-                "sessionId"
-            ]
-            for method in ("Page.enable", "Runtime.enable", "Log.enable"):
-                pipe.send(method, session=sid)
-            pipe.send(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-                session=sid,
-            )
-            pipe.events.clear()
-            pipe.send("Page.navigate", {"url": url}, session=sid)
-            pipe.wait_for("Page.loadEventFired", timeout=timeout)
+            sid = _open_page(pipe, url, width, height, timeout)
             result = pipe.send(
                 "Runtime.evaluate",
                 {"expression": PAGE_FACTS, "awaitPromise": True, "returnByValue": True},
@@ -228,45 +280,8 @@ def inspect_page(
                 out.screenshot = Path(screenshot)
             if full_page:
                 h = min(int(out.facts["height"]), 16000)
-                pipe.send(
-                    "Emulation.setDeviceMetricsOverride",
-                    {"width": width, "height": h, "deviceScaleFactor": 1, "mobile": False},
-                    session=sid,
-                )
-                shot = pipe.send(
-                    "Page.captureScreenshot",
-                    {
-                        "format": "png",
-                        "captureBeyondViewport": True,
-                        "clip": {"x": 0, "y": 0, "width": width, "height": h, "scale": 1},
-                    },
-                    session=sid,
-                    timeout=timeout,
-                )
-                Path(full_page).write_bytes(base64.b64decode(shot["data"]))
-            for ev in pipe.events:
-                method, params = ev.get("method"), ev.get("params", {})
-                if method == "Runtime.consoleAPICalled" and params.get("type") in (
-                    "error",
-                    "assert",
-                ):
-                    args = params.get("args", [])
-                    out.console_errors.append(" ".join(str(a.get("value", a)) for a in args))
-                elif method == "Runtime.exceptionThrown":
-                    out.console_errors.append(str(params.get("exceptionDetails", {}).get("text")))
-                elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
-                    entry = params["entry"]
-                    out.console_errors.append(f"{entry.get('source')}: {entry.get('text')}")
-                elif method == "Page.javascriptDialogOpening":
-                    out.dialogs.append(params.get("message", ""))
+                Path(full_page).write_bytes(_full_page_png(pipe, sid, width, h, timeout))
+            _collect_events(pipe.events, out)
         finally:
-            with contextlib.suppress(Exception):  # closing anyway
-                pipe.send("Browser.close", timeout=10)
-            os.close(wfd)
-            os.close(rfd)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _close(pipe, proc, wfd, rfd)
     return out

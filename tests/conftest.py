@@ -1,4 +1,5 @@
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,11 @@ def tiny_run(tmp_path_factory):
 def require_shared_imdb():
     if not (SHARED_IMDB / "train.parquet").exists():
         pytest.skip(f"the full IMDB Parquet files are not at {SHARED_IMDB}")
+
+
+def assert_png(path):
+    """A non-empty, valid PNG: the signature, then an IHDR chunk with a size."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    assert width > 0 and height > 0 and len(data) > 1000

@@ -1,6 +1,6 @@
 """Rule download: fetch input_url with a SHA-256 check."""
 
-from sentclust.download import fetch
+from sentclust.ingest.download import fetch
 from sentclust.smk import logged
 
 with logged(snakemake.log[0]) as log:  # noqa: F821

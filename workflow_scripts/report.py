@@ -10,27 +10,12 @@ with logged(sm.log[0]) as log:
     import sentclust
     from sentclust import report
 
-    inp = sm.input
     ctx = report.collect(
-        ingest_summary=inp.ingest_summary,
-        prepare_summary=inp.prepare_summary,
-        wordvec_metrics=inp.wordvec_metrics,
-        explanations=inp.explanations,
-        explain_figures=inp.explain_figures,
-        bert_summary=inp.bert_summary,
-        scaling=getattr(inp, "scaling", None),  # only when config report.scaling is set
-        kinds=sm.params.kinds,
-        probes=inp.probes,
-        choices=inp.choices,
-        sweeps=inp.sweeps,
-        figure_dirs=inp.figure_dirs,
-        finegrained=inp.finegrained,
-        rating_figures=inp.rating_figures,
-        projection_figures=inp.projection_figures,
-        projection_infos=inp.projection_infos,
-        bench_dir=sm.params.benchmarks,
+        sm.input,  # run-wide inputs by name; scaling only when config report.scaling is set
+        report.inputs_by_kind(sm.input, sm.params.kinds),
         config=sm.params.config,
         explore=sm.params.explore,
+        bench_dir=sm.params.benchmarks,
         results_dir=str(Path(sm.output.html).parents[1]),
         # the workflow's own checkout (sentclust lives in workflow_scripts/ under it)
         workflow_dir=Path(sentclust.__file__).resolve().parents[2],

@@ -16,22 +16,8 @@ with logged(sm.log[0]) as log:
     tokens = prepared["tokens"].to_numpy()
     vectors = wordvec.review_vectors(model, tokens)
     known = wordvec.known_token_counts(model, tokens)
-    zero = prepared["review_id"][known == 0].tolist()
+    summary = wordvec.vectors_summary(prepared["review_id"], vectors, known)
     write_parquet(embeddings_table(prepared["review_id"], vectors), sm.output.embeddings)
-    write_json(
-        {
-            "kind": "wordvec",
-            "supervision": "trained on train-split labels (the network's own embedding layer)",
-            "n_reviews": len(prepared),
-            "dimensions": int(vectors.shape[1]),
-            "zero_vector_reviews": len(zero),
-            "zero_vector_review_ids": zero[:100],
-            "known_tokens_per_review": {
-                "min": int(known.min()),
-                "median": float(pd.Series(known).median()),
-                "max": int(known.max()),
-            },
-        },
-        sm.output.summary,
-    )
-    log.info("%d review vectors, %d with no known word (zero vector)", len(prepared), len(zero))
+    write_json(summary, sm.output.summary)
+    n_zero = summary["zero_vector_reviews"]
+    log.info("%d review vectors, %d with no known word (zero vector)", len(prepared), n_zero)

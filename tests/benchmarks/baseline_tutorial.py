@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 from bench_kmeans import parse_ks  # noqa: E402
 
 
-def main() -> None:
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data", help="the reviews: any input the ingest stage reads (Parquet, aclImdb)")
     ap.add_argument("--n", type=int, default=None, help="stratified subsample size (all: none)")
@@ -45,22 +45,25 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--no-silhouette", action="store_true", help="skip step 4")
     ap.add_argument("--json", help="write the step times here")
-    args = ap.parse_args()
+    return ap.parse_args()
 
-    from sentclust import encode as enc
+
+def read_texts(args, steps: dict[str, float]) -> list[str]:
     from sentclust import ingest
-
-    steps: dict[str, float] = {}
-    t_all = time.perf_counter()
 
     t0 = time.perf_counter()
     df = ingest.sort_reviews(ingest.read_parquet_input(args.data))
     df = ingest.stratified_subsample(df, args.n, args.seed)
-    texts = df["text"].tolist()
     steps["read"] = time.perf_counter() - t0
-    print(f"read {len(texts)} reviews in {steps['read']:.1f} s", flush=True)
+    print(f"read {len(df)} reviews in {steps['read']:.1f} s", flush=True)
+    return df["text"].tolist()
 
+
+def plain_encode(texts: list[str], args, steps: dict[str, float]):
+    """The original's encode: SentenceTransformer.encode with its defaults."""
     from sentence_transformers import SentenceTransformer
+
+    from sentclust import encode as enc
 
     t0 = time.perf_counter()
     # the model from the same local copy the workflow uses (no hub here); plain defaults otherwise
@@ -72,7 +75,11 @@ def main() -> None:
         f"max_seq_length {model.max_seq_length}, {emb.shape}",
         flush=True,
     )
+    return model, emb
 
+
+def kmeans_loop(emb, args, steps: dict[str, float]) -> list[dict]:
+    """The original's per-k loop: KMeans(n_init=10), then the silhouette on all points."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
@@ -102,6 +109,16 @@ def main() -> None:
             f"silhouette {sil if sil is None else round(sil, 4)} in {t_sil:.1f} s",
             flush=True,
         )
+    return rows
+
+
+def main() -> None:
+    args = parse_args()
+    steps: dict[str, float] = {}
+    t_all = time.perf_counter()
+    texts = read_texts(args, steps)
+    model, emb = plain_encode(texts, args, steps)
+    rows = kmeans_loop(emb, args, steps)
     steps["total"] = time.perf_counter() - t_all
     print("\nstep        seconds")
     for name, sec in steps.items():

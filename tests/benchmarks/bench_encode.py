@@ -31,7 +31,7 @@ import pandas as pd  # noqa: E402
 from sentclust import encode, prepare  # noqa: E402
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--max-seq-length", type=int, default=256)
@@ -41,22 +41,18 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--backend", default="auto", choices=encode.BACKENDS)
-    args = ap.parse_args()
+    return ap.parse_args()
 
-    import torch
 
-    torch.set_num_threads(args.threads)
-    test = pd.read_parquet(Path(args.data) / "test.parquet", columns=["text"])
-    texts = [prepare.clean_text(t) for t in test.sample(args.n, random_state=args.seed)["text"]]
-    resolved = encode.resolve_model(args.model)
-    model = encode.load_model(resolved, "cpu")
-    model.max_seq_length = args.max_seq_length
-
-    model.encode(texts[:16])  # warm-up, outside the timings
+def timed(fn):
+    """(fn's result, seconds it took)."""
     t0 = time.perf_counter()
-    plain = model.encode(texts, convert_to_numpy=True)
-    t_plain = time.perf_counter() - t0
+    out = fn()
+    return out, time.perf_counter() - t0
 
+
+def stage_runs(model, texts, args) -> tuple[str, dict, list]:
+    """The precision ``auto`` picks, why, and (name, seconds, embeddings) of each stage path."""
     backend = encode.resolve_backend(args.backend, "cpu")
     precision, why = encode.choose_precision(
         model,
@@ -70,42 +66,59 @@ def main() -> None:
         threads=args.threads,
     )
     kw = dict(max_seq_length=args.max_seq_length, batch_size=args.batch_size, progress=False)
-    t0 = time.perf_counter()
-    stage, _ = encode.encode(
-        model, texts, precision=precision, backend=backend, threads=args.threads, **kw
+    on = dict(backend=backend, threads=args.threads)
+    (stage, _), t_stage = timed(
+        lambda: encode.encode(model, texts, precision=precision, **on, **kw)
     )
-    t_stage = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    stage_torch, _ = encode.encode(model, texts, precision=precision, **kw)
-    t_stage_torch = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    stage32, _ = encode.encode(model, texts, precision="float32", **kw)
-    t_stage32 = time.perf_counter() - t0
-
-    rows = []
-    for name, seconds, emb in [
-        ("plain encode (defaults, float32)", t_plain, plain),
+    (torch_, _), t_torch = timed(lambda: encode.encode(model, texts, precision=precision, **kw))
+    (stage32, _), t32 = timed(lambda: encode.encode(model, texts, precision="float32", **kw))
+    runs = [
         (f"stage path ({backend}, {precision})", t_stage, stage),
-        (f"stage path (torch, {precision})", t_stage_torch, stage_torch),
-        ("stage path (torch, float32)", t_stage32, stage32),
-    ]:
+        (f"stage path (torch, {precision})", t_torch, torch_),
+        ("stage path (torch, float32)", t32, stage32),
+    ]
+    return precision, why, runs
+
+
+def comparison(plain, t_plain: float, runs: list, n: int) -> pd.DataFrame:
+    """Speed and cosine similarity of every path against plain ``encode``."""
+    rows = []
+    for name, seconds, emb in [("plain encode (defaults, float32)", t_plain, plain), *runs]:
         cos = encode.cosine_rows(plain, emb)
         rows.append(
             {
                 "path": name,
                 "seconds": round(seconds, 2),
-                "reviews/s": round(len(texts) / seconds, 1),
+                "reviews/s": round(n / seconds, 1),
                 "ratio": round(t_plain / seconds, 2),
                 "mean cos": round(float(cos.mean()), 5),
                 "min cos": round(float(cos.min()), 5),
             }
         )
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    args = parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    test = pd.read_parquet(Path(args.data) / "test.parquet", columns=["text"])
+    texts = [prepare.clean_text(t) for t in test.sample(args.n, random_state=args.seed)["text"]]
+    resolved = encode.resolve_model(args.model)
+    model = encode.load_model(resolved, "cpu")
+    model.max_seq_length = args.max_seq_length
+
+    model.encode(texts[:16])  # warm-up, outside the timings
+    plain, t_plain = timed(lambda: model.encode(texts, convert_to_numpy=True))
+    precision, why, runs = stage_runs(model, texts, args)
     print(
         f"{args.model}, max_seq_length {args.max_seq_length}, {len(texts)} test reviews, "
         f"{args.threads} threads, CPU bf16 native: {encode.cpu_supports_bf16()}"
     )
     print(f"precision auto chose {precision}: {why}")
-    print(pd.DataFrame(rows).to_string(index=False))
+    print(comparison(plain, t_plain, runs, len(texts)).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ EMBEDDINGS.parquet follows the review-embedding contract (``review_id``, fixed-s
 - baseline: the original's loop, scikit-learn ``KMeans(n_clusters=k, n_init=10,
   random_state=seed)`` with its defaults otherwise, under the process' default thread settings
   (what the original ran);
-- stage: ``sentclust.cluster.kmeans`` with the backend, n_init, max_iter and threads given;
+- stage: ``sentclust.kmeans.kmeans`` with the backend, n_init, max_iter and threads given;
 - fair (unless --no-fair): the same baseline under the stage's thread count, so that the speed-up
   that comes from the algorithm settings is told apart from the one that comes from threads;
 - with --jobs N: the stage's sweep once more, as N parallel processes (one job per k, the way
@@ -41,8 +41,9 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import numpy as np  # noqa: E402
 
-from sentclust import cluster  # noqa: E402
 from sentclust.files import embeddings_table, read_embeddings, write_parquet  # noqa: E402
+from sentclust.kmeans import _threads, kmeans  # noqa: E402
+from sentclust.kmeans_backends import REQUESTS, assignment_stats, select_backend  # noqa: E402
 
 
 def parse_ks(text: str) -> list[int]:
@@ -69,11 +70,11 @@ def synthetic(rows: int, dim: int, seed: int = 0, components: int = 24) -> np.nd
 def baseline(x: np.ndarray, k: int, seed: int, threads: int | None) -> tuple[float, float]:
     from sklearn.cluster import KMeans
 
-    with cluster._threads(threads):
+    with _threads(threads):
         t0 = time.perf_counter()
         km = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(x)
         seconds = time.perf_counter() - t0
-    _, inertia = cluster.assignment_stats(x, km.cluster_centers_, km.labels_)
+    _, inertia = assignment_stats(x, km.cluster_centers_, km.labels_)
     return seconds, inertia
 
 
@@ -87,7 +88,7 @@ def _worker_init(path: str) -> None:
 
 def _worker_fit(task: tuple[int, dict]) -> tuple[int, float, float]:
     k, kwargs = task
-    r = cluster.kmeans(_WORKER_X, k, **kwargs)
+    r = kmeans(_WORKER_X, k, **kwargs)
     return k, r.seconds, r.inertia
 
 
@@ -106,11 +107,11 @@ def parallel_sweep(path: str, ks: list[int], jobs: int, kwargs: dict) -> tuple[f
     return wall, {k: (sec, inertia) for k, sec, inertia in out}
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("embeddings", nargs="?")
     ap.add_argument("--k", default="2-12", help="k values: 2-12 or 2,3,5")
-    ap.add_argument("--backend", default="auto", choices=cluster.REQUESTS)
+    ap.add_argument("--backend", default="auto", choices=REQUESTS)
     ap.add_argument("--n-init", type=int, default=10)
     ap.add_argument("--max-iter", type=int, default=300)
     ap.add_argument("--tol", type=float, default=1e-4)
@@ -137,20 +138,31 @@ def main() -> None:
     ap.add_argument("--make-synthetic", metavar="OUT", help="write a synthetic table and exit")
     ap.add_argument("--rows", type=int, default=50_000)
     ap.add_argument("--dim", type=int, default=384)
-    args = ap.parse_args()
+    return ap
 
-    if args.make_synthetic:
-        x = synthetic(args.rows, args.dim)  # data seed fixed: the same set every time
-        ids = [f"synthetic_{i}" for i in range(len(x))]
-        write_parquet(embeddings_table(ids, x), args.make_synthetic)
-        print(f"wrote {args.make_synthetic}: {x.shape[0]} x {x.shape[1]} float32")
-        return
-    if not args.embeddings:
-        ap.error("EMBEDDINGS.parquet is required (or --make-synthetic OUT)")
 
-    _, x = read_embeddings(args.embeddings)
-    ks = parse_ks(args.k)
-    backend = cluster.select_backend(args.backend)
+def write_synthetic(args) -> None:
+    x = synthetic(args.rows, args.dim)  # data seed fixed: the same set every time
+    ids = [f"synthetic_{i}" for i in range(len(x))]
+    write_parquet(embeddings_table(ids, x), args.make_synthetic)
+    print(f"wrote {args.make_synthetic}: {x.shape[0]} x {x.shape[1]} float32")
+
+
+def stage_settings(args, backend: str) -> dict:
+    """The stage's :func:`kmeans` arguments."""
+    return dict(
+        backend=backend,
+        seed=args.seed,
+        n_init=args.n_init,
+        max_iter=args.max_iter,
+        tol=args.tol,
+        screen_sample=args.screen_sample,
+        refine=args.refine,
+        threads=args.threads,
+    )
+
+
+def print_header(args, x: np.ndarray, ks: list[int], backend: str) -> None:
     from threadpoolctl import threadpool_info
 
     default_threads = max((p["num_threads"] for p in threadpool_info()), default=1)
@@ -170,43 +182,38 @@ def main() -> None:
     if args.spread_seed is not None:
         head += f" {'seed ' + str(args.spread_seed):>10}"
     print(head, flush=True)
-    stage = dict(
-        backend=backend,
-        seed=args.seed,
-        n_init=args.n_init,
-        max_iter=args.max_iter,
-        tol=args.tol,
-        screen_sample=args.screen_sample,
-        refine=args.refine,
-        threads=args.threads,
-    )
-    rows = []
-    for k in ks:
-        b_s, b_in = baseline(x, k, args.seed, None)
-        r = cluster.kmeans(x, k, **stage)
-        row = {
-            "k": k,
-            "baseline_seconds": b_s,
-            "stage_seconds": r.seconds,
-            "baseline_inertia": b_in,
-            "stage_inertia": r.inertia,
-            "inertia_ratio": r.inertia / b_in,
-            "stage_n_iter": r.n_iter,
-        }
-        if args.spread_seed is not None:
-            _, o_in = baseline(x, k, args.spread_seed, None)
-            row["baseline_other_seed_inertia"] = o_in
-        line = f"{k:>3} {b_s:>8.2f} {r.seconds:>8.2f} {b_s / r.seconds:>5.1f}x "
-        if not args.no_fair:
-            f_s, f_in = baseline(x, k, args.seed, args.threads)
-            row.update(fair_seconds=f_s, fair_inertia=f_in)
-            line += f"{f_s:>8.2f} {f_s / r.seconds:>5.1f}x "
-        line += f"{b_in:>16.6g} {r.inertia:>16.6g} {r.inertia / b_in:>8.6f} {r.n_iter:>5}"
-        if args.spread_seed is not None:
-            line += f" {o_in / b_in:>10.6f}"
-        print(line, flush=True)
-        rows.append(row)
 
+
+def bench_k(x: np.ndarray, k: int, args, stage: dict) -> dict:
+    """One k: the baseline, the stage (and the fair baseline, the other seed); prints a line."""
+    b_s, b_in = baseline(x, k, args.seed, None)
+    r = kmeans(x, k, **stage)
+    row = {
+        "k": k,
+        "baseline_seconds": b_s,
+        "stage_seconds": r.seconds,
+        "baseline_inertia": b_in,
+        "stage_inertia": r.inertia,
+        "inertia_ratio": r.inertia / b_in,
+        "stage_n_iter": r.n_iter,
+    }
+    if args.spread_seed is not None:
+        _, o_in = baseline(x, k, args.spread_seed, None)
+        row["baseline_other_seed_inertia"] = o_in
+    line = f"{k:>3} {b_s:>8.2f} {r.seconds:>8.2f} {b_s / r.seconds:>5.1f}x "
+    if not args.no_fair:
+        f_s, f_in = baseline(x, k, args.seed, args.threads)
+        row.update(fair_seconds=f_s, fair_inertia=f_in)
+        line += f"{f_s:>8.2f} {f_s / r.seconds:>5.1f}x "
+    line += f"{b_in:>16.6g} {r.inertia:>16.6g} {r.inertia / b_in:>8.6f} {r.n_iter:>5}"
+    if args.spread_seed is not None:
+        line += f" {o_in / b_in:>10.6f}"
+    print(line, flush=True)
+    return row
+
+
+def sweep_totals(rows: list[dict], args) -> dict:
+    """The totals over k (and the baseline's seed spread); prints the total line."""
     tot_b = sum(r["baseline_seconds"] for r in rows)
     tot_s = sum(r["stage_seconds"] for r in rows)
     ratios = [r["inertia_ratio"] for r in rows]
@@ -232,6 +239,10 @@ def main() -> None:
             for r, sp in zip(rows, spread, strict=True)
             if r["inertia_ratio"] <= 1 + max(sp, 1e-6)
         ]
+    return totals
+
+
+def print_ratios(totals: dict, args) -> None:
     print(
         f"speed ratio (baseline / stage): {totals['speed_ratio']:.1f}x"
         + ("" if args.no_fair else f"; at equal threads: {totals['fair_speed_ratio']:.1f}x")
@@ -245,22 +256,46 @@ def main() -> None:
             f"{totals['baseline_seed_spread_max']:.2e} (relative); stage at or below the baseline "
             f"plus that k's spread at k = {totals['ks_within_baseline_spread']}"
         )
+
+
+def parallel_totals(args, ks: list[int], stage: dict, rows: list[dict], tot_b: float) -> dict:
+    """The stage's sweep as ``args.jobs`` parallel jobs against the baseline's loop."""
+    wall, per_k = parallel_sweep(args.embeddings, ks, args.jobs, stage)
+    same = all(
+        abs(per_k[r["k"]][1] - r["stage_inertia"]) <= 1e-9 * r["stage_inertia"] for r in rows
+    )
+    print(
+        f"stage sweep as {args.jobs} parallel jobs ({args.threads} thread(s) each): "
+        f"{wall:.1f} s wall; baseline loop {tot_b:.1f} s: {tot_b / wall:.1f}x; "
+        f"inertias {'identical to' if same else 'DIFFERENT from'} the sequential stage runs"
+    )
+    return dict(
+        parallel_jobs=args.jobs,
+        parallel_wall_seconds=wall,
+        parallel_speed_ratio=tot_b / wall,
+        parallel_same_inertias=same,
+    )
+
+
+def main() -> None:
+    ap = build_parser()
+    args = ap.parse_args()
+    if args.make_synthetic:
+        write_synthetic(args)
+        return
+    if not args.embeddings:
+        ap.error("EMBEDDINGS.parquet is required (or --make-synthetic OUT)")
+
+    _, x = read_embeddings(args.embeddings)
+    ks = parse_ks(args.k)
+    backend = select_backend(args.backend)
+    print_header(args, x, ks, backend)
+    stage = stage_settings(args, backend)
+    rows = [bench_k(x, k, args, stage) for k in ks]
+    totals = sweep_totals(rows, args)
+    print_ratios(totals, args)
     if args.jobs > 1:
-        wall, per_k = parallel_sweep(args.embeddings, ks, args.jobs, stage)
-        same = all(
-            abs(per_k[r["k"]][1] - r["stage_inertia"]) <= 1e-9 * r["stage_inertia"] for r in rows
-        )
-        totals.update(
-            parallel_jobs=args.jobs,
-            parallel_wall_seconds=wall,
-            parallel_speed_ratio=tot_b / wall,
-            parallel_same_inertias=same,
-        )
-        print(
-            f"stage sweep as {args.jobs} parallel jobs ({args.threads} thread(s) each): "
-            f"{wall:.1f} s wall; baseline loop {tot_b:.1f} s: {tot_b / wall:.1f}x; "
-            f"inertias {'identical to' if same else 'DIFFERENT from'} the sequential stage runs"
-        )
+        totals.update(parallel_totals(args, ks, stage, rows, totals["baseline_seconds"]))
     if args.json:
         Path(args.json).write_text(
             json.dumps({"args": vars(args), "rows": rows, "totals": totals}, indent=2) + "\n"

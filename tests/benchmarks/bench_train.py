@@ -31,24 +31,17 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("run", help="a finished run's results folder, e.g. results/full")
     ap.add_argument("--n", type=int, default=0, help="reviews per split (0: all)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=42)
-    args = ap.parse_args()
+    return ap.parse_args()
 
-    from sentclust import wordvec
 
-    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    p = wordvec.NetworkParams.from_config(cfg["wordvec"])
-    wordvec.configure_tensorflow(args.seed, args.threads)
-    import keras
-    import tensorflow as tf
-    from keras import layers
-
-    run = Path(args.run)
+def load_splits(run: Path, n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test) of a finished run: split, text, label and prepared tokens per review."""
     reviews = pd.read_parquet(run / "data/reviews.parquet", columns=["review_id", "split"])
     reviews = reviews.merge(
         pd.read_parquet(run / "data/reviews.parquet", columns=["review_id", "text", "label"]),
@@ -56,21 +49,32 @@ def main() -> None:
     )
     tokens = pd.read_parquet(run / "data/prepared.parquet", columns=["review_id", "tokens"])
     df = reviews.merge(tokens, on="review_id", validate="one_to_one")
-    if args.n:
-        df = df.groupby("split", group_keys=False).sample(n=args.n, random_state=args.seed)
-    train, test = df[df["split"] == "train"], df[df["split"] == "test"]
-    print(f"{len(train)} train, {len(test)} test reviews; threads {args.threads}", flush=True)
+    if n:
+        df = df.groupby("split", group_keys=False).sample(n=n, random_state=seed)
+    return df[df["split"] == "train"], df[df["split"] == "test"]
+
+
+def run_stage(train, test, p, seed: int) -> tuple[float, int, float]:
+    """The stage's training: (seconds, epochs run, test accuracy)."""
+    from sentclust import wordvec
 
     t0 = time.perf_counter()
     vec, net, info = wordvec.train(
-        train["tokens"].to_numpy(), train["label"].to_numpy(), p, args.seed, verbose=0
+        train["tokens"].to_numpy(), train["label"].to_numpy(), p, seed, verbose=0
     )
     model = wordvec.export_model(vec, net)
-    t_stage = time.perf_counter() - t0
-    acc_stage = wordvec.evaluate(model, test["tokens"].to_numpy(), test["label"].to_numpy())
-    epochs = info["epochs_run"]
+    seconds = time.perf_counter() - t0
+    acc = wordvec.evaluate(model, test["tokens"].to_numpy(), test["label"].to_numpy())
+    return seconds, info["epochs_run"], acc["accuracy"]
 
-    keras.utils.set_random_seed(args.seed)
+
+def run_baseline(train, test, p, epochs: int, seed: int) -> tuple[float, float]:
+    """A plain Keras tutorial's network on the raw text: (seconds, test accuracy)."""
+    import keras
+    import tensorflow as tf
+    from keras import layers
+
+    keras.utils.set_random_seed(seed)
     t0 = time.perf_counter()
     tv = layers.TextVectorization(max_tokens=p.max_tokens, output_sequence_length=p.sequence_length)
     tv.adapt(tf.data.Dataset.from_tensor_slices(train["text"].to_numpy()).batch(1024))
@@ -92,14 +96,30 @@ def main() -> None:
         validation_split=p.validation_fraction,
         verbose=0,
     )
-    t_base = time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
     x_test = tv(test["text"].to_numpy()).numpy()
-    _, acc_base = base.evaluate(x_test, test["label"].to_numpy(dtype="float32"), verbose=0)
+    _, acc = base.evaluate(x_test, test["label"].to_numpy(dtype="float32"), verbose=0)
+    return seconds, acc
+
+
+def main() -> None:
+    args = parse_args()
+
+    from sentclust import wordvec
+
+    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    p = wordvec.NetworkParams.from_config(cfg["wordvec"])
+    wordvec.configure_tensorflow(args.seed, args.threads)
+    train, test = load_splits(Path(args.run), args.n, args.seed)
+    print(f"{len(train)} train, {len(test)} test reviews; threads {args.threads}", flush=True)
+
+    t_stage, epochs, acc_stage = run_stage(train, test, p, args.seed)
+    t_base, acc_base = run_baseline(train, test, p, epochs, args.seed)
 
     print(f"\n{'path':<34} {'seconds':>8} {'epochs':>6} {'s/epoch':>8} {'test acc':>8}")
     print(
         f"{'stage (train_wordvec)':<34} {t_stage:>8.1f} {epochs:>6} {t_stage / epochs:>8.1f} "
-        f"{acc_stage['accuracy']:>8.4f}"
+        f"{acc_stage:>8.4f}"
     )
     print(
         f"{'baseline (plain Keras, batch 32)':<34} {t_base:>8.1f} {epochs:>6} "

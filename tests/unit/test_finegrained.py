@@ -1,8 +1,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from cluster_data import planted_corpus
 
 from sentclust import finegrained as fg
+from sentclust import terms
 
 # --------------------------------------------------------------------------- profile and order
 
@@ -154,143 +156,39 @@ def test_naming_input_checks():
         fg.name_clusters([0.1, 0.9], mixed_band=0.5)
 
 
-# --------------------------------------------------------------------------- terms
+def test_leaning_names_most_extreme_first():
+    assert fg._leaning_names("negative", 0) == []
+    assert fg._leaning_names("negative", 1) == ["mixed, leaning negative"]
+    assert fg._leaning_names("positive", 2) == [
+        "mixed, leaning positive",
+        "mixed, slightly positive",
+    ]
+    assert fg._leaning_names("negative", 3) == [
+        "mixed, leaning negative (3 of 3)",
+        "mixed, leaning negative (2 of 3)",
+        "mixed, leaning negative (1 of 3)",
+    ]
 
 
-def test_stop_words_says_its_source():
-    words, source = fg.stop_words()
-    assert source in {"nltk", "scikit-learn"}
-    assert "the" in words and "and" in words
-
-
-def test_ctfidf_formula():
-    from scipy import sparse
-
-    counts = sparse.csr_matrix(np.array([[2, 0, 1], [0, 1, 1], [0, 3, 1]]))
-    classes, w = fg.ctfidf(counts, [0, 1, 1])
-    assert classes.tolist() == [0, 1]
-    per_class = np.array([[2, 0, 1], [0, 4, 2]], dtype=float)
-    tf = per_class / per_class.sum(axis=1, keepdims=True)
-    idf = np.log(1 + per_class.sum() / 2 / per_class.sum(axis=0))
-    np.testing.assert_allclose(w, tf * idf)
-
-
-def test_distinctive_terms_find_planted_terms():
-    rng = np.random.default_rng(0)
-    filler = [f"filler{i}" for i in range(24)]  # common words, spread evenly
-
-    def review(planted):
-        words = list(rng.choice(filler, 12)) + planted
-        rng.shuffle(words)
-        return " ".join(words)
-
-    texts = [review(["dreadful", "waste money"]) for _ in range(30)]
-    texts += [review(["masterpiece", "wonderful"]) for _ in range(30)]
-    texts += ["the and of a to " + review([]) for _ in range(30)]
-    clusters = np.repeat([4, 1, 2], 30)
-    terms = fg.distinctive_terms(texts, clusters, top_n=3, min_df=2)
-    assert set(terms) == {1, 2, 4}
-    assert {"dreadful", "waste", "waste money"} <= set(
-        fg.distinctive_terms(texts, clusters, top_n=6, min_df=2)[4]
-    )
-    assert terms[4][0] in {"dreadful", "waste", "money", "waste money"}
-    assert terms[1][0] in {"masterpiece", "wonderful"}
-    assert not {"the", "and", "of"} & {t for ts in terms.values() for t in ts}  # stop words
-
-
-def test_distinctive_terms_errors_and_max_df():
-    with pytest.raises(ValueError, match="2 texts but 3"):
-        fg.distinctive_terms(["a b", "c d"], [0, 1, 1])
-    with pytest.raises(ValueError, match="lower min_df"):
-        fg.distinctive_terms(["alpha beta", "gamma delta"], [0, 1], min_df=5)
-    texts = [f"common rare{i % 2}" for i in range(10)]
-    out = fg.distinctive_terms(texts, np.arange(10) % 2, top_n=5, min_df=1, max_df=0.9)
-    assert "common" not in out[0] and "rare0" in out[0]
-    assert "common" in fg.distinctive_terms(texts, np.arange(10) % 2, top_n=5, min_df=1)[0]
-
-
-def _planted_corpus():
-    rng = np.random.default_rng(3)
-    filler = [f"filler{i}" for i in range(24)]
-
-    def review(planted):
-        words = list(rng.choice(filler, 12)) + planted
-        rng.shuffle(words)
-        return " ".join(words)
-
-    texts = [review(["dreadful", "waste money"]) for _ in range(20)]
-    texts += [review(["masterpiece", "wonderful"]) for _ in range(20)]
-    texts += ["the and of a to " + review([]) for _ in range(20)]
-    ids = np.array([f"r{i:02d}" for i in range(60)], dtype=object)
-    return texts, np.repeat([4, 1, 2], 20), ids
-
-
-def test_counts_once_then_terms_match_distinctive_terms():
-    texts, clusters, _ = _planted_corpus()
-    counts, vocab = fg.term_counts(texts, min_df=2, max_df=0.9)
-    assert counts.format == "csr" and counts.dtype == np.int32
-    assert counts.shape == (60, len(vocab)) and list(vocab) == sorted(vocab)
-    assert "waste money" in set(vocab) and "the" not in set(vocab)
-    for k_clusters in (clusters, np.arange(60) % 5, np.zeros(60, dtype=int)):
-        for top_n in (1, 3, 10):
-            expected = fg.distinctive_terms(texts, k_clusters, top_n=top_n, min_df=2, max_df=0.9)
-            assert fg.terms_from_counts(counts, vocab, k_clusters, top_n=top_n) == expected
-    with pytest.raises(ValueError, match="60 count rows but 3 cluster ids"):
-        fg.terms_from_counts(counts, vocab, [0, 1, 2])
-    with pytest.raises(ValueError, match="count columns"):
-        fg.terms_from_counts(counts, vocab[1:], clusters)
-    with pytest.raises(ValueError, match="lower min_df"):
-        fg.term_counts(["alpha beta", "gamma delta"], min_df=5)
-
-
-def test_align_counts_reorders_rows_by_review_id():
-    texts, clusters, ids = _planted_corpus()
-    counts, vocab = fg.term_counts(texts, min_df=2)
-    perm = np.random.default_rng(0).permutation(60)
-    aligned = fg.align_counts(counts, ids, ids[perm])
-    np.testing.assert_array_equal(aligned.toarray(), counts.toarray()[perm])
-    # the same terms as counting the texts in the other order
-    shuffled = [texts[i] for i in perm]
-    assert fg.terms_from_counts(aligned, vocab, clusters[perm], top_n=4) == (
-        fg.distinctive_terms(shuffled, clusters[perm], top_n=4, min_df=2)
-    )
-    assert (fg.align_counts(counts, ids, list(ids)) != counts).nnz == 0
-
-
-def test_align_counts_mismatched_ids_raise():
-    texts, _, ids = _planted_corpus()
-    counts, _ = fg.term_counts(texts, min_df=2)
-    with pytest.raises(ValueError, match=r"1 missing, 1 extra \(first: zz\).*rerun"):
-        fg.align_counts(counts, ids, np.r_[ids[:-1], ["zz"]], what="the assignments for k=3")
-    with pytest.raises(ValueError, match="assignments for k=3 .59.: 0 missing, 1 extra"):
-        fg.align_counts(counts, ids, ids[1:], what="the assignments for k=3")
-    with pytest.raises(ValueError, match="duplicate review ids"):
-        fg.align_counts(counts, ids, np.r_[ids[:1], ids[:-1]])  # 60 ids, r00 twice
-    with pytest.raises(ValueError, match="10 count row ids but 60 count rows"):
-        fg.align_counts(counts, ids[:10], ids)
-
-
-def test_term_counts_files_round_trip(tmp_path):
-    import pyarrow.parquet as pq
-
-    texts, _, ids = _planted_corpus()
-    counts, vocab = fg.term_counts(texts, min_df=2)
-    paths = {
-        "counts_path": tmp_path / "term_counts.npz",
-        "vocab_path": tmp_path / "term_counts_vocab.parquet",
-        "rows_path": tmp_path / "term_counts_rows.parquet",
-    }
-    fg.write_term_counts(counts, vocab, ids, about={"stop_words": "nltk", "min_df": 2}, **paths)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.values())
-    assert pq.read_schema(paths["vocab_path"]).names == ["term"]
-    assert pq.read_schema(paths["rows_path"]).names == ["review_id"]
-    back, back_vocab, back_ids, about = fg.read_term_counts(*paths.values())
-    assert back.format == "csr" and back.dtype == np.int32
-    assert (back != counts).nnz == 0
-    assert back_vocab.tolist() == vocab.tolist() and back_ids.tolist() == ids.tolist()
-    assert about == {"stop_words": "nltk", "min_df": 2}
-    with pytest.raises(ValueError, match="20 reviews and"):
-        fg.write_term_counts(counts, vocab, ids[:20], about={}, **paths)
+def test_mixed_names_in_sentiment_order():
+    assert fg._mixed_names(["balanced"]) == ["mixed"]
+    assert fg._mixed_names(["negative", "negative", "positive", "positive"]) == [
+        "mixed, leaning negative",
+        "mixed, slightly negative",
+        "mixed, slightly positive",
+        "mixed, leaning positive",
+    ]
+    sides = ["negative"] * 3 + ["balanced"] * 2 + ["positive"] * 3
+    assert fg._mixed_names(sides) == [
+        "mixed, leaning negative (3 of 3)",
+        "mixed, leaning negative (2 of 3)",
+        "mixed, leaning negative (1 of 3)",
+        "mixed, balanced (1 of 2)",
+        "mixed, balanced (2 of 2)",
+        "mixed, leaning positive (1 of 3)",
+        "mixed, leaning positive (2 of 3)",
+        "mixed, leaning positive (3 of 3)",
+    ]
 
 
 # --------------------------------------------------------------------------- examples, check
@@ -363,7 +261,7 @@ def test_finegrained_table():
 
 
 def test_finegrained_table_from_precomputed_counts_matches_texts():
-    texts, clusters, ids = _planted_corpus()
+    texts, clusters, ids = planted_corpus()
     labels = (clusters == 1).astype(np.int8)
     ratings = pd.array(np.where(clusters == 1, 9, np.where(clusters == 4, 2, 5)), "Int8")
     distances = np.linspace(1, 0, 60).astype(np.float32)
@@ -371,7 +269,7 @@ def test_finegrained_table_from_precomputed_counts_matches_texts():
     from_texts = fg.finegrained_table(
         clusters, labels, ratings, distances, texts, min_df=2, max_df=0.9, **common
     )
-    counts, vocab = fg.term_counts(texts, min_df=2, max_df=0.9)
+    counts, vocab = terms.term_counts(texts, min_df=2, max_df=0.9)
     from_counts = fg.finegrained_table(
         clusters, labels, ratings, distances, None, counts=counts, vocab=vocab, **common
     )

@@ -1,12 +1,15 @@
-"""The sentiment-aligned PLS projection (sentclust.projection)."""
+"""Projections (sentclust.projection): the sentiment-aligned PLS fit and the 2-D projection."""
 
 import inspect
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from sentclust import projection
 from sentclust.cluster import ClusterInputError
+from sentclust.files import embeddings_table, write_parquet
 
 
 def _label_in_one_direction(n=400, d=20, seed=0):
@@ -52,3 +55,90 @@ def test_projection_bad_inputs():
         projection.fit_projection(x, np.ones(50), 2)
     with pytest.raises(ClusterInputError, match="one label per row"):
         projection.fit_projection(x, y[:10], 2)
+
+
+def _meta(y, n_train):
+    split = ["train"] * n_train + ["test"] * (len(y) - n_train)
+    return pd.DataFrame({"split": split, "label": y})
+
+
+def test_pls_on_train_fits_the_train_split_only_and_caps_the_components():
+    x, y, _ = _label_in_one_direction()
+    z, summary = projection.pls_on_train(x, _meta(y, 300), 2, source_kind="bert")
+    expected = projection.project(projection.fit_projection(x[:300], y[:300], 2), x)
+    np.testing.assert_array_equal(z, expected)
+    assert list(summary) == [
+        "kind",
+        "source_kind",
+        "supervision",
+        "method",
+        "n_components",
+        "n_train_fitted",
+        "n_reviews",
+        "input_dimensions",
+        "finite",
+    ]
+    assert summary["kind"] == "bert_pls" and summary["source_kind"] == "bert"
+    assert summary["n_train_fitted"] == 300 and summary["n_reviews"] == 400
+    assert summary["input_dimensions"] == 20 and summary["finite"] is True
+    # n_components capped at the dimensions, and at the train rows - 1
+    assert projection.pls_on_train(x[:, :3], _meta(y, 300), 8, source_kind="b")[0].shape == (400, 3)
+    z, summary = projection.pls_on_train(x[2:7], _meta(y[2:7], 3), 8, source_kind="b")
+    assert z.shape == (5, 2) and summary["n_components"] == 2
+
+
+def test_the_train_split_must_hold_both_labels():
+    x, y, _ = _label_in_one_direction(n=20, d=4)
+    assert projection.train_rows(_meta(y, 12)).sum() == 12
+    with pytest.raises(ValueError, match="train split has 0 reviews with labels"):
+        projection.pls_on_train(x, _meta(y, 0), 2, source_kind="b")
+    with pytest.raises(
+        ValueError, match=r"has 3 reviews with labels \[(np\.int64\()?1\)?\]; keep the train split"
+    ):
+        projection.train_rows(_meta(np.array([1, 1, 1, 0]), 3))
+
+
+def test_projection_is_seeded_and_sampled():
+    x = np.random.default_rng(0).normal(size=(300, 6)).astype(np.float32)
+    rows, xy, info = projection.project_2d(x, sample=100, seed=3, method="pca")
+    rows2, xy2, _ = projection.project_2d(x, sample=100, seed=3, method="pca")
+    assert len(rows) == 100 and xy.shape == (100, 2) and np.array_equal(rows, rows2)
+    assert np.allclose(xy, xy2) and info["method"] == "pca" and info["fitted_on"] == 300
+    assert len(projection.project_2d(x, sample=1000, seed=3, method="pca")[0]) == 300
+    assert projection.project_2d(x[:, :1], sample=10, seed=3, method="pca")[1].shape == (10, 2)
+    with pytest.raises(ValueError, match="projection method"):
+        projection.project_2d(x, sample=10, seed=0, method="tsne")
+
+
+def test_projection_points_name_clusters_and_labels():
+    x = np.random.default_rng(1).normal(size=(50, 4)).astype(np.float32)
+    clusters = np.arange(50) % 3
+    labels = np.arange(50) % 2
+    names = {0: "low", 1: "mid", 2: "high"}
+    points, info = projection.projection_points(
+        x, clusters, labels, names, sample=20, seed=5, method="pca"
+    )
+    rows, xy, same = projection.project_2d(x, sample=20, seed=5, method="pca")
+    assert info == same and list(points.columns) == ["x", "y", "cluster", "label"]
+    np.testing.assert_array_equal(points[["x", "y"]].to_numpy(), xy)
+    assert points["cluster"].tolist() == [names[c] for c in clusters[rows]]
+    assert points["label"].tolist() == ["positive" if v else "negative" for v in labels[rows]]
+
+
+def test_draw_projection_2d_writes_a_png_of_the_chosen_k(tmp_path):
+    x, y, _ = _label_in_one_direction(n=60, d=5)
+    ids = [f"r{i:02d}" for i in range(60)]
+    write_parquet(embeddings_table(ids, x), tmp_path / "emb.parquet")
+    reviews = pd.DataFrame({"review_id": ids[::-1], "split": "train", "label": y[::-1]})
+    reviews.to_parquet(tmp_path / "reviews.parquet")
+    cluster = pa.array((np.arange(60) % 2).astype(np.int32))
+    assignments = pa.table({"review_id": ids, "cluster": cluster})
+    write_parquet(assignments, tmp_path / "assignments.parquet")
+    names = pd.DataFrame({"rank": [1, 0], "cluster": [0, 1], "name": ["good", "bad"]})
+    names.to_parquet(tmp_path / "names.parquet")
+    paths = [tmp_path / f"{n}.parquet" for n in ("emb", "reviews", "assignments", "names")]
+    info = projection.draw_projection_2d(
+        *paths, kind="bert", k=2, sample=30, seed=1, method="pca", path=tmp_path / "p.png"
+    )
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+    assert info["method"] == "pca" and info["n_points"] == 30 and info["seed"] == 1

@@ -1,10 +1,10 @@
-"""The report's logic: escaping, self-containment, benchmarks, 2-D projection, summary."""
+"""The report's logic: escaping, self-containment, benchmarks, inputs by kind, summary."""
 
 import base64
+import datetime as dt
 import io
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from browser import tags_of
@@ -14,6 +14,57 @@ from sentclust import report
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
 EVIL = f"Great film {SCRIPT} and {IMG} &amp; more | pipes"
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+INGEST = {
+    "n_reviews": 4,
+    "source": "a <b>source</b>",
+    "format": "parquet",
+    "counts_per_split": {"train": 2, "test": 2},
+    "counts_per_split_label": {"train": {"0": 1, "1": 1}, "test": {"0": 1, "1": 1}},
+    "counts_per_split_rating": {"train": {"1": 1, "10": 1}, "test": {"2": 1, "9": 1}},
+    "duplicates": {"policy": "keep", "duplicate_text_rows": 0},
+    "text_length_chars": {"median": 120.5},
+}
+PREPARE = {"tokens_per_review": {"median": 30.0}}
+METRICS = {
+    "test": {"accuracy": 0.9, "roc_auc": 0.95, "n": 2},
+    "training": {
+        "epochs_run": 2,
+        "best_epoch": 1,
+        "history": {
+            "loss": [0.6, 0.4],
+            "val_loss": [0.65, 0.5],
+            "accuracy": [0.7, 0.8],
+            "val_accuracy": [0.6, 0.7],
+        },
+    },
+    "params": {"embedding_dim": 8},
+}
+PROBE = {"accuracy": 0.8, "roc_auc": 0.85, "dimensions": 4}
+CHOICE = {
+    "k": 2,
+    "rule": "the elbow",
+    "chosen_by": "elbow",
+    "criterion": "elbow",
+    "supervision": "unsupervised: no labels",
+    "picks": {"elbow": 2, "silhouette": 2},
+    "rules": {"elbow": "the elbow", "silhouette": "the max"},
+}
+SWEEP = pd.DataFrame(
+    {"k": [2, 3], "inertia": [10.0, 8.0], "silhouette": [0.3, 0.2], "purity": [0.7, 0.6]}
+)
+PROJECTION_INFO = {"method": "pca", "n_points": 4, "explained_variance_ratio": [0.5, 0.2]}
+PROVENANCE = {
+    "date": "2026-01-01 00:00:00 UTC",
+    "seed": 42,
+    "git": {"commit": "abc123", "dirty": False, "note": ""},
+    "versions": [("numpy", "2.0"), ("umap-learn", "missing")],
+    "python": "3.11",
+    "platform": "linux",
+    "bert_model": "m",
+    "bert_dimensions": 4,
+}
 
 
 def tiny_png() -> bytes:
@@ -30,66 +81,24 @@ def tiny_png() -> bytes:
     return buf.getvalue()
 
 
-def make_context(tmp_path, text=EVIL):
-    """A context built through the section functions from small synthetic inputs."""
-    png = tiny_png()
-    figs = tmp_path / "figures"
-    figs.mkdir()
-    for name in ("elbow", "silhouette", "labels", "overlap_labels_k2", "overlap_ratings_k2"):
-        (figs / f"{name}.png").write_bytes(png)
-    (tmp_path / "rating.png").write_bytes(png)
-    (tmp_path / "lime.png").write_bytes(png)
-    ctx = {"title": "Report <test>", "results_dir": "results/x", "sections": report.SECTIONS}
-    ctx["data"] = report.data_section(
-        {
-            "n_reviews": 4,
-            "source": "a <b>source</b>",
-            "format": "parquet",
-            "counts_per_split": {"train": 2, "test": 2},
-            "counts_per_split_label": {"train": {"0": 1, "1": 1}, "test": {"0": 1, "1": 1}},
-            "counts_per_split_rating": {"train": {"1": 1, "10": 1}, "test": {"2": 1, "9": 1}},
-            "duplicates": {"policy": "keep", "duplicate_text_rows": 0},
-            "text_length_chars": {"median": 120.5},
-        },
-        {"tokens_per_review": {"median": 30.0}},
-    )
-    ctx["network"] = report.network_section(
-        {
-            "test": {"accuracy": 0.9, "roc_auc": 0.95, "n": 2},
-            "training": {
-                "epochs_run": 2,
-                "best_epoch": 1,
-                "history": {
-                    "loss": [0.6, 0.4],
-                    "val_loss": [0.65, 0.5],
-                    "accuracy": [0.7, 0.8],
-                    "val_accuracy": [0.6, 0.7],
-                },
-            },
-            "params": {"embedding_dim": 8},
-        },
-        {"bert": {"accuracy": 0.8, "roc_auc": 0.85, "dimensions": 4}},
-    )
-    ctx["lime"] = report.lime_section(
-        {
-            "explanations": [
-                {
-                    "source": "config text",
-                    "category": "user text",
-                    "review_id": None,
-                    "label": None,
-                    "p_positive": 0.7,
-                    "text": text,
-                    "weights": [["great", 0.2], ["alert", -0.1]],
-                    "figure": "figures/lime.png",
-                }
-            ]
-        },
-        tmp_path,
-    )
-    sweep = pd.DataFrame(
-        {"k": [2, 3], "inertia": [10.0, 8.0], "silhouette": [0.3, 0.2], "purity": [0.7, 0.6]}
-    )
+def explanations(text: str) -> dict:
+    return {
+        "explanations": [
+            {
+                "source": "config text",
+                "category": "user text",
+                "review_id": None,
+                "label": None,
+                "p_positive": 0.7,
+                "text": text,
+                "weights": [["great", 0.2], ["alert", -0.1]],
+                "figure": "figures/lime.png",
+            }
+        ]
+    }
+
+
+def finegrained(text: str) -> dict:
     cluster = {
         "name": "very <i>negative</i>",
         "size": 2,
@@ -99,42 +108,45 @@ def make_context(tmp_path, text=EVIL):
         "nearest_review_ids": ["r<1>"],
         "nearest_texts": [text],
     }
-    ctx["kinds"] = [
-        report.kind_section(
-            "bert",
-            choice={
-                "k": 2,
-                "rule": "the elbow",
-                "chosen_by": "elbow",
-                "criterion": "elbow",
-                "supervision": "unsupervised: no labels",
-                "picks": {"elbow": 2, "silhouette": 2},
-                "rules": {"elbow": "the elbow", "silhouette": "the max"},
-            },
-            sweep=sweep,
-            figure_dir=figs,
-            finegrained={
-                "results": [
-                    {
-                        "k": 2,
-                        "chosen": True,
-                        "clusters": [cluster],
-                        "rating_check_all": {"spearman_rho": 0.5},
-                        "rating_check_test": {"spearman_rho": 0.4},
-                    }
-                ]
-            },
-            rating_figure=tmp_path / "rating.png",
-            projection_figure=tmp_path / "rating.png",
-            projection_info={
-                "method": "pca",
-                "n_points": 4,
-                "explained_variance_ratio": [0.5, 0.2],
-            },
-            probe={"accuracy": 0.8},
-            explore=[2, 3],
-        )
-    ]
+    check = {"rating_check_all": {"spearman_rho": 0.5}, "rating_check_test": {"spearman_rho": 0.4}}
+    return {"results": [{"k": 2, "chosen": True, "clusters": [cluster], **check}]}
+
+
+def write_figures(tmp_path):
+    """The PNGs the sections embed: the kind's figure folder, a rating and a LIME figure."""
+    png = tiny_png()
+    figs = tmp_path / "figures"
+    figs.mkdir()
+    for name in ("elbow", "silhouette", "labels", "overlap_labels_k2", "overlap_ratings_k2"):
+        (figs / f"{name}.png").write_bytes(png)
+    (tmp_path / "rating.png").write_bytes(png)
+    (tmp_path / "lime.png").write_bytes(png)
+    return figs
+
+
+def bert_section(tmp_path, figs, text):
+    return report.kind_section(
+        "bert",
+        choice=CHOICE,
+        sweep=SWEEP,
+        figure_dir=figs,
+        finegrained=finegrained(text),
+        rating_figure=tmp_path / "rating.png",
+        projection_figure=tmp_path / "rating.png",
+        projection_info=PROJECTION_INFO,
+        probe={"accuracy": 0.8},
+        explore=[2, 3],
+    )
+
+
+def make_context(tmp_path, text=EVIL):
+    """A context built through the section functions from small synthetic inputs."""
+    figs = write_figures(tmp_path)
+    ctx = {"title": "Report <test>", "results_dir": "results/x", "sections": report.SECTIONS}
+    ctx["data"] = report.data_section(INGEST, PREPARE)
+    ctx["network"] = report.network_section(METRICS, {"bert": PROBE})
+    ctx["lime"] = report.lime_section(explanations(text), tmp_path)
+    ctx["kinds"] = [bert_section(tmp_path, figs, text)]
     jobs = report.read_benchmarks(tmp_path / "no-benchmarks")
     ctx["benchmarks"] = {
         "rules": report.benchmark_summary(jobs).to_dict(orient="records"),
@@ -143,15 +155,8 @@ def make_context(tmp_path, text=EVIL):
         "n_jobs": 0,
     }
     ctx["provenance"] = {
-        "date": "2026-01-01 00:00:00 UTC",
-        "seed": 42,
-        "git": {"commit": "abc123", "dirty": False, "note": ""},
-        "versions": [("numpy", "2.0"), ("umap-learn", "missing")],
-        "python": "3.11",
-        "platform": "linux",
+        **PROVENANCE,
         "config_yaml": f"explain:\n  texts:\n  - '{text}'\ninput_url: https://example.org/x.tar.gz\n",
-        "bert_model": "m",
-        "bert_dimensions": 4,
     }
     ctx["headline"] = report.headline(ctx)
     return ctx
@@ -215,15 +220,21 @@ def test_summary_has_the_headline_numbers(tmp_path):
     assert "2026" not in md, "no build date: the summary diffs cleanly between runs"
 
 
-def test_benchmarks_are_read_per_rule(tmp_path):
-    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
-    (tmp_path / "kmeans").mkdir()
+BENCH_HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+
+
+def write_benchmarks(bench_dir):
+    (bench_dir / "kmeans").mkdir(parents=True)
     for name, s, rss in (("bert_k2", 2.0, 300.0), ("bert_k3", 5.0, 250.0)):
-        (tmp_path / "kmeans" / f"{name}.tsv").write_text(
-            header + f"{s}\t0:00:0{int(s)}\t{rss}\t1\t1\t1\t0\t0\t90\t{s}\n"
+        (bench_dir / "kmeans" / f"{name}.tsv").write_text(
+            BENCH_HEADER + f"{s}\t0:00:0{int(s)}\t{rss}\t1\t1\t1\t0\t0\t90\t{s}\n"
         )
-    (tmp_path / "ingest.tsv").write_text(header + "1.5\t0:00:01\t-\t-\t-\t-\t-\t-\t-\t-\n")
-    (tmp_path / "broken.tsv").write_text("")
+    (bench_dir / "ingest.tsv").write_text(BENCH_HEADER + "1.5\t0:00:01\t-\t-\t-\t-\t-\t-\t-\t-\n")
+    (bench_dir / "broken.tsv").write_text("")
+
+
+def test_benchmarks_are_read_per_rule(tmp_path):
+    write_benchmarks(tmp_path)
     jobs = report.read_benchmarks(tmp_path)
     assert sorted(jobs["job"]) == ["bert_k2", "bert_k3", "ingest"]
     assert jobs.loc[jobs["job"] == "ingest", "max_rss_mb"].isna().all()
@@ -233,16 +244,18 @@ def test_benchmarks_are_read_per_rule(tmp_path):
     assert report.hms(3725) == "1:02:05" and report.hms(65) == "1:05" and report.hms(None) == "–"
 
 
-def test_projection_is_seeded_and_sampled():
-    x = np.random.default_rng(0).normal(size=(300, 6)).astype(np.float32)
-    rows, xy, info = report.project_2d(x, sample=100, seed=3, method="pca")
-    rows2, xy2, _ = report.project_2d(x, sample=100, seed=3, method="pca")
-    assert len(rows) == 100 and xy.shape == (100, 2) and np.array_equal(rows, rows2)
-    assert np.allclose(xy, xy2) and info["method"] == "pca" and info["fitted_on"] == 300
-    assert len(report.project_2d(x, sample=1000, seed=3, method="pca")[0]) == 300
-    assert report.project_2d(x[:, :1], sample=10, seed=3, method="pca")[1].shape == (10, 2)
-    with pytest.raises(ValueError, match="projection method"):
-        report.project_2d(x, sample=10, seed=0, method="tsne")
+def test_benchmarks_section_with_and_without_benchmark_files(tmp_path):
+    empty = report.empty_benchmarks()
+    assert empty.empty and list(empty.columns) == report.BENCHMARK_COLUMNS
+    pd.testing.assert_frame_equal(empty, report.read_benchmarks(tmp_path / "none"))
+    for missing in (None, "", tmp_path / "none"):
+        section = report.benchmarks_section(missing)
+        assert section == {"rules": [], "jobs": [], "total_s": None, "n_jobs": 0}
+    write_benchmarks(tmp_path / "bench")
+    section = report.benchmarks_section(tmp_path / "bench")
+    assert section["n_jobs"] == 3 and section["total_s"] == 8.5
+    assert [j["job"] for j in section["jobs"]] == ["ingest", "bert_k2", "bert_k3"]
+    assert section["rules"][0]["rule"] == "kmeans"
 
 
 def test_small_helpers(tmp_path):
@@ -254,6 +267,12 @@ def test_small_helpers(tmp_path):
     info = report.git_info(report.TEMPLATES.parents[2])
     assert info["commit"] is None or len(info["commit"]) == 40
     json.dumps(report.PROVENANCE_PACKAGES)
+    assert report.pct(0.1234) == "12.3%" and report.pct(None) == "–"
+    assert report.md_cell("a|b\n<i>") == "a\\|b &lt;i&gt;"
+    (tmp_path / "x.png").write_bytes(tiny_png())
+    assert report.file_uri(tmp_path / "x.png").startswith("data:image/png;base64,")
+    assert report.file_uri(tmp_path / "y.png") is None and report.file_uri(None) is None
+    assert report.SENTIMENT == {0: "negative", 1: "positive"}
 
 
 def test_encoding_note_says_how_the_shards_ran():
@@ -263,6 +282,19 @@ def test_encoding_note_says_how_the_shards_ran():
     assert report.encoding_note({}) is None
     old = {"device": "cpu", "precision": "float32"}  # shards from before the backend key
     assert report.encoding_note({"shards": [old]}) == "cpu, float32: 1 shard(s)"
+
+
+def test_provenance_section_names_the_model_and_the_date(tmp_path):
+    config = {"seed": 7, "bert": {"model": "from-config"}}
+    prov = report.provenance_section(config, {}, now=NOW)
+    assert prov["date"] == "2026-01-01 00:00:00 UTC" and prov["seed"] == 7
+    assert prov["git"] == {"commit": None, "note": "unknown"}
+    assert prov["bert_model"] == "from-config" and prov["bert_encoding"] is None
+    assert prov["config_yaml"].startswith("seed: 7\n")
+    assert [name for name, _ in prov["versions"]] == report.PROVENANCE_PACKAGES
+    prov = report.provenance_section(config, {"model": "m", "dimensions": 4}, workflow_dir=tmp_path)
+    assert prov["bert_model"] == "m" and prov["bert_dimensions"] == 4
+    assert prov["git"]["commit"] is None
 
 
 def _scaling_files(tmp_path):
@@ -290,6 +322,8 @@ def test_scaling_section_is_shown_only_when_configured(tmp_path):
     assert sc["slopes"][1]["meets"] is None and not sc["slopes"][1]["held"]
     ctx["scaling"] = sc
     ctx["sections"] = [*report.SECTIONS[:-1], report.SCALING_SECTION, report.SECTIONS[-1]]
+    assert report.page_sections(True) == ctx["sections"]
+    assert report.page_sections(False) == report.SECTIONS
     page = report.render_html(ctx)
     tags = tags_of(page)
     assert 'id="scaling"' in page and 'href="#scaling"' in page
@@ -300,3 +334,115 @@ def test_scaling_section_is_shown_only_when_configured(tmp_path):
         "| encode_shard | 1.00 | 0.98 | 800.0 | yes |" in md
         and "| report | 0.02 | – | 2.1 | fixed cost |" in md
     )
+
+
+def test_scaling_of_takes_the_folder_of_the_table(tmp_path):
+    assert report.scaling_of(None) is None and report.scaling_of([]) is None
+    sc = report.scaling_of(_scaling_files(tmp_path))
+    assert sc["source"] == str(tmp_path) and sc["target"] == report.SCALING_TARGET
+
+
+def test_per_kind_inputs_are_grouped_back_by_kind():
+    patterns = {"probe": "r{x}/probe/{kind}.json", "choice": "r/clusters/{kind}/choice.json"}
+    named = report.per_kind_inputs(patterns, ["bert", "bert_pls"])
+    assert named == {
+        "bert__probe": "r{x}/probe/bert.json",
+        "bert__choice": "r/clusters/bert/choice.json",
+        "bert_pls__probe": "r{x}/probe/bert_pls.json",
+        "bert_pls__choice": "r/clusters/bert_pls/choice.json",
+    }
+    run_wide = {"ingest_summary": "r/data/ingest_summary.json", "analysis": ["a", "b"]}
+    grouped = report.inputs_by_kind({**run_wide, **named}, ["bert_pls", "bert"])
+    assert list(grouped) == ["bert_pls", "bert"]
+    assert grouped["bert"] == {
+        "probe": "r{x}/probe/bert.json",
+        "choice": "r/clusters/bert/choice.json",
+    }
+    # only the kinds asked for
+    assert list(report.inputs_by_kind(named, ["bert"])) == ["bert"]
+
+
+def test_inputs_by_kind_reads_snakemake_inputs_and_refuses_gaps():
+    from snakemake.iocontainers import Namedlist
+
+    named = report.per_kind_inputs({"probe": "p/{kind}", "choice": "c/{kind}"}, ["a", "b"])
+    inputs = Namedlist(fromdict={"ingest_summary": "i.json", **named})
+    assert report.inputs_by_kind(inputs, ["a", "b"])["b"] == {"probe": "p/b", "choice": "c/b"}
+    with pytest.raises(ValueError, match="kind 'c'"):
+        report.inputs_by_kind(inputs, ["a", "b", "c"])
+    del named["b__choice"]
+    with pytest.raises(ValueError, match=r"kind 'b': \['probe'\], expected \['choice', 'probe'\]"):
+        report.inputs_by_kind(named, ["a", "b"])
+
+
+def write_run(tmp_path, text=EVIL):
+    """A finished run's files for one kind: (run-wide inputs by name, {kind: {name: path}})."""
+    figs = write_figures(tmp_path)
+    docs = {
+        "ingest.json": INGEST,
+        "prepare.json": PREPARE,
+        "metrics.json": METRICS,
+        "explanations.json": explanations(text),
+        "bert_summary.json": {"model": "m", "dimensions": 4},
+        "probe.json": PROBE,
+        "choice.json": CHOICE,
+        "finegrained.json": finegrained(text),
+        "projection.json": PROJECTION_INFO,
+    }
+    for name, doc in docs.items():
+        (tmp_path / name).write_text(json.dumps(doc))
+    SWEEP.to_csv(tmp_path / "k_sweep.tsv", sep="\t", index=False)
+    inputs = {
+        "ingest_summary": tmp_path / "ingest.json",
+        "prepare_summary": tmp_path / "prepare.json",
+        "wordvec_metrics": tmp_path / "metrics.json",
+        "explanations": tmp_path / "explanations.json",
+        "explain_figures": tmp_path,
+        "bert_summary": tmp_path / "bert_summary.json",
+    }
+    files = {
+        "probe": tmp_path / "probe.json",
+        "choice": tmp_path / "choice.json",
+        "sweep": tmp_path / "k_sweep.tsv",
+        "figures": figs,
+        "finegrained": tmp_path / "finegrained.json",
+        "rating_figure": tmp_path / "rating.png",
+        "projection_figure": tmp_path / "rating.png",
+        "projection_info": tmp_path / "projection.json",
+    }
+    return inputs, {"bert": files}
+
+
+def test_collect_reads_a_run_from_inputs_grouped_by_kind(tmp_path):
+    inputs, kinds = write_run(tmp_path)
+    write_benchmarks(tmp_path / "bench")
+    config = {"seed": 42, "bert": {"model": "config-model"}}
+    ctx = report.collect(
+        inputs, kinds, config=config, explore=[2, 3], bench_dir=tmp_path / "bench", now=NOW
+    )
+    (tmp_path / "expected").mkdir()
+    expected = make_context(tmp_path / "expected")
+    assert ctx["kinds"] == [bert_section(tmp_path, kinds["bert"]["figures"], EVIL)]
+    assert ctx["kinds"][0]["chosen_k"] == 2 and ctx["kinds"][0]["probe_accuracy"] == 0.8
+    assert ctx["network"]["probes"] == expected["network"]["probes"]
+    assert [e["segments"] for e in ctx["lime"]] == [e["segments"] for e in expected["lime"]]
+    assert ctx["lime"][0]["figure"] is not None
+    assert ctx["data"]["facts"] == expected["data"]["facts"]
+    assert ctx["headline"] == expected["headline"]
+    assert ctx["benchmarks"]["n_jobs"] == 3 and ctx["scaling"] is None
+    assert ctx["sections"] == report.SECTIONS
+    assert ctx["provenance"]["bert_model"] == "m" and ctx["provenance"]["seed"] == 42
+    assert ctx["provenance"]["date"] == "2026-01-01 00:00:00 UTC"
+    assert "| bert | unsupervised | 2 | elbow | 0.700 |" in report.render_summary(ctx)
+    assert 'id="kind-bert"' in report.render_html(ctx)
+
+
+def test_collect_shows_scaling_and_runs_without_benchmarks(tmp_path):
+    inputs, kinds = write_run(tmp_path)
+    inputs["scaling"] = _scaling_files(tmp_path)
+    del inputs["bert_summary"]
+    ctx = report.collect(inputs, kinds, config={"bert": {"model": "c"}}, explore=[2])
+    assert ctx["benchmarks"]["n_jobs"] == 0 and ctx["scaling"]["sizes"] == [6250, 50000]
+    assert ctx["sections"] == report.page_sections(True)
+    assert ctx["provenance"]["bert_model"] == "c" and ctx["provenance"]["git"]["commit"] is None
+    assert 'id="scaling"' in report.render_html(ctx)

@@ -1,9 +1,10 @@
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from sentclust import explain, probe, wordvec
-from sentclust.files import embeddings_table, read_embeddings, write_parquet
+from sentclust import probe, wordvec
 
 TINY = wordvec.NetworkParams(
     max_tokens=200,
@@ -84,78 +85,64 @@ def test_train_export_and_review_vectors_roundtrip(tmp_path):
     assert counts.tolist() == [3, 0]
 
 
-def test_select_examples_by_rule():
-    pred = pd.DataFrame(
-        {
-            "review_id": ["a", "b", "c", "d", "e", "f"],
-            "label": [1, 1, 0, 0, 1, 0],
-            "p": [0.99, 0.60, 0.02, 0.45, 0.10, 0.97],
-        }
-    )
-    counts = {"confident_positive": 1, "confident_negative": 1, "uncertain": 1, "misclassified": 2}
-    out = explain.select_examples(pred, counts)
-    assert out["review_id"].tolist() == ["a", "c", "d", "f", "e"]
-    assert out["category"].tolist() == [
-        "confident_positive",
-        "confident_negative",
-        "uncertain",
-        "misclassified",
-        "misclassified",
+def _frames():
+    texts, labels = _toy_corpus()
+    ids = [f"r{i:02d}" for i in range(len(texts))]
+    split = ["train" if i % 4 else "test" for i in range(len(texts))]
+    reviews = pd.DataFrame({"review_id": ids, "split": split, "label": labels})
+    tokens = pd.DataFrame({"review_id": ids[::-1], "tokens": texts[::-1]})
+    return reviews, tokens
+
+
+def test_train_test_frames_join_and_need_both_splits():
+    reviews, tokens = _frames()
+    train, test = wordvec.train_test_frames(reviews, tokens)
+    assert len(train) == 24 and len(test) == 8 and set(test["split"]) == {"test"}
+    assert train["review_id"].tolist() == reviews["review_id"][reviews["split"] == "train"].tolist()
+    row = train.iloc[0]
+    assert row["tokens"] == tokens.set_index("review_id").loc[row["review_id"], "tokens"]
+    with pytest.raises(ValueError, match="found train=24, test=0"):
+        wordvec.train_test_frames(reviews[reviews["split"] == "train"], tokens)
+    with pytest.raises(pd.errors.MergeError):
+        wordvec.train_test_frames(reviews, pd.concat([tokens, tokens]))
+
+
+def test_train_and_test_record_and_word_vectors_table(caplog):
+    wordvec.configure_tensorflow(1, 1)
+    train, test = wordvec.train_test_frames(*_frames())
+    with caplog.at_level(logging.INFO, logger="sentclust"):
+        model, record = wordvec.train_and_test(train, test, TINY, 1, verbose=0)
+    assert "training on 24 reviews" in caplog.text and "test: " in caplog.text
+    assert list(record) == ["test", "training", "params", "seed", "versions"]
+    assert record["test"]["n"] == 8 and record["training"]["epochs_run"] == 1
+    assert record["params"] == wordvec.params_dict(TINY) and record["seed"] == 1
+    assert list(record["versions"]) == wordvec.VERSIONS_OF
+    table = wordvec.word_vectors_table(model)
+    words, vectors = wordvec.word_vectors(model)
+    assert table.column_names == ["word", "vector"] and table.num_rows == len(words)
+    assert table.column("word").to_pylist() == words
+    got = np.asarray(table.column("vector").combine_chunks().flatten()).reshape(vectors.shape)
+    np.testing.assert_array_equal(got, vectors)
+
+
+def test_vectors_summary():
+    ids = pd.Series(["a", "b", "c", "d"], index=[10, 11, 12, 13])
+    known = np.array([0, 3, 0, 5])
+    s = wordvec.vectors_summary(ids, np.zeros((4, 6), dtype=np.float32), known)
+    assert list(s) == [
+        "kind",
+        "supervision",
+        "n_reviews",
+        "dimensions",
+        "zero_vector_reviews",
+        "zero_vector_review_ids",
+        "known_tokens_per_review",
     ]
-    # 'b' (p=0.60) is uncertain too but d (0.45) is nearer 0.5; a review is never chosen twice
-    assert out["review_id"].is_unique
-
-
-def test_select_examples_ties_are_deterministic_and_unknown_category_fails():
-    pred = pd.DataFrame({"review_id": ["z", "y", "x"], "label": [1, 1, 1], "p": [0.9] * 3})
-    out = explain.select_examples(pred, {"confident_positive": 2})
-    assert out["review_id"].tolist() == ["x", "y"]
-    with pytest.raises(ValueError, match="unknown explain categories"):
-        explain.select_examples(pred, {"funniest": 1})
-
-
-def test_lime_is_seeded_and_batched():
-    calls = []
-
-    def predict(texts):
-        calls.append(len(texts))
-        return np.array([0.9 if "great" in t else 0.1 for t in texts])
-
-    fn = explain.batched(predict, batch_size=100)
-    kw = dict(num_samples=500, num_features=3, seed=7)
-    w1 = explain.weights_of(explain.explain_one("a great film , not bad", fn, **kw))
-    w2 = explain.weights_of(explain.explain_one("a great film , not bad", fn, **kw))
-    assert w1 == w2
-    assert w1[0][0] == "great" and w1[0][1] > 0.5
-    assert max(calls) <= 100
-
-
-def test_lime_html_cannot_run_review_markup():
-    def predict(texts):
-        return np.array([0.8 if "</script>" in t else 0.3 for t in texts])
-
-    tokens = "</script><script>alert(1)</script> <img src=x onerror=alert(2)> fine"
-    exp = explain.explain_one(
-        tokens, explain.batched(predict, 64), num_samples=50, num_features=3, seed=0
-    )
-    page = explain.safe_lime_html(exp.as_html())
-    data = page[page.rindex("<script>") :]
-    assert "<script>alert" not in page
-    assert "<img" not in data and data.count("</script>") == 1
-
-
-def test_highlight_html_escapes_text():
-    out = explain.highlight_html("<b>great</b> & bad", [("bad", -0.2), ("<b>great</b>", 0.5)])
-    assert "<b>" not in out and "&lt;b&gt;great&lt;/b&gt;" in out and "&amp;" in out
-    assert out.count("<mark") == 2
-
-
-def test_embeddings_contract_roundtrip(tmp_path):
-    x = np.arange(12, dtype=np.float64).reshape(3, 4)
-    write_parquet(embeddings_table(["r1", "r2", "r3"], x), tmp_path / "e.parquet")
-    ids, y = read_embeddings(tmp_path / "e.parquet")
-    assert ids.tolist() == ["r1", "r2", "r3"] and y.dtype == np.float32
-    np.testing.assert_array_equal(y, x.astype(np.float32))
+    assert s["kind"] == "wordvec" and s["n_reviews"] == 4 and s["dimensions"] == 6
+    assert s["zero_vector_reviews"] == 2 and s["zero_vector_review_ids"] == ["a", "c"]
+    assert s["known_tokens_per_review"] == {"min": 0, "median": 1.5, "max": 5}
+    many = wordvec.vectors_summary([f"r{i}" for i in range(150)], np.zeros((150, 2)), np.zeros(150))
+    assert many["zero_vector_reviews"] == 150 and len(many["zero_vector_review_ids"]) == 100
 
 
 def test_linear_probe_separable_data():

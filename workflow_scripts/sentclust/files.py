@@ -13,20 +13,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-#: The reviews contract of DESIGN.md. Row order: split (train, then test), label
-#: (negative, then positive), then the source's own order (numeric id for aclImdb).
-REVIEWS_SCHEMA = pa.schema(
-    [
-        ("review_id", pa.string()),
-        ("split", pa.string()),
-        ("text", pa.string()),
-        ("label", pa.int8()),
-        ("rating", pa.int8()),
-    ]
-)
-
-SPLITS = ("train", "test")
-
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -100,7 +86,9 @@ def write_text(text: str, path: str | os.PathLike) -> None:
 
 
 def _json_default(obj: Any) -> Any:
-    # numpy scalars and arrays, Paths
+    # numpy arrays, numpy scalars, Paths
+    if getattr(obj, "ndim", 0) and hasattr(obj, "tolist"):
+        return obj.tolist()
     if hasattr(obj, "item") and callable(obj.item):
         return obj.item()
     if hasattr(obj, "tolist"):

@@ -1,10 +1,16 @@
-"""Projections of review vectors: the sentiment-aligned PLS projection fitted on train labels."""
+"""Projections of review vectors: the sentiment-aligned PLS projection fitted on train labels,
+and the 2-D projection (PCA or UMAP) the report draws per kind."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
+import pandas as pd
 
 from .cluster import ClusterInputError
+from .explain import CLASS_NAMES
 
 
 def fit_projection(x_train, y_train, n_components: int):
@@ -36,3 +42,154 @@ def fit_projection(x_train, y_train, n_components: int):
 def project(model, x) -> np.ndarray:
     """The vectors in the fitted projection's component space, float32 (n, n_components)."""
     return np.ascontiguousarray(model.transform(np.asarray(x, dtype=np.float32)), dtype=np.float32)
+
+
+def train_rows(meta: pd.DataFrame) -> np.ndarray:
+    """The train split's rows of ``meta`` (``split``, ``label``) as a boolean mask; fails unless
+    they hold at least two reviews of both labels' classes."""
+    train = (meta["split"] == "train").to_numpy()
+    if train.sum() < 2 or meta["label"][train].nunique() < 2:
+        raise ValueError(
+            "the projection is fitted on the train split's labels, but the train split has "
+            f"{int(train.sum())} reviews with labels {sorted(meta['label'][train].unique())}; "
+            "keep the train split (ingest.splits) or set projection.enabled: false"
+        )
+    return train
+
+
+def pls_on_train(
+    x: np.ndarray, meta: pd.DataFrame, n_components: int, *, source_kind: str
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """(every review in the PLS projection fitted on the train split only, its summary).
+
+    ``meta``: the reviews' ``split`` and ``label``, row for row with ``x``. ``n_components`` is
+    capped at the dimensions and the train rows - 1.
+    """
+    train = train_rows(meta)
+    n_comp = min(int(n_components), x.shape[1], int(train.sum()) - 1)
+    model = fit_projection(x[train], meta["label"].to_numpy()[train], n_comp)
+    z = project(model, x)
+    summary = {
+        "kind": f"{source_kind}_pls",
+        "source_kind": source_kind,
+        "supervision": "used labels: PLS fitted on the train split's labels only",
+        "method": "sklearn PLSRegression(scale=True)",
+        "n_components": n_comp,
+        "n_train_fitted": int(train.sum()),
+        "n_reviews": int(len(x)),
+        "input_dimensions": int(x.shape[1]),
+        "finite": bool(np.isfinite(z).all()),
+    }
+    return z, summary
+
+
+def project_2d(
+    x: np.ndarray, *, sample: int, seed: int, method: str = "auto"
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """(row indices of a seeded sample, their 2-D coordinates, a description).
+
+    ``method``: ``pca``, ``umap`` (umap-learn must be installed) or ``auto`` (UMAP when it
+    imports, PCA otherwise). PCA is fitted on every row, UMAP on the sample.
+    """
+    n = len(x)
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(n, size=min(sample, n), replace=False))
+    if method == "auto":
+        try:
+            import umap  # noqa: F401
+
+            method = "umap"
+        except ImportError:
+            method = "pca"
+    if method == "umap":
+        import umap
+
+        reducer = umap.UMAP(n_components=2, random_state=seed)
+        xy = reducer.fit_transform(x[rows])
+        info = {"method": "umap", "fitted_on": len(rows)}
+    elif method == "pca":
+        from sklearn.decomposition import PCA
+
+        if x.shape[1] < 2:
+            xy = np.column_stack([x[rows, 0], np.zeros(len(rows))])
+            info = {"method": "pca", "fitted_on": n, "explained_variance_ratio": [1.0, 0.0]}
+        else:
+            pca = PCA(n_components=2, random_state=seed).fit(x)
+            xy = pca.transform(x[rows])
+            info = {
+                "method": "pca",
+                "fitted_on": n,
+                "explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio_],
+            }
+    else:
+        raise ValueError(f"unknown projection method {method!r} (auto, pca or umap)")
+    info.update(n_points=len(rows), seed=seed)
+    return rows, np.asarray(xy, dtype=np.float32), info
+
+
+def projection_points(
+    x: np.ndarray,
+    clusters: np.ndarray,
+    labels: np.ndarray,
+    cluster_names: Mapping[Any, str],
+    *,
+    sample: int,
+    seed: int,
+    method: str,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """(a seeded sample's 2-D points: ``x``, ``y``, ``cluster`` name, ``label`` word; the
+    projection's description). ``clusters`` and ``labels`` are row for row with ``x``."""
+    rows, xy, info = project_2d(x, sample=sample, seed=seed, method=method)
+    points = pd.DataFrame(
+        {
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "cluster": [cluster_names[c] for c in clusters[rows]],
+            "label": [CLASS_NAMES[int(v)] for v in labels[rows]],
+        }
+    )
+    return points, info
+
+
+def draw_projection_2d(
+    embeddings,
+    reviews,
+    assignments,
+    names,
+    *,
+    kind: str,
+    k: int,
+    sample: int,
+    seed: int,
+    method: str,
+    path,
+) -> dict[str, Any]:
+    """Draw one kind's 2-D projection at its chosen ``k`` to ``path`` (PNG), coloured by cluster
+    name and by label; returns the projection's description.
+
+    ``assignments``: the chosen k's assignments.parquet; ``names``: finegrained.parquet (rank,
+    cluster, name); ``sample``, ``seed``, ``method``: as for :func:`project_2d`.
+    """
+    from sentclust import figures
+    from sentclust.files import read_embeddings_with_reviews
+
+    ids, x, meta = read_embeddings_with_reviews(embeddings, reviews)
+    clusters = pd.read_parquet(assignments).set_index("review_id").loc[ids, "cluster"]
+    names = pd.read_parquet(names, columns=["rank", "cluster", "name"]).sort_values("rank")
+    points, info = projection_points(
+        x,
+        clusters.to_numpy(),
+        meta["label"].to_numpy(),
+        dict(zip(names["cluster"], names["name"], strict=True)),
+        sample=sample,
+        seed=seed,
+        method=method,
+    )
+    figures.projection_scatter(
+        points,
+        cluster_order=names["name"].tolist(),
+        title=f"{kind}: {info['method'].upper()} of {len(points):,} reviews, k={k}",
+        path=path,
+        axis_names=("PC 1", "PC 2") if info["method"] == "pca" else ("UMAP 1", "UMAP 2"),
+    )
+    return info

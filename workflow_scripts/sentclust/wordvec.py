@@ -8,6 +8,7 @@ The pooled vector is a review's vector; the embedding matrix gives the word vect
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import asdict, dataclass
 
@@ -15,10 +16,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pyarrow as pa  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 
+from sentclust.files import fixed_size_list, package_versions  # noqa: E402
+
 PAD, OOV = 0, 1  # TextVectorization's reserved ids: '' (padding) and '[UNK]'
+#: packages whose versions the network's metrics record
+VERSIONS_OF = ["tensorflow-cpu", "tensorflow", "keras", "numpy"]
 
 
 @dataclass(frozen=True)
@@ -221,3 +228,71 @@ def evaluate(model: keras.Model, tokens, labels) -> dict:
 
 def params_dict(p: NetworkParams) -> dict:
     return asdict(p)
+
+
+def train_test_frames(reviews: pd.DataFrame, tokens: pd.DataFrame):
+    """(train, test): ``reviews`` (review_id, split, label) joined with their ``tokens``.
+
+    The network needs reviews in both splits; without them this fails with the counts.
+    """
+    df = reviews.merge(tokens, on="review_id", how="inner", validate="one_to_one")
+    train, test = df[df["split"] == "train"], df[df["split"] == "test"]
+    if train.empty or test.empty:
+        raise ValueError(
+            "the network needs reviews in both the train and the test split; "
+            f"found train={len(train)}, test={len(test)} (check ingest.splits)"
+        )
+    return train, test
+
+
+def train_and_test(
+    train_df: pd.DataFrame,
+    test_df: pd.DataFrame,
+    p: NetworkParams,
+    seed: int,
+    *,
+    verbose: int = 2,
+    log: logging.Logger | None = None,
+) -> tuple[keras.Model, dict]:
+    """Train on ``train_df`` (tokens, label), test on ``test_df``: the exported model and its
+    metrics record (test metrics, training report, parameters, seed, package versions)."""
+    log = log or logging.getLogger("sentclust")
+    log.info("training on %d reviews (%s)", len(train_df), p)
+    vec, net, info = train(
+        train_df["tokens"].to_numpy(), train_df["label"].to_numpy(), p, seed, verbose=verbose
+    )
+    model = export_model(vec, net)
+    test_metrics = evaluate(model, test_df["tokens"].to_numpy(), test_df["label"].to_numpy())
+    log.info("test: %s", test_metrics)
+    record = {
+        "test": test_metrics,
+        "training": info,
+        "params": params_dict(p),
+        "seed": seed,
+        "versions": package_versions(VERSIONS_OF),
+    }
+    return model, record
+
+
+def word_vectors_table(model: keras.Model) -> pa.Table:
+    """The word vectors as a table: ``word`` and a fixed-size float32 ``vector``."""
+    words, vectors = word_vectors(model)
+    return pa.table({"word": pa.array(words, type=pa.string()), "vector": fixed_size_list(vectors)})
+
+
+def vectors_summary(review_ids, vectors: np.ndarray, known: np.ndarray) -> dict:
+    """``wordvec_summary.json``: sizes, and the reviews with no known word (zero vectors)."""
+    zero = pd.Series(review_ids)[known == 0].tolist()
+    return {
+        "kind": "wordvec",
+        "supervision": "trained on train-split labels (the network's own embedding layer)",
+        "n_reviews": len(known),
+        "dimensions": int(vectors.shape[1]),
+        "zero_vector_reviews": len(zero),
+        "zero_vector_review_ids": zero[:100],
+        "known_tokens_per_review": {
+            "min": int(known.min()),
+            "median": float(pd.Series(known).median()),
+            "max": int(known.max()),
+        },
+    }

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from sentclust.files import atomic_path
+from ..files import atomic_path
 
 
 class DownloadError(RuntimeError):

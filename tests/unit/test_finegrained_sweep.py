@@ -1,0 +1,179 @@
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from cluster_data import planted_corpus
+
+from sentclust import figures, terms
+from sentclust import finegrained as fg
+from sentclust import finegrained_sweep as fs
+
+CFG = {"mixed_band": 0.1, "top_terms": 3, "nearest": 2, "snippet_chars": 12}
+
+
+@pytest.fixture()
+def inputs(tmp_path):
+    """60 reviews of planted terms (negative, neutral, positive thirds), their texts, the term
+    counts (rows in another order), and the assignments of k=2 and k=3 as Parquet files."""
+    texts, planted, ids = planted_corpus()
+    n = len(ids)
+    label = np.where(planted == 1, 1, np.where(planted == 4, 0, np.arange(n) % 2))
+    rating = np.where(planted == 1, 9, np.where(planted == 4, 2, 4 + 3 * label))
+    reviews = pd.DataFrame(
+        {
+            "review_id": ids,
+            "split": np.where(np.arange(n) % 2 == 0, "train", "test"),
+            "label": label.astype(np.int8),
+            "rating": pd.array(np.where(np.arange(n) % 9 == 0, None, rating), dtype="Int8"),
+        }
+    )
+    prepared = pd.DataFrame({"review_id": ids, "clean_text": texts})
+    perm = np.random.default_rng(1).permutation(n)
+    counts, vocab = terms.term_counts([texts[i] for i in perm], min_df=2, max_df=0.9)
+    term_counts = (counts, vocab, ids[perm], {"stop_words": "scikit-learn"})
+    paths = {}
+    for k, clusters in ((2, label), (3, pd.Series(planted).map({4: 2, 2: 0, 1: 1}).to_numpy())):
+        paths[k] = tmp_path / f"k{k}.parquet"
+        pd.DataFrame(
+            {
+                "review_id": ids[::-1],  # another order than the reviews
+                "cluster": clusters[::-1].astype(np.int32),
+                "distance": np.linspace(1, 0, n, dtype=np.float32),
+            }
+        ).to_parquet(paths[k])
+    return {"reviews": reviews, "texts": prepared, "term_counts": term_counts, "paths": paths}
+
+
+def test_explored_ks():
+    assert fs.explored_ks(3, [2, 3, 5], [2, 3, 4]) == [3, 2]
+    assert fs.explored_ks(4, [5, 2], {2: "a", 4: "b", 5: "c"}) == [4, 5, 2]
+
+
+def test_assignment_frame_joins_by_review_id(inputs):
+    df = fs.assignment_frame(inputs["paths"][3], inputs["reviews"], inputs["texts"], 3)
+    assert df.columns.tolist() == [
+        "review_id",
+        "cluster",
+        "distance",
+        "split",
+        "label",
+        "rating",
+        "clean_text",
+    ]
+    assert df["review_id"].tolist() == inputs["reviews"]["review_id"].tolist()[::-1]
+    with pytest.raises(ValueError, match="assignments for k=3 do not match the reviews"):
+        fs.assignment_frame(inputs["paths"][3], inputs["reviews"], inputs["texts"][:50], 3)
+
+
+def test_train_test_rating_check_orders_on_train_only():
+    clusters = np.array([0, 1, 0, 1, 0, 1])
+    labels = pd.Series([0, 1, 0, 1, 1, 0])
+    ratings = pd.Series(pd.array([1, 10, 2, 9, 1, 10], dtype="Float64"))
+    split = pd.Series(["train", "train", "train", "train", "test", "test"])
+    out = fs.train_test_rating_check(clusters, labels, ratings, split)
+    # ordered on the train split (cluster 0 negative) whatever the test labels say
+    assert out == fg.rating_check(np.array([0, 1]), ratings[4:])
+    assert out["spearman_rho"] == pytest.approx(1.0)
+    assert fs.train_test_rating_check(clusters, labels, ratings, pd.Series(["train"] * 6)) is None
+
+
+def test_finegrained_k_table_and_result(inputs):
+    df = fs.assignment_frame(inputs["paths"][3], inputs["reviews"], inputs["texts"], 3)
+    table, result = fs.finegrained_k(df, 3, chosen=3, cfg=CFG, term_counts=inputs["term_counts"])
+    assert table["cluster"].tolist() == [2, 0, 1]  # negative, neutral, positive
+    assert table["name"].tolist() == ["negative", "mixed", "positive"]
+    assert "dreadful" in table.loc[0, "terms"] and "masterpiece" in table.loc[2, "terms"]
+    assert all(len(rows) == 2 for rows in table["nearest_rows"])
+    first = table.loc[0, "nearest_rows"][0]
+    assert table.loc[0, "nearest_texts"][0] == df["clean_text"].iat[first][:12]
+    assert list(result) == ["k", "chosen", "clusters", "rating_check_all", "rating_check_test"]
+    assert result["k"] == 3 and result["chosen"] is True
+    assert [c["name"] for c in result["clusters"]] == table["name"].tolist()
+    assert "nearest_rows" not in result["clusters"][0]
+    assert result["rating_check_all"]["mean_rating_increasing"] is True
+    assert result["rating_check_test"]["n_rated"] < result["rating_check_all"]["n_rated"]
+    _, other = fs.finegrained_k(df, 3, chosen=2, cfg=CFG, term_counts=inputs["term_counts"])
+    assert other["chosen"] is False
+
+
+def test_rated_by_name_leaves_out_null_ratings():
+    table = pd.DataFrame({"cluster": [1, 0], "name": ["negative", "positive"]})
+    df = pd.DataFrame({"cluster": [0, 1, 1, 0], "rating": pd.array([9, None, 2, 10], dtype="Int8")})
+    out = fs.rated_by_name(table, df)
+    assert out["name"].tolist() == ["positive", "negative", "positive"]
+    assert out["rating"].tolist() == [9.0, 2.0, 10.0]
+
+
+def test_finegrained_sweep_chosen_first(inputs):
+    run = fs.finegrained_sweep(
+        inputs["paths"],
+        3,
+        [2, 3, 5],
+        reviews=inputs["reviews"],
+        texts=inputs["texts"],
+        term_counts=inputs["term_counts"],
+        cfg=CFG,
+    )
+    assert [r["k"] for r in run.results] == [3, 2]
+    assert [r["chosen"] for r in run.results] == [True, False]
+    assert run.chosen == 3 and run.stop_words == "scikit-learn"
+    assert run.table["name"].tolist() == [c["name"] for c in run.results[0]["clusters"]]
+    assert len(run.ratings) == inputs["reviews"]["rating"].notna().sum()
+    with pytest.raises(KeyError):  # the chosen k must be one of the sweep
+        fs.finegrained_sweep(
+            inputs["paths"],
+            4,
+            [],
+            reviews=inputs["reviews"],
+            texts=inputs["texts"],
+            term_counts=inputs["term_counts"],
+            cfg=CFG,
+        )
+
+
+def _run():
+    table = pd.DataFrame(
+        {
+            "rank": [0, 1],
+            "cluster": [1, 0],
+            "name": ["negative", "positive"],
+            "nearest_rows": [[0], [1]],
+            "nearest_texts": [["bad"], ["good"]],
+        }
+    )
+    ratings = pd.DataFrame({"name": ["negative", "positive", "positive"], "rating": [2.0, 9, 8]})
+    results = [{"k": 2, "chosen": True}]
+    return fs.FinegrainedRun(2, results, table, ratings, "nltk")
+
+
+def test_write_rating_figure(tmp_path, monkeypatch):
+    run = _run()
+    fs.write_rating_figure(run, kind="bert", path=tmp_path / "rating_by_cluster.png")
+    assert (tmp_path / "rating_by_cluster.png").stat().st_size > 0
+    calls = []
+    monkeypatch.setattr(figures, "rating_by_cluster", lambda df, **kw: calls.append(kw))
+    fs.write_rating_figure(run, kind="bert", path="x.png")
+    assert calls[0]["title"] == "bert, k=2: star ratings by cluster"
+    assert calls[0]["order"] == ["negative", "positive"]
+
+
+def test_chosen_table_and_document():
+    run = _run()
+    t = fs.chosen_table(run)
+    assert isinstance(t, pa.Table)
+    assert t.column_names == ["rank", "cluster", "name", "nearest_texts"]
+    doc = fs.finegrained_document(
+        run, kind="bert", supervision="none", chosen_by="silhouette", cfg=CFG
+    )
+    assert list(doc) == [
+        "kind",
+        "supervision",
+        "chosen_k",
+        "chosen_by",
+        "naming",
+        "stop_words",
+        "results",
+    ]
+    assert (doc["kind"], doc["chosen_k"], doc["chosen_by"]) == ("bert", 2, "silhouette")
+    assert "'mixed' only within 0.1 of one half" in doc["naming"]
+    assert doc["stop_words"] == "nltk" and doc["results"] is run.results

@@ -1,0 +1,72 @@
+"""Ingest stage: read reviews from any accepted input form into one table of the reviews contract.
+
+Accepted inputs (``input_path`` in the config, ``input_format`` ``auto`` or one of these):
+
+- ``parquet``: a ``.parquet`` file, or a folder of ``*.parquet`` files (read in sorted name order).
+  Needs the columns ``text`` and ``label``; ``split``, ``rating`` and ``review_id`` are optional.
+- ``aclimdb``: an extracted ``aclImdb/`` folder of the original release (or a folder that holds
+  one): ``{train,test}/{pos,neg}/<id>_<rating>.txt``.
+- ``aclimdb_tar``: the release archive ``aclImdb_v1.tar.gz`` (also ``.tgz``/``.tar``), read
+  member by member without extracting anything to disk.
+- ``csv``: the common single CSV with the columns ``review,sentiment`` (no ratings, no split).
+
+The result is one pandas DataFrame with exactly the columns of :data:`REVIEWS_SCHEMA` (see
+:mod:`.contract` for the columns, types and row order). Every problem with the input raises
+:class:`IngestError`, whose message names the file, the row (or line, or archive member) and the
+problem, and says how to fix it.
+
+Modules: :mod:`.contract` (columns, types and the per-column converters and checks every reader
+calls), :mod:`.errors` (how problems are reported), :mod:`.detect` (input forms), one reader per
+form (:mod:`.parquet`, :mod:`.aclimdb`, :mod:`.csvfile`), :mod:`.policies` (duplicate texts,
+split filter, subsample), :mod:`.summary`, :mod:`.stage` (the whole stage, :func:`ingest`) and
+:mod:`.download` (the archive download).
+"""
+
+from .aclimdb import read_aclimdb_dir, read_aclimdb_tar
+from .contract import (
+    COLUMNS,
+    REVIEWS_SCHEMA,
+    ROW_ORDER,
+    SPLITS,
+    sort_reviews,
+    to_table,
+    validate_reviews,
+)
+from .csvfile import read_csv_input
+from .detect import FORMATS, detect_format
+from .errors import IngestError
+from .parquet import read_parquet_input
+from .policies import (
+    DUPLICATE_POLICIES,
+    apply_duplicate_policy,
+    filter_splits,
+    find_duplicate_texts,
+    stratified_subsample,
+)
+from .stage import ingest, read_input
+from .summary import summarize
+
+__all__ = [
+    "COLUMNS",
+    "DUPLICATE_POLICIES",
+    "FORMATS",
+    "REVIEWS_SCHEMA",
+    "ROW_ORDER",
+    "SPLITS",
+    "IngestError",
+    "apply_duplicate_policy",
+    "detect_format",
+    "filter_splits",
+    "find_duplicate_texts",
+    "ingest",
+    "read_aclimdb_dir",
+    "read_aclimdb_tar",
+    "read_csv_input",
+    "read_input",
+    "read_parquet_input",
+    "sort_reviews",
+    "stratified_subsample",
+    "summarize",
+    "to_table",
+    "validate_reviews",
+]

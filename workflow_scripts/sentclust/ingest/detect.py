@@ -1,0 +1,86 @@
+"""Which input form a path holds (``parquet``, ``aclimdb``, ``aclimdb_tar``, ``csv``), and paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .contract import LABEL_NAMES, SPLITS
+from .errors import IngestError
+
+__all__ = [
+    "ACCEPTED_FORMS",
+    "FORMATS",
+    "PATH_FIX",
+    "aclimdb_root",
+    "detect_format",
+    "require_exists",
+]
+
+#: Input formats ``ingest`` understands (``auto`` picks one with :func:`detect_format`).
+FORMATS: tuple[str, ...] = ("parquet", "aclimdb", "aclimdb_tar", "csv")
+#: File name endings of the aclImdb release archive.
+TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar")
+
+ACCEPTED_FORMS = (
+    "a .parquet file or a folder of *.parquet files; an extracted aclImdb/ folder (with "
+    "train/ or test/ holding pos/ and neg/), or a folder containing one; the aclImdb_v1.tar.gz "
+    "archive (.tar.gz, .tgz or .tar); or a .csv file with the columns review,sentiment"
+)
+PATH_FIX = (
+    "Fix: set `input_path` in the config (config/config.yaml, or "
+    "`snakemake --config input_path=...`) to an existing input"
+)
+
+
+def _has_acl_layout(folder: Path) -> bool:
+    return any((folder / split / lab).is_dir() for split in SPLITS for lab in LABEL_NAMES)
+
+
+def aclimdb_root(folder: Path) -> Path | None:
+    """``folder`` itself when it has the aclImdb layout, else ``folder/aclImdb`` if that has it."""
+    if _has_acl_layout(folder):
+        return folder
+    inner = folder / "aclImdb"
+    if inner.is_dir() and _has_acl_layout(inner):
+        return inner
+    return None
+
+
+def require_exists(path: str | Path) -> Path:
+    """``path`` as a Path; :class:`IngestError` (with the accepted forms) when it does not exist."""
+    p = Path(path)
+    if not p.exists():
+        raise IngestError(f"input path '{path}' does not exist. {PATH_FIX}: {ACCEPTED_FORMS}.")
+    return p
+
+
+def detect_format(path: str) -> str:
+    """Tell the input form of ``path``: ``parquet``, ``aclimdb``, ``aclimdb_tar`` or ``csv``.
+
+    A folder is ``aclimdb`` when it (or its ``aclImdb/`` subfolder) has ``train/`` or ``test/``
+    with ``pos/``/``neg/`` subfolders, else ``parquet`` when it holds ``*.parquet`` files.
+    A file is told by its suffix (``.parquet``; ``.tar.gz``/``.tgz``/``.tar``; ``.csv``).
+    """
+    p = require_exists(path)
+    if p.is_dir():
+        if aclimdb_root(p) is not None:
+            return "aclimdb"
+        if any(p.glob("*.parquet")):
+            return "parquet"
+        raise IngestError(
+            f"cannot tell the input format of folder '{path}': it holds no *.parquet files "
+            f"and no aclImdb layout (train/ or test/ with pos/ and neg/ subfolders). "
+            f"Accepted inputs: {ACCEPTED_FORMS}. {PATH_FIX}, or set `input_format`."
+        )
+    name = p.name.lower()
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith(TAR_SUFFIXES):
+        return "aclimdb_tar"
+    if name.endswith(".csv"):
+        return "csv"
+    raise IngestError(
+        f"cannot tell the input format of file '{path}' from its name. Accepted inputs: "
+        f"{ACCEPTED_FORMS}. Fix: rename the file to one of these suffixes, set `input_format` "
+        f"(one of {', '.join(FORMATS)}), or point `input_path` at another input."
+    )

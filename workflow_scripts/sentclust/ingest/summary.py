@@ -1,0 +1,91 @@
+"""The JSON summary of the ingested reviews (``data/ingest_summary.json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..files import package_versions
+from .contract import ROW_ORDER, splits_present
+
+__all__ = ["length_stats", "summarize"]
+
+
+def length_stats(values: np.ndarray) -> dict:
+    """min/median/max of text lengths (None each when there are none)."""
+    if not len(values):
+        return {"min": None, "median": None, "max": None}
+    median = float(np.median(values))
+    return {
+        "min": int(values.min()),
+        "median": int(median) if median.is_integer() else median,
+        "max": int(values.max()),
+    }
+
+
+def _counts_by_split(
+    splits: np.ndarray, label: np.ndarray, rating: np.ndarray, known: np.ndarray, present: list
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """(label counts, rating counts) per split; rating keys as strings, "null" for missing."""
+    per_label: dict[str, dict[str, int]] = {}
+    per_rating: dict[str, dict[str, int]] = {}
+    for s in present:
+        in_split = splits == s
+        per_label[s] = {str(v): int((in_split & (label == v)).sum()) for v in (0, 1)}
+        values, counts = np.unique(rating[in_split & known], return_counts=True)
+        per_rating[s] = {str(int(v)): int(c) for v, c in zip(values, counts, strict=True)}
+        n_null = int((in_split & ~known).sum())
+        if n_null:
+            per_rating[s]["null"] = n_null
+    return per_label, per_rating
+
+
+def summarize(
+    df: pd.DataFrame,
+    *,
+    source: str,
+    fmt: str,
+    duplicates: dict,
+    extra: dict | None = None,
+) -> dict:
+    """A JSON-able summary of the ingested reviews (``extra`` keys are added at the top level).
+
+    Keys: ``source``, ``format``, ``n_reviews``, ``counts_per_split``, ``counts_per_split_label``
+    (label keys "0"/"1"), ``counts_per_split_rating`` (rating keys as strings, "null" for
+    missing), ``n_missing_rating``, ``rating_label_conflicts`` (known ratings that disagree with
+    the label: label 1 with rating <= 4, or label 0 with rating >= 7),
+    ``ratings_consistent_with_labels`` (no conflicts), ``text_length_chars`` (min/median/max
+    characters overall and per split), ``duplicates`` (the duplicate-policy info),
+    ``row_order`` and ``package_versions``.
+    """
+    present = splits_present(df)
+    label = df["label"].to_numpy(dtype=np.int64)
+    known = df["rating"].notna().to_numpy()
+    r = df["rating"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
+    conflicts = int((known & (((label == 1) & (r <= 4)) | ((label == 0) & (r >= 7)))).sum())
+    lengths = df["text"].str.len().to_numpy(dtype=np.int64)
+    splits = df["split"].to_numpy()
+    per_label, per_rating = _counts_by_split(splits, label, r, known, present)
+    summary: dict[str, Any] = {
+        "source": str(source),
+        "format": fmt,
+        "n_reviews": int(len(df)),
+        "counts_per_split": {s: int((splits == s).sum()) for s in present},
+        "counts_per_split_label": per_label,
+        "counts_per_split_rating": per_rating,
+        "n_missing_rating": int((~known).sum()),
+        "rating_label_conflicts": conflicts,
+        "ratings_consistent_with_labels": conflicts == 0,
+        "text_length_chars": {
+            **length_stats(lengths),
+            "by_split": {s: length_stats(lengths[splits == s]) for s in present},
+        },
+        "duplicates": dict(duplicates),
+        "row_order": ROW_ORDER,
+        "package_versions": package_versions(["pandas", "pyarrow", "numpy"]),
+    }
+    if extra:
+        summary.update(extra)
+    return summary

@@ -1,0 +1,79 @@
+"""The aggregated report: one self-contained HTML page and a Markdown summary of a run.
+
+:func:`inputs_by_kind` groups the rule's named inputs by embedding kind, :func:`collect` reads a
+finished run's outputs into a plain dictionary (figures become base64 PNG data URIs),
+:func:`render_html` and :func:`render_summary` turn that dictionary into the page and the
+summary. The page is rendered by Jinja2 with autoescaping on: review texts, cluster terms and
+config values are always text, never markup. The page has no scripts, fetches nothing (a
+Content-Security-Policy forbids it) and uses the system's fonts.
+
+Modules: ``inputs`` (per-kind input names), ``collect`` (reading a run), ``sections`` (data,
+network, LIME, headline), ``kinds`` (one embedding kind), ``benchmarks``, ``scaling``,
+``provenance``, ``render`` (page and summary), ``format`` (values as shown).
+"""
+
+from ..named_inputs import KIND_SEP, inputs_by_kind, per_kind_inputs
+from .benchmarks import (
+    BENCHMARK_COLUMNS,
+    benchmark_summary,
+    benchmarks_section,
+    empty_benchmarks,
+    read_benchmarks,
+)
+from .collect import TITLE, collect, kind_from_files
+from .format import SENTIMENT, data_uri, figure_uri, file_uri, finite, fmt, hms, md_cell, pct
+from .kinds import SWEEP_COLUMNS, kind_section
+from .provenance import PROVENANCE_PACKAGES, encoding_note, git_info, provenance_section
+from .render import (
+    SCALING_SECTION,
+    SECTIONS,
+    TEMPLATES,
+    page_sections,
+    render_html,
+    render_summary,
+)
+from .scaling import SCALING_TARGET, scaling_of, scaling_section
+from .sections import data_section, headline, highlight_segments, lime_section, network_section
+
+__all__ = [
+    "BENCHMARK_COLUMNS",
+    "KIND_SEP",
+    "PROVENANCE_PACKAGES",
+    "SCALING_SECTION",
+    "SCALING_TARGET",
+    "SECTIONS",
+    "SENTIMENT",
+    "SWEEP_COLUMNS",
+    "TEMPLATES",
+    "TITLE",
+    "benchmark_summary",
+    "benchmarks_section",
+    "collect",
+    "data_section",
+    "data_uri",
+    "empty_benchmarks",
+    "encoding_note",
+    "figure_uri",
+    "file_uri",
+    "finite",
+    "fmt",
+    "git_info",
+    "headline",
+    "highlight_segments",
+    "hms",
+    "inputs_by_kind",
+    "kind_from_files",
+    "kind_section",
+    "lime_section",
+    "md_cell",
+    "network_section",
+    "page_sections",
+    "pct",
+    "per_kind_inputs",
+    "provenance_section",
+    "read_benchmarks",
+    "render_html",
+    "render_summary",
+    "scaling_of",
+    "scaling_section",
+]

@@ -1,0 +1,127 @@
+"""One embedding kind's part of the page: the choice of k, the sweep, overlaps, fine-grained
+clusters and its 2-D projection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .format import file_uri, finite
+
+#: the k-sweep's columns the page shows, in this order, when the sweep has them
+SWEEP_COLUMNS = (
+    "k",
+    "inertia",
+    "silhouette",
+    "calinski_harabasz",
+    "davies_bouldin",
+    "purity",
+    "ari",
+    "nmi",
+    "rating_spearman",
+    "stability_ari_mean",
+)
+
+
+def _overlaps(figure_dir: Path, chosen: int, shown_k: list[int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "k": k,
+            "chosen": k == chosen,
+            "labels": file_uri(figure_dir / f"overlap_labels_k{k}.png"),
+            "ratings": file_uri(figure_dir / f"overlap_ratings_k{k}.png"),
+        }
+        for k in shown_k
+    ]
+
+
+def _cluster_row(c: dict) -> dict[str, Any]:
+    return {
+        "name": c["name"],
+        "id": c.get("cluster"),
+        "size": int(c["size"]),
+        "positive_share": finite(c.get("positive_share")),
+        "mean_rating": finite(c.get("mean_rating")),
+        "terms": ", ".join(c.get("terms", [])),
+        "nearest": list(
+            zip(c.get("nearest_review_ids", []), c.get("nearest_texts", []), strict=False)
+        ),
+    }
+
+
+def _finegrained_result(r: dict) -> dict[str, Any]:
+    """One k of finegrained.json: its clusters and how well their order follows the ratings."""
+    check_all = r.get("rating_check_all") or {}
+    check_test = r.get("rating_check_test") or {}
+    return {
+        "k": r["k"],
+        "chosen": bool(r.get("chosen")),
+        "clusters": [_cluster_row(c) for c in r["clusters"]],
+        "rho_all": finite(check_all.get("spearman_rho")),
+        "rho_test": finite(check_test.get("spearman_rho")),
+        "one_star_in_lowest": finite(check_all.get("one_star_in_lowest")),
+        "ten_star_in_highest": finite(check_all.get("ten_star_in_highest")),
+        "mean_rating_increasing": check_all.get("mean_rating_increasing"),
+    }
+
+
+def _picks(choice: dict) -> list[dict[str, Any]]:
+    rules = choice.get("rules", {})
+    return [
+        {"criterion": c, "k": k, "rule": rules.get(c, ""), "chosen": c == choice.get("chosen_by")}
+        for c, k in choice.get("picks", {}).items()
+    ]
+
+
+def _sweep_table(sweep: pd.DataFrame, chosen: int) -> tuple[list[str], list[dict], dict]:
+    """(shown columns, the sweep's rows, the chosen k's row with the label metrics at least)."""
+    columns = [c for c in SWEEP_COLUMNS if c in sweep.columns]
+    rows = sweep[columns].to_dict(orient="records")
+    chosen_row = {c: None for c in ("purity", "ari", "nmi", "silhouette")}
+    chosen_row.update(next((r for r in rows if r["k"] == chosen), {}))
+    return columns, rows, chosen_row
+
+
+def kind_section(
+    kind: str,
+    *,
+    choice: dict,
+    sweep: pd.DataFrame,
+    figure_dir: str | Path,
+    finegrained: dict,
+    rating_figure: str | Path,
+    projection_figure: str | Path | None,
+    projection_info: dict | None,
+    probe: dict | None,
+    explore: Sequence[int],
+) -> dict[str, Any]:
+    """Everything the page shows for one embedding kind, from its loaded outputs."""
+    figure_dir = Path(figure_dir)
+    chosen = choice["k"]
+    shown_k = [chosen] + [k for k in explore if k != chosen and k in set(sweep["k"])]
+    columns, rows, chosen_row = _sweep_table(sweep, chosen)
+    return {
+        "kind": kind,
+        "supervision": choice.get("supervision", ""),
+        "chosen_k": chosen,
+        "rule": choice.get("rule", ""),
+        "criterion": choice.get("criterion"),
+        "chosen_by": choice.get("chosen_by"),
+        "fallback": choice.get("fallback"),
+        "picks": _picks(choice),
+        "elbow": file_uri(figure_dir / "elbow.png"),
+        "silhouette": file_uri(figure_dir / "silhouette.png"),
+        "labels_curve": file_uri(figure_dir / "labels.png"),
+        "overlaps": _overlaps(figure_dir, chosen, shown_k),
+        "sweep_columns": columns,
+        "sweep": rows,
+        "chosen_metrics": chosen_row,
+        "finegrained": [_finegrained_result(r) for r in finegrained.get("results", [])],
+        "rating_figure": file_uri(rating_figure),
+        "projection": file_uri(projection_figure),
+        "projection_info": projection_info or {},
+        "probe_accuracy": finite((probe or {}).get("accuracy")),
+    }

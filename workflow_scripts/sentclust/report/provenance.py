@@ -1,0 +1,100 @@
+"""Where a run came from: the workflow's git commit, package versions, config, BERT encoding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any
+
+#: packages whose versions the provenance section lists
+PROVENANCE_PACKAGES = [
+    "snakemake",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scikit-learn",
+    "scipy",
+    "kneed",
+    "nltk",
+    "tensorflow-cpu",
+    "tensorflow",
+    "keras",
+    "lime",
+    "torch",
+    "transformers",
+    "sentence-transformers",
+    "faiss-cpu",
+    "cuml",
+    "umap-learn",
+    "matplotlib",
+    "seaborn",
+    "Jinja2",
+]
+
+
+def git_info(directory: str | Path) -> dict[str, Any]:
+    """The workflow's git commit and whether its checkout has uncommitted changes."""
+
+    def git(*args):
+        return subprocess.run(
+            ["git", "-C", str(directory), *args], capture_output=True, text=True, timeout=30
+        )
+
+    try:
+        head = git("rev-parse", "HEAD")
+    except (OSError, subprocess.SubprocessError) as exc:
+        return {"commit": None, "dirty": None, "note": f"git not available: {exc}"}
+    if head.returncode != 0:
+        return {"commit": None, "dirty": None, "note": "not a git checkout"}
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "commit": head.stdout.strip(),
+        "dirty": bool(status.stdout.strip()) if status.returncode == 0 else None,
+        "note": "",
+    }
+
+
+def encoding_note(bert_summary: dict) -> str | None:
+    """How the shards were encoded, e.g. 'cpu, openvino, bfloat16: 8 shard(s), 52.1 reviews/s'."""
+    shards = bert_summary.get("shards") or []
+    if not shards:
+        return None
+    ways = sorted(
+        {
+            ", ".join(str(s[k]) for k in ("device", "backend", "precision") if s.get(k))
+            for s in shards
+        }
+    )
+    rate = bert_summary.get("reviews_per_second")
+    tail = f", {rate} reviews/s per job" if rate else ""
+    return f"{'; '.join(ways)}: {len(shards)} shard(s){tail}"
+
+
+def provenance_section(
+    config: dict,
+    bert_summary: dict,
+    *,
+    workflow_dir: str | Path | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Build date, seed, git commit, package versions, platform, the run's config as YAML and
+    the sentence-transformers model with how it was run (``bert_summary``: its summary, or {})."""
+    import yaml
+
+    from sentclust.files import package_versions
+
+    now = now or dt.datetime.now(dt.UTC)
+    return {
+        "date": now.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "seed": config.get("seed"),
+        "git": git_info(workflow_dir) if workflow_dir else {"commit": None, "note": "unknown"},
+        "versions": [(k, v) for k, v in package_versions(PROVENANCE_PACKAGES).items()],
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "config_yaml": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+        "bert_model": bert_summary.get("model") or config.get("bert", {}).get("model"),
+        "bert_dimensions": bert_summary.get("dimensions"),
+        "bert_encoding": encoding_note(bert_summary),
+    }

@@ -1,0 +1,136 @@
+"""The collected run as a page (Jinja2, autoescaped) and as a Markdown summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .format import fmt, hms, md_cell, pct
+
+TEMPLATES = Path(__file__).parents[1] / "templates"
+
+#: the sections of the page, in order: (id, title); tests look for these ids
+SECTIONS = [
+    ("summary", "Headline numbers"),
+    ("data", "Data"),
+    ("network", "Word-embedding network"),
+    ("lime", "LIME explanations"),
+    ("clusters", "Clusters per embedding kind"),
+    ("benchmarks", "Run time and memory per rule"),
+    ("provenance", "Provenance"),
+]
+#: the optional section of a scaling run's report (config report.scaling), before provenance
+SCALING_SECTION = ("scaling", "Scaling with corpus size")
+
+
+def page_sections(scaling: bool) -> list[tuple[str, str]]:
+    """The page's sections, with the scaling section when the run has one."""
+    return [*SECTIONS[:-1], SCALING_SECTION, SECTIONS[-1]] if scaling else SECTIONS
+
+
+def _environment():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # every {{ value }} is HTML-escaped: review text stays text
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = fmt
+    env.filters["pct"] = pct
+    env.filters["hms"] = hms
+    return env
+
+
+def render_html(ctx: dict[str, Any]) -> str:
+    """The self-contained page (figures embedded, no scripts, no external resources)."""
+    return _environment().get_template("report.html.j2").render(**ctx)
+
+
+def _row(cells) -> str:
+    return "| " + " | ".join(md_cell(v) for v in cells) + " |"
+
+
+def _choice_table(kinds: list[dict[str, Any]]) -> list[str]:
+    lines = ["", "## Choice of k and agreement with the labels (test split, chosen k)", ""]
+    lines += [
+        "| kind | supervision | k | chosen by | purity | ARI | NMI | rho (test) | probe accuracy |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for k in kinds:
+        m = k["chosen_metrics"]
+        chosen = next((r for r in k["finegrained"] if r["chosen"]), {})
+        lines.append(
+            _row(
+                (
+                    k["kind"],
+                    k["supervision"].split(":")[0],
+                    k["chosen_k"],
+                    k["chosen_by"],
+                    fmt(m.get("purity")),
+                    fmt(m.get("ari")),
+                    fmt(m.get("nmi")),
+                    fmt(chosen.get("rho_test")),
+                    fmt(k["probe_accuracy"]),
+                )
+            )
+        )
+    return lines
+
+
+def _finegrained_tables(kinds: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for k in kinds:
+        for r in k["finegrained"]:
+            tag = "chosen" if r["chosen"] else "explored"
+            lines += [
+                "",
+                f"## {k['kind']}, k={r['k']} ({tag}): fine-grained clusters",
+                "",
+                f"Spearman rho between rating and cluster rank: {fmt(r['rho_all'])} (all), "
+                f"{fmt(r['rho_test'])} (test).",
+                "",
+                "| cluster | size | positive share | mean rating | distinctive terms |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for c in r["clusters"]:
+                lines.append(
+                    f"| {md_cell(c['name'])} | {c['size']:,} | {fmt(c['positive_share'])} | "
+                    f"{fmt(c['mean_rating'], 2)} | {md_cell(c['terms'])} |"
+                )
+    return lines
+
+
+def _scaling_table(sc: dict[str, Any] | None) -> list[str]:
+    if not sc:
+        return []
+    lines = [
+        "",
+        f"## Scaling with corpus size (n = {', '.join(f'{n:,}' for n in sc['sizes'])})",
+        "",
+        "| stage | log-log slope | slope, two largest n | seconds at the largest n | "
+        f"held to <= {sc['target']} |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in sc["slopes"]:
+        held = ("yes" if r["meets"] else "**no**") if r["held"] else "fixed cost"
+        lines.append(
+            f"| {md_cell(r['stage'])} | {fmt(r['slope'], 2)} | {fmt(r['slope_last'], 2)} | "
+            f"{fmt(r['seconds_at_largest_n'], 1)} | {held} |"
+        )
+    return lines
+
+
+def render_summary(ctx: dict[str, Any]) -> str:
+    """The headline numbers as Markdown (for terminals and diffs; no timings, no date)."""
+    lines = [f"# {ctx['title']}: summary", ""]
+    for h in ctx["headline"]:
+        detail = f"; {h['detail']}" if h["detail"] else ""
+        lines.append(f"- **{md_cell(h['label'])}**: {md_cell(h['value'])}{md_cell(detail)}")
+    lines += _choice_table(ctx["kinds"])
+    lines += _finegrained_tables(ctx["kinds"])
+    lines += _scaling_table(ctx.get("scaling"))
+    lines += ["", "The full report, figures included: report.html beside this file.", ""]
+    return "\n".join(lines)
