@@ -87,7 +87,7 @@ rule probe:
     conda:
         CONDA_CPU
     params:
-        probe=config["probe"],
+        probe=result_params(config, "probe"),
         seed=SEED,
     script:
         "../workflow_scripts/probe.py"

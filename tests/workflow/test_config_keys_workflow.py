@@ -113,7 +113,7 @@ RESULT_CHANGES = [
     ("kmeans.silhouette_sample", 400, SWEEP),
     ("kmeans.stability_runs", 0, SWEEP),
     ("choose_k.criterion", "silhouette", {"choose_k"} | NAMES),
-    ("choose_k.explore", [2, 3], {"finegrained", "report"}),
+    ("choose_k.explore", [2, 3], NAMES),
     ("finegrained.mixed_band", 0.2, NAMES),
     ("finegrained.top_terms", 5, NAMES),
     ("finegrained.min_df", 3, {"term_counts"} | NAMES),

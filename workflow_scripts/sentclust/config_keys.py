@@ -30,14 +30,28 @@ def runtime_keys(section: str | None) -> set[str]:
     return {key for sec, key in RUNTIME_KEYS if sec == section}
 
 
+def canonical(value: Any) -> Any:
+    """``value`` with every dict's keys sorted (recursively). Snakemake compares a rule's params
+    with their order: the merged config's key order depends on which overlay named a key first,
+    so an unchanged value given once more (or a run-time key named in an overlay) would
+    otherwise rerun the rule."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
 def result_params(config: dict[str, Any], section: str, *, drop: tuple[str, ...] = ()) -> dict:
-    """A config section without its run-time-only keys (and ``drop``): a rule's ``params``."""
+    """A config section without its run-time-only keys (and ``drop``), in canonical order: a
+    rule's ``params``."""
     skip = runtime_keys(section) | set(drop)
-    return {k: v for k, v in config[section].items() if k not in skip}
+    return canonical({k: v for k, v in config[section].items() if k not in skip})
 
 
 def provenance(config: dict[str, Any]) -> dict[str, Any]:
-    """The whole config without run-time-only keys: what the report shows as provenance."""
+    """The whole config without run-time-only keys, in canonical order: what the report shows
+    as provenance."""
     out = {}
     for key, value in config.items():
         if key in runtime_keys(None):
@@ -47,4 +61,4 @@ def provenance(config: dict[str, Any]) -> dict[str, Any]:
             if isinstance(value, dict)
             else value
         )
-    return out
+    return canonical(out)
