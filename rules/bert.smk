@@ -14,6 +14,8 @@ rule encode_shard:
     conda:
         CONDA_GPU_CAPABLE
     threads: config["bert"]["runtime"]["threads"]
+    resources:
+        **gpu_request("encode_shard"),
     params:
         encoding=encoding_params(),
     script:

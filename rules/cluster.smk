@@ -17,7 +17,7 @@ rule pls_projection:
     conda:
         CONDA_CPU
     params:
-        projection=config["projection"],
+        projection=result_params(config, "projection"),
     script:
         "../workflow_scripts/pls_projection.py"
 
@@ -38,6 +38,8 @@ rule kmeans:
     conda:
         CONDA_GPU_CAPABLE
     threads: config["kmeans"]["threads"]
+    resources:
+        **gpu_request("kmeans"),
     params:
         kmeans=kmeans_params(),
         supervision=supervision_of,
@@ -121,7 +123,7 @@ rule finegrained:
     conda:
         CONDA_CPU
     params:
-        finegrained=config["finegrained"],
+        finegrained=result_params(config, "finegrained"),
         explore=config["choose_k"]["explore"],
         supervision=supervision_of,
         ks=sweep_ks(),

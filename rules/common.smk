@@ -3,11 +3,12 @@ import os
 import sys
 from pathlib import Path
 
-# two light modules of the sentclust package (workflow_scripts/): the table of run-time-only
-# config keys, and the naming of per-kind inputs
+# light modules of the sentclust package (workflow_scripts/): the table of run-time-only config
+# keys, the naming of per-kind inputs, and which jobs ask for a GPU
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
 from sentclust.config_keys import provenance, result_params
 from sentclust.named_inputs import per_kind_inputs
+from sentclust.gpu_jobs import gpu_resources
 
 RESULTS = config["results_dir"].rstrip("/")
 LOGS = f"{RESULTS}/logs"
@@ -98,6 +99,11 @@ def embedding_kinds():
 def supervision_of(wildcards):
     """Whether an embedding kind is unsupervised or used labels (written into its outputs)."""
     return SUPERVISION[wildcards.kind]
+
+
+def gpu_request(rule):
+    """A GPU job's SLURM resources, only when the config would use a GPU (see gpu_jobs.py)."""
+    return gpu_resources(rule, config)
 
 
 def kmeans_params():

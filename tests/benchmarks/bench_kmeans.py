@@ -3,7 +3,7 @@
     .venv/bin/python tests/benchmarks/bench_kmeans.py EMBEDDINGS.parquet [--k 2-12]
         [--backend auto] [--n-init 10] [--max-iter 300] [--screen-sample 8000] [--refine 2]
         [--threads 1] [--seed 42] [--jobs 2] [--spread-seed 1]
-        [--no-fair] [--json OUT.json]
+        [--no-fair] [--also-backend sklearn] [--json OUT.json]
     .venv/bin/python tests/benchmarks/bench_kmeans.py --make-synthetic OUT.parquet [--rows 50000]
         [--dim 384]
 
@@ -18,6 +18,8 @@ EMBEDDINGS.parquet follows the review-embedding contract (``review_id``, fixed-s
   that comes from the algorithm settings is told apart from the one that comes from threads;
 - with --jobs N: the stage's sweep once more, as N parallel processes (one job per k, the way
   ``snakemake --cores N`` runs the kmeans rule), its wall time against the baseline's loop;
+- with --also-backend B: the stage's settings once more on backend B (e.g. ``--backend torch
+  --also-backend sklearn``: the torch backend's time and inertia beside scikit-learn's);
 - with --spread-seed S: the baseline again with seed S (not timed), to show how much the
   baseline's own inertia moves with its seed (restarts land in different local minima).
 
@@ -134,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also run the stage's sweep as this many parallel jobs (processes, --threads each), "
         "as `snakemake --cores N` runs the kmeans rule, and compare its wall time",
     )
+    ap.add_argument("--also-backend", choices=REQUESTS, help="the stage again on this backend")
     ap.add_argument("--json", help="also write the rows and totals here")
     ap.add_argument("--make-synthetic", metavar="OUT", help="write a synthetic table and exit")
     ap.add_argument("--rows", type=int, default=50_000)
@@ -167,6 +170,7 @@ def print_header(args, x: np.ndarray, ks: list[int], backend: str) -> None:
 
     default_threads = max((p["num_threads"] for p in threadpool_info()), default=1)
     print(
+        f"CPU: {cpu_name()}, {os.cpu_count()} cores\n"
         f"{args.embeddings}: {x.shape[0]} x {x.shape[1]} {x.dtype}; k = {ks}\n"
         f"baseline: sklearn KMeans(n_init=10, random_state={args.seed}), default threads "
         f"({default_threads}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})\n"
@@ -181,7 +185,21 @@ def print_header(args, x: np.ndarray, ks: list[int], backend: str) -> None:
     head += f"{'base inertia':>16} {'stage inertia':>16} {'ratio':>8} {'iters':>5}"
     if args.spread_seed is not None:
         head += f" {'seed ' + str(args.spread_seed):>10}"
+    if args.also_backend:
+        head += f" {args.also_backend + ' s':>10} {args.also_backend + ' inertia':>16}"
     print(head, flush=True)
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "unknown CPU"
 
 
 def bench_k(x: np.ndarray, k: int, args, stage: dict) -> dict:
@@ -208,6 +226,10 @@ def bench_k(x: np.ndarray, k: int, args, stage: dict) -> dict:
     line += f"{b_in:>16.6g} {r.inertia:>16.6g} {r.inertia / b_in:>8.6f} {r.n_iter:>5}"
     if args.spread_seed is not None:
         line += f" {o_in / b_in:>10.6f}"
+    if args.also_backend:
+        a = kmeans(x, k, **{**stage, "backend": select_backend(args.also_backend)})
+        row.update(also_backend=a.backend, also_seconds=a.seconds, also_inertia=a.inertia)
+        line += f" {a.seconds:>10.2f} {a.inertia:>16.6g}"
     print(line, flush=True)
     return row
 
@@ -231,6 +253,15 @@ def sweep_totals(rows: list[dict], args) -> dict:
         totals.update(fair_seconds=tot_f, fair_speed_ratio=tot_f / tot_s)
         line += f"{tot_f:>8.1f} {tot_f / tot_s:>5.1f}x "
     print(line)
+    if args.also_backend:
+        tot_a = sum(r["also_seconds"] for r in rows)
+        rel = [r["stage_inertia"] / r["also_inertia"] - 1 for r in rows]
+        totals.update(also_seconds=tot_a, stage_vs_also_inertia_max=max(rel, key=abs))
+        print(
+            f"{args.also_backend}: {tot_a:.1f} s for the sweep, stage {tot_s:.1f} s "
+            f"({tot_a / tot_s:.2f}x); stage / {args.also_backend} inertia - 1: largest "
+            f"{max(rel, key=abs):+.2e}"
+        )
     if args.spread_seed is not None:
         spread = [abs(r["baseline_other_seed_inertia"] / r["baseline_inertia"] - 1) for r in rows]
         totals["baseline_seed_spread_max"] = max(spread)

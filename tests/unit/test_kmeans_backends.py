@@ -50,8 +50,40 @@ def test_explicit_unavailable_backend_names_what_is_installed():
 
 
 def test_unknown_backend_name():
-    with pytest.raises(ClusterInputError, match="auto, cuml, faiss, sklearn"):
-        kb.select_backend("torch")
+    with pytest.raises(ClusterInputError, match="auto, cuml, torch, faiss, sklearn"):
+        kb.select_backend("gpu")
+
+
+def test_auto_takes_torch_on_a_cuda_gpu_after_cuml():
+    with_torch = probes(modules=("torch", "faiss", "sklearn"), gpus=1)
+    assert kb.select_backend("auto", torch_cuda=lambda: True, **with_torch) == "torch"
+    # torch on the CPU is slower than scikit-learn: auto does not take it there
+    assert kb.select_backend("auto", torch_cuda=lambda: False, **with_torch) == "sklearn"
+    both = probes(modules=("cuml", "torch", "sklearn"), gpus=1)
+    assert kb.select_backend("auto", torch_cuda=lambda: True, **both) == "cuml"
+
+
+def test_torch_can_be_asked_for_without_a_gpu():
+    assert kb.select_backend("torch", torch_cuda=lambda: False) == "torch"
+    with pytest.raises(BackendUnavailableError, match="torch is not installed"):
+        kb.select_backend("torch", **probes(modules=("sklearn",)))
+    assert kb.device_of("torch") == "cpu"  # this machine: torch sees no GPU
+    assert kb.device_of("sklearn") == "cpu" and kb.device_of("cuml") == "cuda"
+
+
+def test_the_torch_backend_through_kmeans_records_backend_and_device():
+    x, _ = blobs(k=4, n_per=50)
+    ours = kmeans(x, 4, backend="torch", seed=0, n_init=2, max_iter=50, threads=1)
+    ref = kmeans(x, 4, backend="sklearn", seed=0, n_init=2, max_iter=50, threads=1)
+    assert ours.summary()["backend"] == "torch" and ours.summary()["device"] == "cpu"
+    assert ref.summary()["device"] == "cpu"
+    assert ours.inertia == pytest.approx(ref.inertia, rel=1e-5)
+    # screened restarts call the same fit function
+    big, _ = blobs(k=3, n_per=400)
+    screened = kmeans(big, 3, backend="torch", seed=1, n_init=4, screen_sample=300, refine=2)
+    assert screened.screen_sample == 300 and screened.backend == "torch"
+    plain = kmeans(big, 3, backend="sklearn", seed=1, n_init=4)
+    assert screened.inertia == pytest.approx(plain.inertia, rel=1e-5)
 
 
 def test_available_backends_here():

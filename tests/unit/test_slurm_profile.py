@@ -11,6 +11,8 @@ import pytest
 import yaml
 from snakemake.profiles import ProfileConfigFileParser
 
+from sentclust.gpu_jobs import gpu_resources, uses_gpu
+
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
 SITE_VARS = ["ACCOUNT", "PARTITION", "GPU_PARTITION", "GPU_MODEL", "GPUS", "CPUS_PER_GPU", "JOBS"]
@@ -41,14 +43,24 @@ class Resources(dict):
     __getattr__ = dict.__getitem__
 
 
-class Job:
-    """What the plugin's submit-string functions read of a job."""
+def demo_config(**changes) -> dict:
+    """The full config with ``changes`` ({"kmeans": {"backend": "sklearn"}}) merged in."""
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    for section, values in changes.items():
+        cfg[section] = {**cfg[section], **values}
+    return cfg
 
-    def __init__(self, args: dict, rule: str, threads: int):
+
+class Job:
+    """What the plugin's submit-string functions read of a job: the profile's default resources,
+    the rule's own (its GPU request, from the config), then the profile's set-resources."""
+
+    def __init__(self, args: dict, rule: str, threads: int, config: dict | None = None):
         res = Resources()
         for item in args.get("default-resources", []):
             key, val = item.split("=", 1)
             res[key] = value(val)
+        res.update(gpu_resources(rule, config or demo_config()))
         for item in args.get("set-resources", []):
             name, rest = item.split(":", 1)
             if name == rule:
@@ -62,11 +74,11 @@ class Job:
         self.is_group = lambda: False
 
 
-def sbatch(args: dict, rule: str, threads: int = 1) -> str:
+def sbatch(args: dict, rule: str, threads: int = 1, config: dict | None = None) -> str:
     from snakemake_executor_plugin_slurm.submit_string import get_submit_command
     from snakemake_executor_plugin_slurm.utils import set_gres_string
 
-    job = Job(args, rule, threads)
+    job = Job(args, rule, threads, config)
     params = {
         "run_uuid": "RUN",
         "slurm_logfile": "LOG",
@@ -85,8 +97,32 @@ def test_gpu_jobs_ask_for_one_gpu_and_cpus_per_gpu(monkeypatch):
     assert "--mem 12000" in shard and "-t 60" in shard
     kmeans = sbatch(args, "kmeans", threads=1)
     assert "--gpus=1" in kmeans and "--cpus-per-gpu=4" in kmeans and "--mem 8000" in kmeans
-    # the GPU jobs' threads follow their CPUs
-    assert {"encode_shard=4", "kmeans=4"} <= set(args["set-threads"])
+
+
+@pytest.mark.parametrize(
+    ("rule", "changes"),
+    [
+        ("kmeans", {"kmeans": {"backend": "sklearn"}}),
+        ("kmeans", {"kmeans": {"backend": "faiss"}}),
+        ("encode_shard", {"bert": {"runtime": {"device": "cpu"}}}),
+    ],
+)
+def test_a_job_whose_config_uses_no_gpu_asks_for_none(monkeypatch, rule, changes):
+    args = profile(monkeypatch)
+    cmd = sbatch(args, rule, threads=1, config=demo_config(**changes))
+    assert "--gpus" not in cmd and "--cpus-per-gpu" not in cmd
+    assert "--cpus-per-task=1" in cmd
+
+
+def test_only_the_encoding_and_kmeans_rules_can_use_a_gpu(monkeypatch):
+    args = profile(monkeypatch)
+    rules = set()
+    for smk in (ROOT / "rules").glob("*.smk"):
+        rules |= set(re.findall(r"^rule (\w+):", smk.read_text(), re.M))
+    asking = {rule for rule in rules if "--gpus" in sbatch(args, rule, threads=1)}
+    assert asking == {"encode_shard", "kmeans"}
+    assert uses_gpu("kmeans", demo_config(kmeans={"backend": "torch"}))
+    assert uses_gpu("kmeans", demo_config(kmeans={"backend": "cuml"}))
 
 
 def test_cpu_jobs_ask_for_their_threads_and_sized_memory(monkeypatch):
@@ -122,7 +158,6 @@ def test_gpus_off_makes_gpu_jobs_cpu_jobs(monkeypatch):
     shard = sbatch(args, "encode_shard", threads=2)
     assert "--gpus" not in shard and "--cpus-per-gpu" not in shard
     assert "--cpus-per-task=2" in shard
-    assert "set-threads" not in args
 
 
 def test_no_site_settings_leaves_account_and_partition_to_the_cluster(monkeypatch):
@@ -138,7 +173,7 @@ def test_profile_names_only_real_rules_and_keeps_the_local_defaults(monkeypatch)
     for smk in (ROOT / "rules").glob("*.smk"):
         rules |= set(re.findall(r"^rule (\w+):", smk.read_text(), re.M))
     named = {item.split(":", 1)[0] for item in args["set-resources"]}
-    named |= {item.split("=", 1)[0] for item in args["set-threads"]}
+    named |= {item.split("=", 1)[0] for item in args.get("set-threads", [])}
     assert named <= rules, named - rules
     assert args["executor"] == "slurm"
     assert args["slurm-status-command"] == "squeue"  # no accounting database needed

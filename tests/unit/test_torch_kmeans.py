@@ -11,13 +11,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from kmeans_parity import SETTINGS, assert_parity, same_up_to_permutation, sklearn_from, sse  # noqa: E402
 from sklearn.cluster import KMeans, kmeans_plusplus  # noqa: E402
 from sklearn.datasets import make_blobs  # noqa: E402
 
 from sentclust import torch_kmeans as tk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = dict(max_iter=300, tol=1e-4)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -45,34 +45,6 @@ def reviews() -> np.ndarray:
     texts = pd.read_parquet(ROOT / "resources/demo/reviews.parquet", columns=["text"])["text"]
     tfidf = TfidfVectorizer(min_df=2, sublinear_tf=True).fit_transform(texts.iloc[:500])
     return TruncatedSVD(64, random_state=0).fit_transform(tfidf).astype(np.float32)
-
-
-def sse(x, labels, centers) -> float:
-    diff = x.astype(np.float64) - centers[labels].astype(np.float64)
-    return float((diff * diff).sum())
-
-
-def same_up_to_permutation(a, b) -> bool:
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
-
-
-def sklearn_from(x, init, **settings):
-    model = KMeans(len(init), init=init, n_init=1, algorithm="lloyd", **settings).fit(x)
-    return model.labels_, model.cluster_centers_, model.n_iter_
-
-
-def assert_parity(x, k, seed, **settings):
-    settings = {**SETTINGS, **settings}
-    init, _ = kmeans_plusplus(x, k, random_state=seed)
-    labels, centers, n_iter = tk.fit_torch(x, k, seed=0, n_init=1, init=init, **settings)
-    ref_labels, ref_centers, ref_iter = sklearn_from(x, init, **settings)
-    assert labels.dtype == np.int32 and labels.shape == (len(x),)
-    assert centers.dtype == np.float32 and centers.shape == (k, x.shape[1])
-    ours, theirs = sse(x, labels, centers), sse(x, ref_labels, ref_centers)
-    assert abs(ours - theirs) <= 1e-4 * theirs
-    assert same_up_to_permutation(labels, ref_labels)
-    assert abs(n_iter - ref_iter) <= 1
 
 
 @pytest.mark.parametrize("k", [2, 5, 12])

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sentclust.cluster import ClusterInputError
-from sentclust.kmeans_backends import FIT, assignment_stats, restart_seeds, select_backend
+from sentclust.kmeans_backends import (
+    FIT,
+    assignment_stats,
+    device_of,
+    restart_seeds,
+    select_backend,
+)
 
 # --------------------------------------------------------------------------- input checks
 
@@ -97,12 +103,14 @@ class KMeansResult:
     max_iter: int = 0
     screen_sample: int = 0  # 0: every restart ran on all rows
     refine: int = 0
+    device: str = "cpu"  # where the backend computed: cpu, cuda[:N]
 
     def summary(self) -> dict:
         """The scalar fields, for a metrics JSON."""
         return {
             "k": self.k,
             "backend": self.backend,
+            "device": self.device,
             "seed": self.seed,
             "n_init": self.n_init,
             "max_iter": self.max_iter,
@@ -235,4 +243,5 @@ def kmeans(
         max_iter=int(max_iter),
         screen_sample=int(screen_sample) if screened else 0,
         refine=int(refine) if screened else 0,
+        device=device_of(be),
     )

@@ -3,11 +3,13 @@
 Backends (``kmeans.backend`` in the config):
 
 - ``cuml``: RAPIDS cuML on a CUDA GPU (cupy arrays);
+- ``torch``: PyTorch tensors (:mod:`sentclust.torch_kmeans`), on CUDA when torch sees a GPU,
+  else on the CPU (there about half scikit-learn's speed: ``auto`` takes it only on a GPU);
 - ``sklearn``: scikit-learn's Lloyd K-means;
 - ``faiss``: faiss-cpu's ``Kmeans`` trained on all points (never its default 256-points-per-centroid
   subsample), k-means++ seeding;
-- ``auto``: the first of :data:`GPU_PREFERENCE` that can run here, else of :data:`CPU_PREFERENCE`
-  (measured with ``tests/benchmarks/bench_kmeans.py``).
+- ``auto``: the first of :data:`GPU_PREFERENCE` that can run on a GPU here, else the first of
+  :data:`CPU_PREFERENCE` (measured with ``tests/benchmarks/bench_kmeans.py``).
 
 Every backend has the same semantics: ``n_init`` independent restarts whose seeds derive from
 ``seed`` (:func:`restart_seeds`), each at most ``max_iter`` Lloyd iterations, the restart with the
@@ -30,11 +32,13 @@ from collections.abc import Callable
 import numpy as np
 
 from sentclust.cluster import ClusterInputError
+from sentclust.torch_kmeans import cuda_available, fit_torch, torch_device
 
-BACKENDS = ("cuml", "faiss", "sklearn")
+BACKENDS = ("cuml", "torch", "faiss", "sklearn")
 REQUESTS = ("auto", *BACKENDS)
-#: GPU backends in order of preference for ``auto``: taken whenever one can run here.
-GPU_PREFERENCE = ("cuml",)
+#: GPU backends in order of preference for ``auto``: taken whenever one can run on a GPU here
+#: (cuML needs RAPIDS; torch needs only a CUDA build of PyTorch).
+GPU_PREFERENCE = ("cuml", "torch")
 #: CPU backends in order of preference for ``auto``. Measured on 50,000 x 64 and 50,000 x 384
 #: float32 vectors (tests/benchmarks/bench_kmeans.py): scikit-learn's Lloyd iteration is as fast
 #: or faster than faiss-cpu's at one thread, and faiss' OpenMP loop degrades badly when threads
@@ -79,6 +83,7 @@ def backend_status(
         status["cuml"] = "cuml is installed but no CUDA GPU is visible"
     else:
         status["cuml"] = None
+    status["torch"] = None if importable("torch") else "torch is not installed (import failed)"
     status["faiss"] = None if importable("faiss") else "faiss is not installed (import failed)"
     status["sklearn"] = None if importable("sklearn") else "scikit-learn is not installed"
     return status
@@ -94,18 +99,31 @@ def available_backends(
     return [b for b in BACKENDS if status[b] is None]
 
 
+def on_gpu(
+    backend: str,
+    status: dict[str, str | None],
+    *,
+    torch_cuda: Callable[[], bool] = cuda_available,
+) -> bool:
+    """Whether ``backend`` can run here on a GPU (cuML: whenever it can run at all)."""
+    if status.get(backend) is not None:
+        return False
+    return backend == "cuml" or (backend == "torch" and torch_cuda())
+
+
 def select_backend(
     requested: str = "auto",
     *,
     importable: Callable[[str], bool] = _can_import,
     gpu_count: Callable[[], int] = _cuda_gpu_count,
+    torch_cuda: Callable[[], bool] = cuda_available,
 ) -> str:
-    """Resolve ``auto | cuml | faiss | sklearn`` to the backend that will run.
+    """Resolve ``auto | cuml | torch | faiss | sklearn`` to the backend that will run.
 
-    ``auto``: the first of :data:`GPU_PREFERENCE` that can run here (cuML: it imports and a
-    CUDA GPU is present), else the first available of :data:`CPU_PREFERENCE`. An explicit
-    request for a backend that cannot run here raises :class:`BackendUnavailableError` naming
-    what is available.
+    ``auto``: the first of :data:`GPU_PREFERENCE` that can run on a GPU here (cuML: it imports
+    and a CUDA GPU is present; torch: torch sees a CUDA GPU), else the first available of
+    :data:`CPU_PREFERENCE`. An explicit request for a backend that cannot run here raises
+    :class:`BackendUnavailableError` naming what is available (``torch`` runs on the CPU too).
     """
     if requested not in REQUESTS:
         raise ClusterInputError(
@@ -114,7 +132,10 @@ def select_backend(
     status = backend_status(importable=importable, gpu_count=gpu_count)
     available = [b for b in BACKENDS if status[b] is None]
     if requested == "auto":
-        for b in (*GPU_PREFERENCE, *CPU_PREFERENCE):
+        for b in GPU_PREFERENCE:
+            if on_gpu(b, status, torch_cuda=torch_cuda):
+                return b
+        for b in CPU_PREFERENCE:
             if status[b] is None:
                 return b
         raise BackendUnavailableError(
@@ -241,4 +262,11 @@ def _fit_cuml(x, k, *, seed, n_init, max_iter, tol, init=None):  # pragma: no co
 
 
 #: backend name -> fit function (the signature in the module's docstring)
-FIT = {"sklearn": _fit_sklearn, "faiss": _fit_faiss, "cuml": _fit_cuml}
+FIT = {"sklearn": _fit_sklearn, "faiss": _fit_faiss, "cuml": _fit_cuml, "torch": fit_torch}
+
+
+def device_of(backend: str) -> str:
+    """Where a backend computes: ``cuda`` for cuML, torch's device, else ``cpu``."""
+    if backend == "cuml":
+        return "cuda"
+    return torch_device("auto") if backend == "torch" else "cpu"

@@ -17,7 +17,7 @@ from sentclust.kmeans import KMeansResult, kmeans
 #: the reviews' columns a job reads beside the embeddings
 REVIEW_COLUMNS = ("split", "label", "rating")
 #: the packages whose versions a metrics record holds
-VERSIONED = ["scikit-learn", "faiss-cpu", "cuml", "numpy"]
+VERSIONED = ["scikit-learn", "faiss-cpu", "cuml", "torch", "numpy"]
 
 
 def fit_settings(params: dict, threads: int | None) -> dict:
