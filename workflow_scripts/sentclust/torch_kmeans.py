@@ -278,6 +278,8 @@ def fit_torch(
         raise ValueError(f"fit_torch dtype must be one of {DTYPES}, got {dtype!r}")
     dev = torch.device(torch_device(device))
     host = np.ascontiguousarray(x, dtype=np.float32)
+    if not host.flags.writeable:  # e.g. zero-copy from Arrow: torch wants a writable buffer
+        host = host.copy()
     n, dim = host.shape
     limit = scaled_tolerance(host, tol)
     mean = torch.from_numpy(host.mean(axis=0, dtype=np.float64)).to(dev)
