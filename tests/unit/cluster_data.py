@@ -17,20 +17,20 @@ def probes(*, modules=("faiss", "sklearn"), gpus=0):
     return {"importable": lambda m: m in modules, "gpu_count": lambda: gpus}
 
 
-def planted_corpus():
-    """60 reviews with planted terms: 20 negative ("dreadful", "waste money") in cluster 4, 20
-    positive ("masterpiece", "wonderful") in cluster 1, 20 of stop words and filler in cluster
-    2; (texts, cluster ids, review ids)."""
-    rng = np.random.default_rng(3)
-    filler = [f"filler{i}" for i in range(24)]
+def planted_corpus(n_per: int = 20, seed: int = 3):
+    """3 x ``n_per`` reviews with planted terms: negative ones ("dreadful", "waste money") in
+    cluster 4, positive ones ("masterpiece", "wonderful") in cluster 1, stop words and filler in
+    cluster 2; (texts, cluster ids, review ids)."""
+    rng = np.random.default_rng(seed)
+    filler = [f"filler{i}" for i in range(24)]  # common words, spread evenly
 
     def review(planted):
         words = list(rng.choice(filler, 12)) + planted
         rng.shuffle(words)
         return " ".join(words)
 
-    texts = [review(["dreadful", "waste money"]) for _ in range(20)]
-    texts += [review(["masterpiece", "wonderful"]) for _ in range(20)]
-    texts += ["the and of a to " + review([]) for _ in range(20)]
-    ids = np.array([f"r{i:02d}" for i in range(60)], dtype=object)
-    return texts, np.repeat([4, 1, 2], 20), ids
+    texts = [review(["dreadful", "waste money"]) for _ in range(n_per)]
+    texts += [review(["masterpiece", "wonderful"]) for _ in range(n_per)]
+    texts += ["the and of a to " + review([]) for _ in range(n_per)]
+    ids = np.array([f"r{i:02d}" for i in range(3 * n_per)], dtype=object)
+    return texts, np.repeat([4, 1, 2], n_per), ids

@@ -173,3 +173,19 @@ def test_write_json_takes_numpy_arrays_and_scalars(tmp_path):
     path = tmp_path / "a.json"
     write_json({"a": np.arange(3), "b": np.float32(0.5), "c": np.int64(2)}, path)
     assert json.loads(path.read_text()) == {"a": [0, 1, 2], "b": 0.5, "c": 2}
+
+
+def test_atomic_outputs_get_the_usual_permissions_not_mkstemps_private_ones(tmp_path):
+    import os
+
+    from sentclust.files import atomic_dir, write_text
+
+    mask = os.umask(0o022)
+    try:
+        write_text("x", tmp_path / "a.txt")
+        with atomic_dir(tmp_path / "figs") as d:
+            (d / "f.png").write_bytes(b"")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "figs").stat().st_mode & 0o777 == 0o755

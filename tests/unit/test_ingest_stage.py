@@ -96,22 +96,6 @@ def test_full_aclimdb_folder_and_tar_round_trip(full_parquet, tmp_path):
 # files written by the stage
 
 
-def test_atomic_outputs_get_the_usual_permissions_not_mkstemps_private_ones(tmp_path):
-    import os
-
-    from sentclust.files import atomic_dir, write_text
-
-    mask = os.umask(0o022)
-    try:
-        write_text("x", tmp_path / "a.txt")
-        with atomic_dir(tmp_path / "figs") as d:
-            (d / "f.png").write_bytes(b"")
-    finally:
-        os.umask(mask)
-    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
-    assert (tmp_path / "figs").stat().st_mode & 0o777 == 0o755
-
-
 # ------------------------------------------------------------------------------------------
 # reading and the format
 

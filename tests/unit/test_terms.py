@@ -28,18 +28,7 @@ def test_ctfidf_formula():
 
 
 def test_distinctive_terms_find_planted_terms():
-    rng = np.random.default_rng(0)
-    filler = [f"filler{i}" for i in range(24)]  # common words, spread evenly
-
-    def review(planted):
-        words = list(rng.choice(filler, 12)) + planted
-        rng.shuffle(words)
-        return " ".join(words)
-
-    texts = [review(["dreadful", "waste money"]) for _ in range(30)]
-    texts += [review(["masterpiece", "wonderful"]) for _ in range(30)]
-    texts += ["the and of a to " + review([]) for _ in range(30)]
-    clusters = np.repeat([4, 1, 2], 30)
+    texts, clusters, _ = planted_corpus(n_per=30, seed=0)
     terms = tm.distinctive_terms(texts, clusters, top_n=3, min_df=2)
     assert set(terms) == {1, 2, 4}
     assert {"dreadful", "waste", "waste money"} <= set(
