@@ -31,6 +31,7 @@ include: "rules/ingest.smk"
 include: "rules/prepare.smk"
 include: "rules/wordvec.smk"
 include: "rules/bert.smk"
+include: "rules/polarity.smk"
 include: "rules/cluster.smk"
 include: "rules/report.smk"
 

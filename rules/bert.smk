@@ -3,10 +3,12 @@
 
 rule encode_shard:
     input:
-        prepared=rules.prepare.output.prepared,
+        unpack(encode_shard_inputs),
     output:
         embeddings=f"{RESULTS}/embeddings/bert_shards/shard_{{shard}}_of_{{n}}.parquet",
         info=f"{RESULTS}/embeddings/bert_shards/shard_{{shard}}_of_{{n}}.json",
+        # the shard's segment vectors (polarity.bert_segments; no rows when it is off)
+        segments=f"{RESULTS}/embeddings/bert_shards/segments_{{shard}}_of_{{n}}.parquet",
     log:
         f"{LOGS}/encode_shard/shard_{{shard}}_of_{{n}}.log",
     benchmark:
@@ -18,6 +20,7 @@ rule encode_shard:
         **gpu_request("encode_shard"),
     params:
         encoding=encoding_params(),
+        bert_segments=config["polarity"]["bert_segments"],
     script:
         "../workflow_scripts/encode_shard.py"
 

@@ -107,6 +107,9 @@ rule finegrained:
         counts=rules.term_counts.output.counts,
         vocab=rules.term_counts.output.vocab,
         rows=rules.term_counts.output.rows,
+        polarity=f"{RESULTS}/polarity/reviews.parquet",
+        segment_scores=f"{RESULTS}/polarity/segment_scores.parquet",
+        segments=f"{RESULTS}/segments/segments.parquet",
     output:
         json=f"{RESULTS}/clusters/{{kind}}/finegrained.json",
         table=f"{RESULTS}/clusters/{{kind}}/finegrained.parquet",

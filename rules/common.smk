@@ -69,10 +69,11 @@ def explain_params():
     return result_params(config, "explain")
 
 
-def bert_shard_files():
+def bert_shard_files(prefix="shard"):
+    """The shard files in order: review vectors (``shard``) or segment vectors (``segments``)."""
     n = config["bert"]["shards"]
     return [
-        f"{RESULTS}/embeddings/bert_shards/shard_{i:03d}_of_{n:03d}.parquet"
+        f"{RESULTS}/embeddings/bert_shards/{prefix}_{i:03d}_of_{n:03d}.parquet"
         for i in range(n)
     ]
 
@@ -143,6 +144,9 @@ def analysis_outputs():
         *bert_shard_files(),
         *(f"{RESULTS}/probe/{kind}.json" for kind in embedding_kinds()),
         *(f"{RESULTS}/clusters/{kind}/finegrained.json" for kind in embedding_kinds()),
+        f"{RESULTS}/segments/summary.json",
+        f"{RESULTS}/polarity/reviews.parquet",
+        f"{RESULTS}/polarity/summary.json",
     ]
 
 
@@ -170,6 +174,10 @@ def report_inputs(wildcards):
         "explanations": f"{RESULTS}/explain/explanations.json",
         "explain_figures": f"{RESULTS}/explain/figures",
         "bert_summary": f"{RESULTS}/embeddings/bert_summary.json",
+        "segments_summary": f"{RESULTS}/segments/summary.json",
+        "polarity_summary": f"{RESULTS}/polarity/summary.json",
+        "polarity_figure": f"{RESULTS}/polarity/by_rating.png",
+        "polarity_explain": f"{RESULTS}/polarity/explain_texts.json",
         **per_kind_inputs(per_kind, ALL_KINDS),
         "analysis": analysis_outputs(),
         **scaling_inputs(),
@@ -198,3 +206,34 @@ def provenance_config():
     """The config shown in the report, without run-time-only keys: changing those reruns no
     report."""
     return provenance(config)
+
+
+def bert_segments_on():
+    """Whether the encode_shard jobs also write BERT segment vectors (polarity.bert_segments)."""
+    return config["polarity"]["bert_segments"] != "off"
+
+
+def bert_segment_files():
+    """The per-shard BERT segment vectors, in shard order."""
+    return bert_shard_files("segments")
+
+
+def encode_shard_inputs(wildcards):
+    """The prepared texts, and the segments when segment vectors are asked for."""
+    inputs = {"prepared": f"{RESULTS}/data/prepared.parquet"}
+    if bert_segments_on():
+        inputs["segments"] = f"{RESULTS}/segments/segments.parquet"
+    return inputs
+
+
+def score_segments_inputs(wildcards):
+    """The segments, the reviews, the network, and the BERT vectors when that scorer runs."""
+    inputs = {
+        "segments": f"{RESULTS}/segments/segments.parquet",
+        "reviews": f"{RESULTS}/data/reviews.parquet",
+        "model": f"{RESULTS}/wordvec/model.keras",
+    }
+    if bert_segments_on():
+        inputs["bert"] = f"{RESULTS}/embeddings/bert.parquet"
+        inputs["bert_segments"] = bert_segment_files()
+    return inputs

@@ -1,5 +1,6 @@
 """Rule term_counts: the reviews x terms count matrix that describes the fine-grained clusters,
-built once (it depends on neither the embedding kind nor k)."""
+built once from the prepared tokens (it depends on neither the embedding kind, nor k, nor the
+term weighting)."""
 
 import pandas as pd
 
@@ -8,23 +9,24 @@ from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    texts = pd.read_parquet(sm.input.prepared, columns=terms.TEXT_COLUMNS)
+    prepared = pd.read_parquet(sm.input.prepared, columns=terms.TOKEN_COLUMNS)
     counts, vocab, about = terms.count_terms(
-        texts["clean_text"].tolist(), min_df=sm.params.min_df, max_df=sm.params.max_df
+        prepared["tokens"].tolist(), min_df=sm.params.min_df, max_df=sm.params.max_df
     )
     terms.write_term_counts(
         counts,
         vocab,
-        texts["review_id"].tolist(),
+        prepared["review_id"].tolist(),
         counts_path=sm.output.counts,
         vocab_path=sm.output.vocab,
         rows_path=sm.output.rows,
         about=about,
     )
     log.info(
-        "%d reviews x %d terms, %d non-zero counts (stop words: %s)",
+        "%d reviews x %d terms, %d non-zero counts (stop words: %s, kept: %s)",
         counts.shape[0],
         counts.shape[1],
         counts.nnz,
         about["stop_words"],
+        about["kept_words"],
     )

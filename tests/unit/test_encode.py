@@ -317,3 +317,199 @@ def test_gather_reads_shards_and_sums_their_records(tmp_path):
     assert json.loads(json.dumps(summary)) == summary
     no_time = shards.bert_summary([{**records[0], "seconds": 0}], 3)
     assert no_time["reviews_per_second"] is None
+
+
+def _segments_file(path, rows):
+    """A segments.parquet with the contract's columns from (review_id, segment_no, start, end)."""
+    import pyarrow as pa
+
+    rid, no, start, end = zip(*rows, strict=True)
+    table = pa.table(
+        {
+            "review_id": pa.array(rid, type=pa.string()),
+            "segment_no": pa.array(no, type=pa.int32()),
+            "sentence_no": pa.array(no, type=pa.int32()),
+            "start": pa.array(start, type=pa.int32()),
+            "end": pa.array(end, type=pa.int32()),
+            "text": pa.array(["x"] * len(rid), type=pa.string()),
+        }
+    )
+    write_parquet(table, path)
+    return path
+
+
+def test_read_shard_segments_groups_spans_and_checks_them(tmp_path):
+    ids, texts = ["r1", "r2", "r3"], ["Good. But bad.", "", "Fine."]
+    rows = [("r0", 0, 0, 3), ("r1", 0, 0, 5), ("r1", 1, 6, 14), ("r3", 0, 0, 5), ("r9", 0, 0, 1)]
+    seg = shards.read_shard_segments(_segments_file(tmp_path / "s.parquet", rows), ids, texts)
+    assert seg.review_id == ["r1", "r1", "r3"] and seg.segment_no.tolist() == [0, 1, 0]
+    assert seg.spans == [[(0, 5), (6, 14)], [], [(0, 5)]]
+    assert seg.segment_no.dtype == np.int32
+    bad = {
+        "no segments for 1 of the shard's 3 reviews \\(e.g. r3\\)": rows[:3],
+        "not in prepared.parquet's review order": [rows[3], rows[1], rows[2]],
+        "review r1 has segment_no 2 where 1 was expected": [rows[1], ("r1", 2, 6, 14), rows[3]],
+        "segment 1 of review r1 spans characters 6-15 but its clean_text has 14": [
+            rows[1],
+            ("r1", 1, 6, 15),
+            rows[3],
+        ],
+    }
+    for i, (message, broken) in enumerate(bad.items()):
+        path = _segments_file(tmp_path / f"bad{i}.parquet", broken)
+        with pytest.raises(ValueError, match=message):
+            shards.read_shard_segments(path, ids, texts)
+
+
+def test_segments_table_schema_and_gather(tmp_path):
+    import pyarrow as pa
+
+    vectors = np.arange(6, dtype=np.float32).reshape(3, 2)
+    vectors[2] = np.nan
+    table = shards.segments_table(["a", "a", "b"], [0, 1, 0], [1.0, 0.25, 0.0], vectors)
+    assert table.schema == pa.schema(
+        [
+            ("review_id", pa.string()),
+            ("segment_no", pa.int32()),
+            ("coverage", pa.float32()),
+            ("embedding", pa.list_(pa.float32(), 2)),
+        ]
+    )
+    segments = _segments_file(
+        tmp_path / "s.parquet", [("a", 0, 0, 1), ("a", 1, 2, 3), ("b", 0, 0, 1)]
+    )
+    parts = [tmp_path / "p0.parquet", tmp_path / "p1.parquet"]
+    write_parquet(table.slice(0, 2), parts[0])
+    write_parquet(table.slice(2), parts[1])
+    out = shards.gather_segments(parts, segments)
+    got = np.asarray(out.column("embedding").combine_chunks().flatten()).reshape(3, 2)
+    np.testing.assert_array_equal(got, vectors)  # NaN rows survive as NaN, not null
+    with pytest.raises(ValueError, match="do not line up"):
+        shards.gather_segments(parts[::-1], segments)
+    with pytest.raises(ValueError, match="do not line up"):
+        shards.gather_segments(parts[:1], segments)
+
+
+def test_bert_summary_sums_segment_counts():
+    base = {"model": "m", "model_source": "s", "dimensions": 2, "mode": "truncate"}
+    base.update(max_seq_length=8, n_truncated=0, seconds=1.0)
+    seg = {"segments_scored": 3, "segment_seconds": 0.25}
+    records = [
+        {**base, **seg, "n_segments": 4, "segment_coverage_mean": 1.0},
+        {**base, **seg, "n_segments": 6, "segment_coverage_mean": 0.5},
+    ]
+    summary = shards.bert_summary(records, 5)
+    assert summary["n_segments"] == 10 and summary["segments_scored"] == 6
+    assert summary["segment_coverage_mean"] == 0.7 and summary["segment_seconds"] == 0.5
+    assert "n_segments" not in shards.bert_summary([base], 5)
+
+
+def _fake_snakemake(tmp_path, how: str | None):
+    """The ``snakemake`` object of one encode_shard job (shard 1 of 2: reviews r2 and r3);
+    ``how``: params.bert_segments, None for a rule without segments at all."""
+    from snakemake.iocontainers import InputFiles, Log, OutputFiles, Params, Wildcards
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    ids = ["r0", "r1", "r2", "r3"]
+    texts = ["Great acting. But the plot was weak.", "Meh.", "", "Lovely; truly lovely."]
+    prepared = tmp_path / "prepared.parquet"
+    pd.DataFrame({"review_id": ids, "clean_text": texts}).to_parquet(prepared)
+    rows = [("r0", 0, 0, 13), ("r0", 1, 14, 36), ("r1", 0, 0, 4), ("r3", 0, 0, 7)]
+    rows.append(("r3", 1, 8, 21))
+    inputs = {"prepared": str(prepared)}
+    outputs = {"embeddings": str(tmp_path / "shard.parquet"), "info": str(tmp_path / "shard.json")}
+    encoding = {"model": MINILM, "models_dir": None, "mode": "truncate", "max_seq_length": 64}
+    encoding.update(precision="float32", calibration_reviews=1)
+    params = {"encoding": encoding}
+    if how is not None:
+        params["bert_segments"] = how
+        outputs["segments"] = str(tmp_path / "segments_001_of_002.parquet")
+    if how not in (None, "off"):
+        inputs["segments"] = str(_segments_file(tmp_path / "segments.parquet", rows))
+    runtime = {"device": "cpu", "backend": "torch", "batch_size_cpu": 2, "batch_size_gpu": 8}
+    return SimpleNamespace(
+        input=InputFiles(fromdict=inputs),
+        output=OutputFiles(fromdict=outputs),
+        params=Params(fromdict=params),
+        log=Log([str(tmp_path / "log.txt")]),
+        wildcards=Wildcards(fromdict={"shard": "1", "n": "2"}),
+        config={"bert": {"runtime": runtime}, "polarity": {"min_coverage": 0.5}},
+        threads=1,
+    )
+
+
+def _run_encode_shard(tmp_path, how):
+    import runpy
+
+    script = Path(__file__).resolve().parents[2] / "workflow_scripts" / "encode_shard.py"
+    sm = _fake_snakemake(tmp_path / str(how), how)
+    runpy.run_path(str(script), init_globals={"snakemake": sm})
+    return sm
+
+
+def test_encode_shard_script_writes_the_segment_vectors(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    runs = {how: _run_encode_shard(tmp_path, how) for how in ("pooled", "separate", "off", None)}
+    tables = {}
+    for how in ("pooled", "separate", "off"):
+        table = tables[how] = pq.read_table(runs[how].output.segments)
+        assert table.schema.names == ["review_id", "segment_no", "coverage", "embedding"]
+        assert table.schema.field("embedding").type == pa.list_(pa.float32(), 384)
+        assert table.schema.field("segment_no").type == pa.int32()
+    for how in ("pooled", "separate"):
+        assert tables[how].column("review_id").to_pylist() == ["r3", "r3"]  # r2 has no text
+        assert tables[how].column("segment_no").to_pylist() == [0, 1]
+        record = json.loads(Path(runs[how].output.info).read_text())
+        assert record["segment_vectors"] == how and record["n_segments"] == 2
+        assert record["segments_scored"] == 2 and record["segment_coverage_mean"] == 1.0
+        assert record["segment_seconds"] >= 0
+    assert tables["off"].num_rows == 0
+    pooled, separate = (
+        np.asarray(tables[h].column("embedding").combine_chunks().flatten()).reshape(2, 384)
+        for h in ("pooled", "separate")
+    )
+    cos = encode.cosine_rows(pooled, separate)
+    assert (cos > 0.5).all() and (cos < 0.9999).all(), "related, but not the same vectors"
+    # the review vectors are the same whatever happens to the segments
+    plain = pq.read_table(runs[None].output.embeddings).column("embedding")
+    for how in ("pooled", "separate", "off"):
+        assert pq.read_table(runs[how].output.embeddings).column("embedding").equals(plain)
+    assert "n_segments" not in json.loads(Path(runs[None].output.info).read_text())
+
+
+def test_encode_configured_returns_segments_when_asked(minilm):
+    texts = ["Great acting. But the plot was weak.", "Meh."]
+    enc = {"model": MINILM, "models_dir": None, "mode": "truncate", "max_seq_length": 64}
+    enc.update(precision="float32", calibration_reviews=1)
+    rt = {"device": "cpu", "backend": "torch", "batch_size_cpu": 2, "batch_size_gpu": 8}
+    spans = [[(0, 13), (14, 36)], [(0, 4)]]
+    vectors, info, prov, seg = encode.encode_configured(
+        texts, enc, rt, threads=1, segment_spans=spans
+    )
+    assert seg.vectors.shape == (3, 384) and info["n_segments"] == 3 and seg.how == "pooled"
+    assert len(encode.encode_configured(texts, enc, rt, threads=1)) == 3
+    *_, sep = encode.encode_configured(
+        texts, enc, rt, threads=1, segment_spans=spans, segment_vectors="separate"
+    )
+    seg_texts = ["Great acting.", "But the plot was weak.", "Meh."]
+    ref, _ = encode.encode(minilm, seg_texts, max_seq_length=64, progress=False)
+    np.testing.assert_allclose(sep.vectors, ref, atol=1e-5)
+    assert sep.how == "separate" and sep.coverage.tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="segment vectors are"):
+        encode.encode_configured(texts, enc, rt, threads=1, segment_vectors="both")
+
+
+def test_separate_segments_coverage_and_empty_ones(minilm):
+    text = "word " * 40 + "end"
+    spans = [[(0, len(text)), (4, 5), (len(text) - 3, len(text))]]
+    seg = encode.encode_segments_separately(
+        minilm, [text], spans, max_seq_length=12, progress=False
+    )
+    assert seg.coverage.tolist() == [pytest.approx(10 / 41), 0.0, 1.0]
+    assert np.isnan(seg.vectors[1]).all() and np.isfinite(seg.vectors[[0, 2]]).all()
+    chunk = encode.encode_segments_separately(
+        minilm, [text], spans, mode="chunk_mean", max_seq_length=12, progress=False
+    )
+    assert chunk.coverage.tolist() == [1.0, 0.0, 1.0]

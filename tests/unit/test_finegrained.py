@@ -191,6 +191,44 @@ def test_mixed_names_in_sentiment_order():
     ]
 
 
+def test_names_with_terms_unique_even_with_shared_terms():
+    grades = ["negative", "mixed, slightly positive", "mixed, leaning positive"]
+    terms_ = [
+        ["waste", "waste time", "awful"],
+        ["episode", "series", "show"],
+        ["episode", "series"],
+    ]
+    assert fg.names_with_terms(grades, terms_) == [
+        "negative: waste, awful",
+        "mixed, slightly positive: episode, series",
+        "mixed, leaning positive: episode, series",
+    ]
+    assert fg.names_with_terms(["a", "b"], [[], ["x"]], n_terms=2) == ["a", "b: x"]
+    assert fg.names_with_terms(["p"], [["episode", "episodes", "tv"]]) == ["p: episode, tv"]
+    # a term with a grade word would blur the grade
+    assert fg.names_with_terms(["positive"], [["negative reviews", "mixed", "fun", "joy"]]) == [
+        "positive: fun, joy"
+    ]
+    assert fg.names_with_terms(["a", "b"], [["x", "y"], ["x"]], n_terms=1) == ["a: x", "b: x"]
+    with pytest.raises(ValueError, match="unique"):
+        fg.names_with_terms(["a", "a"], [["x"], ["y"]])
+    with pytest.raises(ValueError, match="2 grades but terms for 1"):
+        fg.names_with_terms(["a", "b"], [["x"]])
+
+
+def test_names_unique_over_many_random_clusterings_sharing_terms():
+    rng = np.random.default_rng(1)
+    words = ["good", "bad", "plot", "not funny"]
+    for _ in range(300):
+        k = int(rng.integers(2, 12))
+        shares = np.sort(rng.uniform(0, 1, k))
+        grades = fg.name_clusters(shares, mixed_band=0.1)
+        terms_ = [list(rng.choice(words, int(rng.integers(0, 4)), replace=False)) for _ in grades]
+        names = fg.names_with_terms(grades, terms_)
+        assert len(set(names)) == k
+        assert all(n.startswith(g) for n, g in zip(names, grades, strict=True))
+
+
 # --------------------------------------------------------------------------- examples, check
 
 
@@ -244,7 +282,13 @@ def test_finegrained_table():
     )
     assert t["rank"].tolist() == [0, 1, 2]
     assert t["cluster"].tolist() == [2, 0, 1]
-    assert t["name"].tolist() == ["negative", "mixed", "positive"]
+    assert t["grade"].tolist() == ["negative", "mixed", "positive"]
+    # each name: the grade, then the cluster's own terms; "awful dull" repeats "awful"
+    assert t.loc[0, "terms"] == ["awful", "awful dull"] and t.loc[0, "name"] == "negative: awful"
+    for name, grade, ts in zip(t["name"], t["grade"], t["terms"], strict=True):
+        assert name.startswith(f"{grade}: ")
+        assert set(name.removeprefix(f"{grade}: ").split(", ")) <= set(ts)
+    assert t.columns[:4].tolist() == ["rank", "cluster", "name", "grade"]
     assert t["size"].tolist() == [20, 20, 20]
     assert t["positive_share"].tolist() == [0.0, 0.5, 1.0]
     assert t["mean_rating"].tolist() == [1.0, 5.0, 10.0]
@@ -260,19 +304,111 @@ def test_finegrained_table():
     assert back["name"].tolist() == t["name"].tolist()
 
 
+def _polarity_frames():
+    """Six reviews in clusters 0 (r0-r2) and 1 (r3-r5); polarity per review, two segments
+    each; r4 has no polar segment; r1 is past the scorer's truncation (NaN score)."""
+    ids = [f"r{i}" for i in range(6)]
+    reviews = pd.DataFrame(
+        {
+            "review_id": ids[::-1],  # another order
+            "dual_polarity": [False, False, True, True, False, True][::-1],
+            "spread_std": np.array([0.5, 1.0, np.nan, 2.0, 0.0, 3.0][::-1], dtype=np.float32),
+            "share_positive": np.array([0.5, 0, 1, 0.5, 0, 0.5][::-1], dtype=np.float32),
+            "share_negative": np.array([0.5, 1, 0, 0.5, 0, 0.5][::-1], dtype=np.float32),
+        }
+    )
+    seg_ids = np.repeat(ids, 2)
+    segment_no = np.tile([0, 1], 6).astype(np.int32)
+    scores = pd.DataFrame(
+        {
+            "review_id": seg_ids,
+            "segment_no": segment_no,
+            "score": np.array(
+                [2.0, -3.0, np.nan, np.nan, 1.0, 0.2, -4.0, 5.0, 0.1, -0.1, 0.5, 6.0], np.float32
+            ),
+            "label": np.array([1, -1, 0, 0, 1, 0, -1, 1, 0, 0, 0, 1], dtype=np.int8),
+        }
+    )
+    segments = pd.DataFrame(
+        {"review_id": seg_ids, "segment_no": segment_no, "text": [f"s{i}" for i in range(12)]}
+    )
+    return ids, reviews, scores, segments
+
+
+def test_cluster_polarity_means_per_cluster():
+    ids, reviews, _, _ = _polarity_frames()
+    clusters = np.array([0, 0, 0, 1, 1, 1])
+    out = fg.cluster_polarity(clusters, ids, reviews)
+    assert out.index.tolist() == [0, 1]
+    assert out.columns.tolist() == list(fg.POLARITY_MEANS)
+    assert out.loc[0, "dual_polarity_share"] == pytest.approx(1 / 3)
+    assert out.loc[1, "dual_polarity_share"] == pytest.approx(2 / 3)
+    assert out.loc[0, "spread_mean"] == pytest.approx(0.75)  # the null skipped
+    assert out.loc[1, "positive_segment_share"] == pytest.approx(1 / 3)
+    assert out.loc[0, "negative_segment_share"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="lacks 1 of the 6 clustered reviews .first: r5.*rerun"):
+        fg.cluster_polarity(clusters, ids, reviews[reviews["review_id"] != "r5"])
+
+
+def test_typical_segments_most_polar_of_the_nearest_reviews():
+    ids, _, scores, segments = _polarity_frames()
+    clusters = np.array([0, 0, 0, 1, 1, 1])
+    distances = np.array([0.3, 0.1, 0.2, 0.5, 0.0, 0.5])
+    out = fg.typical_segments(clusters, ids, distances, scores, segments, n=2)
+    # cluster 0: r1 (nearest) has no scored segment, then r2 (s4), then r0 (|-3| > 2: s1)
+    assert out[0] == [
+        {"review_id": "r2", "segment_no": 0, "text": "s4", "score": 1.0, "label": 1},
+        {"review_id": "r0", "segment_no": 1, "text": "s1", "score": -3.0, "label": -1},
+    ]
+    # cluster 1: r4 (nearest) has no polar segment; r3 and r5 tie on distance: row order
+    assert [(e["review_id"], e["text"], e["label"]) for e in out[1]] == [
+        ("r3", "s7", 1),
+        ("r5", "s11", 1),
+    ]
+    assert fg.typical_segments(clusters, ids, distances, scores, segments, n=0) == {0: [], 1: []}
+    assert len(fg.typical_segments(clusters, ids, distances, scores, segments, n=9)[0]) == 2
+
+
+def test_with_polarity_adds_columns_only_for_the_frames_given():
+    ids, reviews, scores, segments = _polarity_frames()
+    clusters = np.array([0, 0, 0, 1, 1, 1])
+    distances = np.zeros(6)
+    table = pd.DataFrame({"rank": [0, 1], "cluster": np.array([1, 0], dtype=np.int32)})
+    assert fg.with_polarity(table, clusters, ids, distances, polarity=None) is table
+    no_segments = fg.with_polarity(table, clusters, ids, distances, polarity=reviews)
+    assert no_segments.columns.tolist() == ["rank", "cluster", *fg.POLARITY_MEANS]
+    assert no_segments["dual_polarity_share"].tolist() == pytest.approx([2 / 3, 1 / 3])
+    full = fg.with_polarity(
+        table,
+        clusters,
+        ids,
+        distances,
+        polarity=reviews,
+        segment_scores=scores,
+        segments=segments.assign(text=segments["text"] + " long text"),
+        n_typical=1,
+        snippet_chars=4,
+    )
+    assert full["typical_segments"].tolist() == [
+        [{"review_id": "r3", "segment_no": 1, "text": "s7 l", "score": 5.0, "label": 1}],
+        [{"review_id": "r0", "segment_no": 1, "text": "s1 l", "score": -3.0, "label": -1}],
+    ]
+
+
 def test_finegrained_table_from_precomputed_counts_matches_texts():
     texts, clusters, ids = planted_corpus()
     labels = (clusters == 1).astype(np.int8)
     ratings = pd.array(np.where(clusters == 1, 9, np.where(clusters == 4, 2, 5)), "Int8")
     distances = np.linspace(1, 0, 60).astype(np.float32)
-    common = dict(mixed_band=0.1, top_n=4, review_ids=ids)
-    from_texts = fg.finegrained_table(
-        clusters, labels, ratings, distances, texts, min_df=2, max_df=0.9, **common
-    )
     counts, vocab = terms.term_counts(texts, min_df=2, max_df=0.9)
-    from_counts = fg.finegrained_table(
-        clusters, labels, ratings, distances, None, counts=counts, vocab=vocab, **common
-    )
-    pd.testing.assert_frame_equal(from_counts, from_texts)
+    for weighting in terms.WEIGHTINGS:
+        common = dict(mixed_band=0.1, top_n=4, review_ids=ids, weighting=weighting)
+        from_texts = fg.finegrained_table(
+            clusters, labels, ratings, distances, texts, min_df=2, max_df=0.9, **common
+        )
+        from_counts = fg.finegrained_table(
+            clusters, labels, ratings, distances, None, counts=counts, vocab=vocab, **common
+        )
+        pd.testing.assert_frame_equal(from_counts, from_texts)
     with pytest.raises(ValueError, match="vocabulary"):
         fg.finegrained_table(clusters, labels, ratings, distances, None, counts=counts, **common)

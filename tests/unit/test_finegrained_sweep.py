@@ -81,8 +81,10 @@ def test_finegrained_k_table_and_result(inputs):
     df = fs.assignment_frame(inputs["paths"][3], inputs["reviews"], inputs["texts"], 3)
     table, result = fs.finegrained_k(df, 3, chosen=3, cfg=CFG, term_counts=inputs["term_counts"])
     assert table["cluster"].tolist() == [2, 0, 1]  # negative, neutral, positive
-    assert table["name"].tolist() == ["negative", "mixed", "positive"]
+    assert table["grade"].tolist() == ["negative", "mixed", "positive"]
+    assert [n.split(":")[0] for n in table["name"]] == ["negative", "mixed", "positive"]
     assert "dreadful" in table.loc[0, "terms"] and "masterpiece" in table.loc[2, "terms"]
+    assert "dreadful" in table.loc[0, "name"] and "masterpiece" in table.loc[2, "name"]
     assert all(len(rows) == 2 for rows in table["nearest_rows"])
     first = table.loc[0, "nearest_rows"][0]
     assert table.loc[0, "nearest_texts"][0] == df["clean_text"].iat[first][:12]
@@ -94,6 +96,92 @@ def test_finegrained_k_table_and_result(inputs):
     assert result["rating_check_test"]["n_rated"] < result["rating_check_all"]["n_rated"]
     _, other = fs.finegrained_k(df, 3, chosen=2, cfg=CFG, term_counts=inputs["term_counts"])
     assert other["chosen"] is False
+    assert "dual_polarity_share" not in table and "typical_segments" not in table  # no polarity
+
+
+def _polarity(ids, label):
+    """Polarity frames for the fixture's reviews: one segment per review, polar as its label;
+    the positive ones dual-polarity, the first review without polarity values."""
+    n = len(ids)
+    reviews = pd.DataFrame(
+        {
+            "review_id": ids,
+            "dual_polarity": label == 1,
+            "spread_std": np.where(np.arange(n) == 0, np.nan, 1.0).astype(np.float32),
+            "share_positive": label.astype(np.float32),
+            "share_negative": 1 - label.astype(np.float32),
+        }
+    )
+    scores = pd.DataFrame(
+        {
+            "review_id": ids,
+            "segment_no": np.zeros(n, dtype=np.int32),
+            "score": np.where(label == 1, 2.0, -2.0).astype(np.float32),
+            "label": np.where(label == 1, 1, -1).astype(np.int8),
+        }
+    )
+    segments = pd.DataFrame(
+        {
+            "review_id": ids,
+            "segment_no": np.zeros(n, dtype=np.int32),
+            "text": [f"seg {i}" for i in ids],
+        }
+    )
+    return {"reviews": reviews, "segment_scores": scores, "segments": segments}
+
+
+def test_finegrained_k_with_polarity(inputs):
+    import json
+
+    df = fs.assignment_frame(inputs["paths"][3], inputs["reviews"], inputs["texts"], 3)
+    reviews = inputs["reviews"]
+    polarity = _polarity(reviews["review_id"].to_numpy(), reviews["label"].to_numpy())
+    cfg = {**CFG, "typical_segments": 2, "term_weighting": "ctfidf"}
+    table, result = fs.finegrained_k(
+        df, 3, chosen=3, cfg=cfg, term_counts=inputs["term_counts"], polarity=polarity
+    )
+    # negative cluster: no positive segment, no dual polarity; positive: the other way round
+    assert table["positive_segment_share"].tolist()[0] == 0.0
+    assert table["dual_polarity_share"].tolist()[2] == 1.0
+    assert table["spread_mean"].tolist() == [1.0, 1.0, 1.0]
+    first = table.loc[0, "typical_segments"]
+    assert len(first) == 2 and {e["label"] for e in first} == {-1}
+    assert first[0]["text"] == f"seg {df['review_id'].iat[table.loc[0, 'nearest_rows'][0]]}"
+    record = result["clusters"][0]
+    assert record["typical_segments"] == first and record["dual_polarity_share"] == 0.0
+    json.dumps(result, allow_nan=False)  # valid JSON
+    # the terms weighted as the config asks
+    counts, vocab, count_ids, _ = inputs["term_counts"]
+    aligned = terms.align_counts(counts, count_ids, df["review_id"])
+    for weighting in ("ctfidf", "log_odds"):
+        expected = terms.terms_from_counts(
+            aligned, vocab, df["cluster"], top_n=3, weighting=weighting
+        )
+        t, _ = fs.finegrained_k(
+            df,
+            3,
+            chosen=3,
+            cfg={**cfg, "term_weighting": weighting},
+            term_counts=inputs["term_counts"],
+        )
+        assert t["terms"].tolist() == [expected[c] for c in t["cluster"]]
+
+
+def test_read_polarity(tmp_path):
+    ids = np.array(["a", "b"], dtype=object)
+    frames = _polarity(ids, np.array([0, 1]))
+    paths = {}
+    for name, key in (("polarity", "reviews"), ("segment_scores", "segment_scores")):
+        paths[name] = tmp_path / f"{name}.parquet"
+        frames[key].assign(extra=1).to_parquet(paths[name])
+    paths["segments"] = tmp_path / "segments.parquet"
+    frames["segments"].to_parquet(paths["segments"])
+    out = fs.read_polarity({**paths, "counts": "unused"})
+    assert out["reviews"].columns.tolist() == fg.POLARITY_COLUMNS  # only the columns used
+    assert out["segment_scores"].columns.tolist() == fs.SEGMENT_SCORE_COLUMNS
+    assert out["segments"]["text"].tolist() == ["seg a", "seg b"]
+    assert fs.read_polarity({"counts": "x"}) is None
+    assert fs.read_polarity({"polarity": paths["polarity"]})["segments"] is None
 
 
 def test_rated_by_name_leaves_out_null_ratings():
@@ -113,8 +201,14 @@ def test_finegrained_sweep_chosen_first(inputs):
         texts=inputs["texts"],
         term_counts=inputs["term_counts"],
         cfg=CFG,
+        polarity=_polarity(inputs["reviews"]["review_id"], inputs["reviews"]["label"].to_numpy()),
     )
     assert [r["k"] for r in run.results] == [3, 2]
+    assert all("typical_segments" in c for r in run.results for c in r["clusters"])
+    assert run.terms_about == {"stop_words": "scikit-learn"}
+    chosen = fs.chosen_table(run)  # the polarity columns go to Parquet as well
+    assert {"dual_polarity_share", "spread_mean", "typical_segments"} <= set(chosen.column_names)
+    assert chosen.column("typical_segments").to_pylist()[0][0]["label"] == -1
     assert [r["chosen"] for r in run.results] == [True, False]
     assert run.chosen == 3 and run.stop_words == "scikit-learn"
     assert run.table["name"].tolist() == [c["name"] for c in run.results[0]["clusters"]]
@@ -172,8 +266,15 @@ def test_chosen_table_and_document():
         "chosen_by",
         "naming",
         "stop_words",
+        "term_weighting",
+        "terms",
+        "typical_segments",
         "results",
     ]
+    assert (doc["term_weighting"], doc["typical_segments"]) == ("log_odds", 3)  # the defaults
+    cfg = {**CFG, "term_weighting": "ctfidf", "typical_segments": 0}
+    doc2 = fs.finegrained_document(run, kind="bert", supervision="none", chosen_by=None, cfg=cfg)
+    assert (doc2["term_weighting"], doc2["typical_segments"]) == ("ctfidf", 0)
     assert (doc["kind"], doc["chosen_k"], doc["chosen_by"]) == ("bert", 2, "silhouette")
     assert "'mixed' only within 0.1 of one half" in doc["naming"]
     assert doc["stop_words"] == "nltk" and doc["results"] is run.results

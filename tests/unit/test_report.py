@@ -140,9 +140,11 @@ def bert_section(tmp_path, figs, text):
 
 
 def make_context(tmp_path, text=EVIL):
-    """A context built through the section functions from small synthetic inputs."""
+    """A context built through the section functions from small synthetic inputs (a run
+    without the polarity section: tests/unit/test_report_polarity.py adds it)."""
     figs = write_figures(tmp_path)
-    ctx = {"title": "Report <test>", "results_dir": "results/x", "sections": report.SECTIONS}
+    sections = report.page_sections(False, polarity=False)
+    ctx = {"title": "Report <test>", "results_dir": "results/x", "sections": sections}
     ctx["data"] = report.data_section(INGEST, PREPARE)
     ctx["network"] = report.network_section(METRICS, {"bert": PROBE})
     ctx["lime"] = report.lime_section(explanations(text), tmp_path)
@@ -190,7 +192,8 @@ def test_review_text_is_escaped_everywhere(tmp_path):
 
 
 def test_page_is_self_contained(tmp_path):
-    page = report.render_html(make_context(tmp_path))
+    ctx = make_context(tmp_path)
+    page = report.render_html(ctx)
     tags = tags_of(page)
     images = [a["src"] for t, a in tags if t == "img"]
     # data, network, LIME, elbow, silhouette, labels, 2 overlaps, rating, projection
@@ -207,7 +210,8 @@ def test_page_is_self_contained(tmp_path):
     csp = [a for t, a in tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
     assert csp and "default-src 'none'" in csp[0]["content"]
     ids = {a.get("id") for _, a in tags}
-    assert {sid for sid, _ in report.SECTIONS} <= ids and "kind-bert" in ids
+    assert {sid for sid, _ in ctx["sections"]} <= ids and "kind-bert" in ids
+    assert 'href="#polarity"' not in page, "no polarity inputs: no polarity section"
     # the URL of the config is shown as text, not as a link
     assert "https://example.org/x.tar.gz" in page
 
@@ -430,7 +434,8 @@ def test_collect_reads_a_run_from_inputs_grouped_by_kind(tmp_path):
     assert ctx["data"]["facts"] == expected["data"]["facts"]
     assert ctx["headline"] == expected["headline"]
     assert ctx["benchmarks"]["n_jobs"] == 3 and ctx["scaling"] is None
-    assert ctx["sections"] == report.SECTIONS
+    assert ctx["sections"] == report.page_sections(False, polarity=False)
+    assert ctx["polarity"] is None and ctx["lime"][0]["polarity"] is None
     assert ctx["provenance"]["bert_model"] == "m" and ctx["provenance"]["seed"] == 42
     assert ctx["provenance"]["date"] == "2026-01-01 00:00:00 UTC"
     assert "| bert | unsupervised | 2 | elbow | 0.700 |" in report.render_summary(ctx)
@@ -443,6 +448,6 @@ def test_collect_shows_scaling_and_runs_without_benchmarks(tmp_path):
     del inputs["bert_summary"]
     ctx = report.collect(inputs, kinds, config={"bert": {"model": "c"}}, explore=[2])
     assert ctx["benchmarks"]["n_jobs"] == 0 and ctx["scaling"]["sizes"] == [6250, 50000]
-    assert ctx["sections"] == report.page_sections(True)
+    assert ctx["sections"] == report.page_sections(True, polarity=False)
     assert ctx["provenance"]["bert_model"] == "c" and ctx["provenance"]["git"]["commit"] is None
     assert 'id="scaling"' in report.render_html(ctx)

@@ -15,6 +15,83 @@ def test_stop_words_says_its_source():
     assert "the" in words and "and" in words
 
 
+def test_term_stop_words_keep_negators_and_degree_words():
+    stop = tm.term_stop_words()
+    assert {"the", "and", "it", "was"} <= stop
+    kept = {"not", "no", "never", "nothing", "nor", "without", "too", "very", "well", "cannot"}
+    assert kept <= tm.SENTIMENT_FUNCTION_WORDS and not kept & stop
+    # NLTK's list holds "don't" and the fragment "don": the negation stays, the fragment goes
+    nltk_like = tm.term_stop_words(["the", "don't", "didn't", "don", "not", "very"])
+    assert nltk_like == {"the", "don"}
+
+
+@pytest.mark.parametrize(
+    ("token", "term"),
+    [
+        ("funny", "funny"),
+        ("didn't", "didn't"),
+        ("can\u2019t", "can't"),  # curly apostrophe
+        ("film's", "film"),
+        ("it's", None),
+        ("i'm", None),
+        ("the", None),
+        ("not", "not"),
+        ("...", None),
+        (":)", None),
+        ("t", None),
+        ("10/10", "10/10"),
+        ("b-movie", "b-movie"),
+    ],
+)
+def test_normalise_token(token, term):
+    assert tm.normalise_token(token, tm.term_stop_words()) == term
+
+
+def test_analyse_bigrams_after_stop_words_never_across_punctuation():
+    stop = tm.term_stop_words()
+    terms = tm.analyse("the jokes were not funny , but it was never boring .", stop)
+    assert terms == [
+        "jokes",
+        "not",
+        "funny",
+        "jokes not",
+        "not funny",
+        "never",
+        "boring",
+        "never boring",
+    ]  # no "funny never": the comma ends the clause; "but" is a stop word
+    assert "didn't like" in tm.analyse("I didn't like it", stop)  # lower-cased here too
+    assert tm.analyse("it's the film's best", stop, (1, 1)) == ["film", "best"]
+    assert tm.analyse("", stop) == []
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 2), (1, 1), (2, 2)])
+def test_term_counts_count_the_terms_analyse_defines(ngram_range):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    texts, _, _ = planted_corpus()
+    texts += [
+        "",
+        ". , !",
+        "it wasn't funny , not at all . not funny !",
+        "the film's plot : not funny",
+        "I didn\u2019t like it",
+        "not funny not funny",
+    ]
+    stop = tm.term_stop_words()
+    reference = CountVectorizer(analyzer=lambda t: tm.analyse(t, stop, ngram_range), min_df=2)
+    expected = reference.fit_transform(texts)
+    counts, vocab = tm.term_counts(texts, min_df=2, ngram_range=ngram_range)
+    assert vocab.tolist() == reference.get_feature_names_out().tolist()
+    assert (counts != expected).nnz == 0 and counts.dtype == np.int32
+    assert ("not funny" in set(vocab)) == (ngram_range[1] == 2)
+    if ngram_range == (1, 2):
+        row = counts[len(texts) - 1].toarray().ravel()
+        assert row[vocab.tolist().index("not funny")] == 2  # "funny not" too: one clause
+    with pytest.raises(ValueError, match="bigrams only"):
+        tm.term_counts(texts, ngram_range=(1, 3))
+
+
 def test_ctfidf_formula():
     from scipy import sparse
 
@@ -27,12 +104,69 @@ def test_ctfidf_formula():
     np.testing.assert_allclose(w, tf * idf)
 
 
-def test_distinctive_terms_find_planted_terms():
+def _three_docs():
+    from scipy import sparse
+
+    # the first review says term 0 three times: binary counting makes it once
+    return sparse.csr_matrix(np.array([[3, 1, 0], [1, 0, 1], [0, 1, 1]], dtype=np.int32))
+
+
+def test_log_odds_z_hand_computed():
+    # reviews present: d0 = {t0, t1}, d1 = {t0, t2}, d2 = {t1, t2}; classes 0 = {d0, d1}, 1 = {d2}
+    # class 0: y = (2, 1, 1), n = 4; class 1: y = (0, 1, 1), n = 2; corpus (2, 2, 2), total 6
+    # alpha0 = 3: a_w = 3 * 2 / 6 = 1 for every term
+    # delta = log((y + a) / (n + a0 - y - a)) - log((y' + a) / (n' + a0 - y' - a))
+    # var = 1 / (y + a) + 1 / (y' + a)
+    # class 0, t0: y = 2, y' = 0: log(3 / (4 + 3 - 2 - 1)) - log(1 / (2 + 3 - 0 - 1)), var 1/3 + 1
+    z00 = (np.log(3 / 4) - np.log(1 / 4)) / np.sqrt(1 / 3 + 1)
+    # class 0, t1 (and t2): y = 1, y' = 1: log(2 / 5) - log(2 / 3), var 1/2 + 1/2
+    z01 = (np.log(2 / 5) - np.log(2 / 3)) / np.sqrt(1 / 2 + 1 / 2)
+    # class 1, t0: y = 0, y' = 2: log(1 / (2 + 3 - 0 - 1)) - log(3 / (4 + 3 - 2 - 1))
+    z10 = (np.log(1 / 4) - np.log(3 / 4)) / np.sqrt(1 + 1 / 3)
+    # class 1, t1 (and t2): y = 1, y' = 1: log(2 / 3) - log(2 / 5)
+    z11 = (np.log(2 / 3) - np.log(2 / 5)) / 1.0
+    classes, z = tm.log_odds_z(_three_docs(), [5, 5, 7], alpha0=3)
+    assert classes.tolist() == [5, 7]
+    np.testing.assert_allclose(z, [[z00, z01, z01], [z10, z11, z11]])
+    assert z00 == pytest.approx(np.log(3) / np.sqrt(4 / 3))  # 0.951
+    # counting tokens instead of reviews: class 0 says t0 four times
+    _, raw = tm.log_odds_z(_three_docs(), [5, 5, 7], alpha0=3, binary=False)
+    assert raw[0, 0] > z00
+
+
+def test_log_odds_prior_default_and_edges():
+    binary = _three_docs().minimum(1)
+    assert tm.prior_strength(binary) == 10 * 6 / 3  # ten average reviews of 2 terms each
+    _, z = tm.log_odds_z(_three_docs(), [0, 0, 1])
+    _, z20 = tm.log_odds_z(_three_docs(), [0, 0, 1], alpha0=20)
+    np.testing.assert_allclose(z, z20)
+    _, one = tm.log_odds_z(_three_docs(), [0, 0, 0])  # no rest to compare against
+    assert (one == 0).all()
+    with pytest.raises(ValueError, match="alpha0=0.0"):
+        tm.log_odds_z(_three_docs(), [0, 0, 1], alpha0=0)
+    with pytest.raises(ValueError, match="tfidf.*config finegrained.term_weighting"):
+        tm.term_weights(_three_docs(), [0, 0, 1], "tfidf")
+
+
+def test_log_odds_prefers_terms_many_reviews_share_over_one_bursty_review():
+    # "custer" 30 times in one review of class 0, "great" once in each of 8 of its 10
+    texts = ["custer " * 30 + "story"] + ["great story"] * 8 + ["story"]
+    texts += ["story"] * 8 + ["great story"] * 2
+    classes = np.repeat([0, 1], 10)
+    log_odds = tm.distinctive_terms(texts, classes, top_n=1, min_df=1)
+    assert log_odds[0] == ["great"]
+    assert tm.distinctive_terms(texts, classes, top_n=1, min_df=1, weighting="ctfidf")[0] == [
+        "custer"
+    ]
+
+
+@pytest.mark.parametrize("weighting", tm.WEIGHTINGS)
+def test_distinctive_terms_find_planted_terms(weighting):
     texts, clusters, _ = planted_corpus(n_per=30, seed=0)
-    terms = tm.distinctive_terms(texts, clusters, top_n=3, min_df=2)
+    terms = tm.distinctive_terms(texts, clusters, top_n=3, min_df=2, weighting=weighting)
     assert set(terms) == {1, 2, 4}
     assert {"dreadful", "waste", "waste money"} <= set(
-        tm.distinctive_terms(texts, clusters, top_n=6, min_df=2)[4]
+        tm.distinctive_terms(texts, clusters, top_n=6, min_df=2, weighting=weighting)[4]
     )
     assert terms[4][0] in {"dreadful", "waste", "money", "waste money"}
     assert terms[1][0] in {"masterpiece", "wonderful"}
@@ -45,9 +179,12 @@ def test_distinctive_terms_errors_and_max_df():
     with pytest.raises(ValueError, match="lower min_df"):
         tm.distinctive_terms(["alpha beta", "gamma delta"], [0, 1], min_df=5)
     texts = [f"common rare{i % 2}" for i in range(10)]
-    out = tm.distinctive_terms(texts, np.arange(10) % 2, top_n=5, min_df=1, max_df=0.9)
+    kw = dict(top_n=5, min_df=1, weighting="ctfidf")
+    out = tm.distinctive_terms(texts, np.arange(10) % 2, max_df=0.9, **kw)
     assert "common" not in out[0] and "rare0" in out[0]
-    assert "common" in tm.distinctive_terms(texts, np.arange(10) % 2, top_n=5, min_df=1)[0]
+    assert "common" in tm.distinctive_terms(texts, np.arange(10) % 2, **kw)[0]
+    # log-odds leaves out a term as frequent in the cluster as in the rest, max_df or not
+    assert "common" not in tm.distinctive_terms(texts, np.arange(10) % 2, top_n=5, min_df=1)[0]
 
 
 def test_counts_once_then_terms_match_distinctive_terms():
@@ -57,9 +194,10 @@ def test_counts_once_then_terms_match_distinctive_terms():
     assert counts.shape == (60, len(vocab)) and list(vocab) == sorted(vocab)
     assert "waste money" in set(vocab) and "the" not in set(vocab)
     for k_clusters in (clusters, np.arange(60) % 5, np.zeros(60, dtype=int)):
-        for top_n in (1, 3, 10):
-            expected = tm.distinctive_terms(texts, k_clusters, top_n=top_n, min_df=2, max_df=0.9)
-            assert tm.terms_from_counts(counts, vocab, k_clusters, top_n=top_n) == expected
+        for top_n, weighting in ((1, "log_odds"), (3, "ctfidf"), (10, "log_odds")):
+            kw = dict(top_n=top_n, weighting=weighting)
+            expected = tm.distinctive_terms(texts, k_clusters, min_df=2, max_df=0.9, **kw)
+            assert tm.terms_from_counts(counts, vocab, k_clusters, **kw) == expected
     with pytest.raises(ValueError, match="60 count rows but 3 cluster ids"):
         tm.terms_from_counts(counts, vocab, [0, 1, 2])
     with pytest.raises(ValueError, match="count columns"):
@@ -121,12 +259,13 @@ def test_term_counts_files_round_trip(tmp_path):
 def test_count_terms_records_how_it_counted(tmp_path):
     texts, _, ids = planted_corpus()
     counts, vocab, about = tm.count_terms(texts, min_df=2, max_df=0.9)
-    expected, expected_vocab = tm.term_counts(
-        texts, stop_words=tm.stop_words()[0], min_df=2, max_df=0.9
-    )
+    expected, expected_vocab = tm.term_counts(texts, min_df=2, max_df=0.9)
     assert (counts != expected).nnz == 0 and vocab.tolist() == expected_vocab.tolist()
     assert about == {
+        "tokenizer": "prepared tokens (NLTK TweetTokenizer, lower-cased), punctuation dropped",
         "stop_words": tm.stop_words()[1],
+        "kept_words": "sentclust.terms.SENTIMENT_FUNCTION_WORDS and n't forms",
+        "bigrams": "neighbours after stop-word removal, not across punctuation",
         "min_df": 2,
         "max_df": 0.9,
         "ngram_range": [1, 2],

@@ -32,17 +32,23 @@ EVERYTHING = {
     "finegrained",
     "projection_2d",
     "report",
+    "segment",
+    "score_segments",
+    "polarity",
+    "polarity_texts",
 }
 #: the K-means sweep and what follows it
 SWEEP = {"kmeans", "choose_k", "finegrained", "projection_2d", "report"}
 #: the PLS projections and what follows them
 PLS = {"pls_projection", "probe"} | SWEEP
-#: the network and what follows it (its vectors, LIME, the probes and the sweep)
-NETWORK = {"train_wordvec", "wordvec_vectors", "explain"} | PLS
-#: the BERT encoding and what follows it
-ENCODING = {"encode_shard", "gather_bert"} | PLS
 #: the fine-grained names (and the report's 2-D views that show them)
 NAMES = {"finegrained", "projection_2d", "report"}
+#: the segment scores and what follows them (per review polarity, the names that show it)
+POLARITY = {"score_segments", "polarity", "polarity_texts"} | NAMES
+#: the network and what follows it (its vectors, LIME, the probes, the sweep, the polarity)
+NETWORK = {"train_wordvec", "wordvec_vectors", "explain"} | PLS | POLARITY
+#: the BERT encoding and what follows it
+ENCODING = {"encode_shard", "gather_bert"} | PLS | POLARITY
 
 #: one new value for each run-time-only key (several for a section of them)
 RUNTIME_CHANGES = {
@@ -59,6 +65,7 @@ RUNTIME_CHANGES = {
     ],
     ("bert", "shards"): [3],
     ("kmeans", "threads"): [2],
+    ("segments", "threads"): [1],
 }
 
 #: (key, new value, the rules that must rerun): every result key of the config
@@ -92,9 +99,9 @@ RESULT_CHANGES = [
     ("explain.num_samples", 200, {"explain", "report"}),
     ("explain.num_features", 5, {"explain", "report"}),
     ("explain.per_category", {"uncertain": 2}, {"explain", "report"}),
-    ("explain.texts", ["Another text."], {"explain", "report"}),
-    ("probe.C", 0.5, {"probe", "report"}),
-    ("probe.max_iter", 100, {"probe", "report"}),
+    ("explain.texts", ["Another text."], {"explain", "polarity_texts", "report"}),
+    ("probe.C", 0.5, {"probe"} | POLARITY),
+    ("probe.max_iter", 100, {"probe"} | POLARITY),
     ("bert.model", "sentence-transformers/all-mpnet-base-v2", ENCODING),
     ("bert.models_dir", "models", ENCODING),
     ("bert.max_seq_length", 64, ENCODING),
@@ -120,6 +127,17 @@ RESULT_CHANGES = [
     ("finegrained.max_df", 0.5, {"term_counts"} | NAMES),
     ("finegrained.nearest", 2, NAMES),
     ("finegrained.snippet_chars", 100, NAMES),
+    ("finegrained.term_weighting", "ctfidf", NAMES),
+    ("finegrained.typical_segments", 1, NAMES),
+    # the segments are read by the encoding jobs (BERT segment vectors pooled in their pass)
+    ("segments.splitter", "pysbd", {"segment", "polarity_texts"} | ENCODING),
+    ("segments.markers", ["but"], {"segment", "polarity_texts"} | ENCODING),
+    ("segments.min_words", 3, {"segment", "polarity_texts"} | ENCODING),
+    ("polarity.scorer", "bert", POLARITY),
+    ("polarity.bert_segments", "separate", ENCODING),
+    ("polarity.confidence", 0.9, POLARITY),
+    ("polarity.min_coverage", 0.9, POLARITY),
+    ("polarity.examples", 2, {"polarity"} | NAMES),
     ("report.projection", "pca", {"projection_2d", "report"}),
     ("report.projection_sample", 100, {"projection_2d", "report"}),
 ]

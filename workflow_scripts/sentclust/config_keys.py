@@ -19,6 +19,7 @@ RUNTIME_KEYS: tuple[tuple[str | None, str], ...] = (
     ("bert", "runtime"),  # device, backend, batch sizes, threads
     ("bert", "shards"),  # how many encoding jobs (shard files are named by it: they rerun)
     ("kmeans", "threads"),
+    ("segments", "threads"),
 )
 
 #: run-time-only keys that still rerun their stage, because output file names depend on them

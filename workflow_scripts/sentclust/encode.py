@@ -13,6 +13,10 @@ Two ways to handle reviews longer than the model's window:
 - ``chunk_mean``: cut the review into windows of ``max_seq_length`` tokens (special tokens
   included), encode every window and average them, weighted by their token counts.
 
+Given the character spans of each review's segments (``segment_spans``), the same forward
+pass also mean-pools a vector per segment from the review's token embeddings (see
+:mod:`sentclust.segment_pooling`); the review vectors stay exactly what they are without.
+
 Model resolution and loading live in :mod:`sentclust.models`, the shards' row ranges and
 gather in :mod:`sentclust.shards`; their public names are re-exported here.
 """
@@ -42,23 +46,34 @@ from sentclust.openvino_runner import (
     openvino_runner,
     resolve_backend,
 )
+from sentclust.segment_pooling import (
+    SegmentPooler,
+    SegmentTokens,
+    SegmentVectors,
+    check_spans,
+    plan_pieces,
+    tokenize_with_offsets,
+)
 from sentclust.shards import gather_shards, shard_bounds
 
 __all__ = [
     "BACKENDS",
     "MIN_MEAN_COSINE",
     "MODES",
+    "SEGMENT_VECTORS",
     "PACKAGED_MODELS",
     "PRECISIONS",
     "ModelNotAvailableError",
     "OpenVINOTransformer",
     "ResolvedModel",
+    "SegmentVectors",
     "Tokenized",
     "choose_precision",
     "cosine_rows",
     "cpu_supports_bf16",
     "encode",
     "encode_configured",
+    "encode_segments_separately",
     "gather_shards",
     "load_model",
     "openvino_available",
@@ -73,6 +88,8 @@ __all__ = [
 ]
 
 MODES = ("truncate", "chunk_mean")
+#: how segment vectors are made: pooled in the reviews' own pass, or each segment on its own
+SEGMENT_VECTORS = ("pooled", "separate")
 PRECISIONS = ("auto", "float32", "bfloat16", "float16")
 #: the faster CPU mode is used by default only where it stays this close to float32
 MIN_MEAN_COSINE = 0.99
@@ -104,6 +121,8 @@ class Tokenized:
     ids: list[list[int]]
     owner: np.ndarray  # review index of each sequence
     n_tokens: np.ndarray  # tokens per review, before any truncation (specials excluded)
+    start: np.ndarray | None = None  # first review token of each sequence (specials excluded)
+    segments: SegmentTokens | None = None  # token ranges of the segments, when asked for
 
 
 def special_tokens(tokenizer) -> tuple[list[int], list[int]]:
@@ -116,8 +135,19 @@ def special_tokens(tokenizer) -> tuple[list[int], list[int]]:
     raise ValueError("cannot tell this tokenizer's special tokens apart")
 
 
-def tokenize(model, texts: Sequence[str], *, mode: str, max_seq_length: int) -> Tokenized:
-    """Token ids for ``mode``: one truncated sequence per review, or one per window."""
+def tokenize(
+    model,
+    texts: Sequence[str],
+    *,
+    mode: str,
+    max_seq_length: int,
+    segment_spans: list[np.ndarray] | None = None,
+) -> Tokenized:
+    """Token ids for ``mode``: one truncated sequence per review, or one per window.
+
+    With ``segment_spans`` (checked spans, see :func:`check_spans`) the same tokenizer pass
+    also gives the offsets that map each segment to its tokens.
+    """
     if mode not in MODES:
         raise ValueError(f"bert.mode must be one of {MODES}, got {mode!r}")
     tok = model.tokenizer
@@ -126,28 +156,34 @@ def tokenize(model, texts: Sequence[str], *, mode: str, max_seq_length: int) -> 
     window = max_seq_length - n_special
     if window < 1:
         raise ValueError(f"bert.max_seq_length={max_seq_length} leaves no room for tokens")
-    raw = tok(list(texts), add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
+    segments = None
+    if segment_spans is None:
+        kw = dict(add_special_tokens=False, truncation=False, verbose=False)
+        raw = tok(list(texts), **kw)["input_ids"]
+    else:
+        raw, segments = tokenize_with_offsets(tok, texts, segment_spans)
     n_tokens = np.fromiter((len(r) for r in raw), dtype=np.int64, count=len(raw))
     ids: list[list[int]] = []
     owner: list[int] = []
+    start: list[int] = []
     for i, r in enumerate(raw):
-        if mode == "truncate" or len(r) <= window:
-            pieces = [r[:window]]
-        else:
-            pieces = [r[a : a + window] for a in range(0, len(r), window)]
-        for p in pieces:
-            ids.append(head + p + tail)
+        starts = [0] if mode == "truncate" else range(0, max(len(r), 1), window)
+        for a in starts:
+            ids.append(head + r[a : a + window] + tail)
             owner.append(i)
-    return Tokenized(ids, np.asarray(owner, dtype=np.int64), n_tokens)
+            start.append(a)
+    owner_a, start_a = np.asarray(owner, dtype=np.int64), np.asarray(start, dtype=np.int64)
+    return Tokenized(ids, owner_a, n_tokens, start_a, segments)
 
 
 def _forward_sorted(
-    model, ids, *, batch_size, device, precision, progress, runner=None
+    model, ids, *, batch_size, device, precision, progress, runner=None, pooler=None
 ) -> np.ndarray:
     """Embeddings of token-id sequences, batched in order of length (least padding).
 
     ``runner`` (an :class:`OpenVINOTransformer`) replaces the model's first module; the
     remaining sentence-transformers modules (pooling, normalisation) run on its output.
+    ``pooler`` (a :class:`SegmentPooler`) is handed every batch's token embeddings.
     """
     import torch
     from tqdm import tqdm
@@ -155,11 +191,7 @@ def _forward_sorted(
     pad = model.tokenizer.pad_token_id or 0
     lengths = np.fromiter((len(s) for s in ids), dtype=np.int64, count=len(ids))
     order = np.argsort(-lengths, kind="stable")
-    # sentence-transformers >= 6.1 names it get_embedding_dimension; older versions (the GPU
-    # image has 6.0) only have get_sentence_embedding_dimension
-    dim_of = getattr(model, "get_embedding_dimension", None)
-    dim = dim_of() if dim_of else model.get_sentence_embedding_dimension()
-    out = np.empty((len(ids), dim), dtype=np.float32)
+    out = np.empty((len(ids), _embedding_dim(model)), dtype=np.float32)
     wants_types = "token_type_ids" in model.tokenizer.model_input_names
     rest = list(model)[1:]
     model.eval()
@@ -179,13 +211,14 @@ def _forward_sorted(
                 arrays["token_type_ids"] = np.zeros_like(x)
             feats = {n: torch.from_numpy(v).to(device) for n, v in arrays.items()}
             if runner is None:
-                emb = model(feats)["sentence_embedding"]
+                feats = model(feats)
             else:
                 feats["token_embeddings"] = torch.from_numpy(runner(arrays))
                 for module in rest:
                     feats = module(feats)
-                emb = feats["sentence_embedding"]
-            out[idx] = emb.float().cpu().numpy()
+            out[idx] = feats["sentence_embedding"].float().cpu().numpy()
+            if pooler is not None:
+                pooler.add(idx, feats["token_embeddings"])
             bar.update(len(idx))
     bar.close()
     return out
@@ -222,18 +255,30 @@ def encode(
     progress: bool = True,
     backend: str = "torch",
     threads: int | None = None,
-) -> tuple[np.ndarray, dict]:
+    segment_spans: Sequence[Sequence[tuple[int, int]]] | None = None,
+):
     """Encode ``texts`` (float32, one row per text, in order) and report what was done.
 
     ``backend`` is ``torch`` or ``openvino`` (see :func:`resolve_backend`); ``threads`` is
     OpenVINO's thread count (torch's is set by the caller with ``torch.set_num_threads``).
+
+    Returns ``(vectors, info)``; with ``segment_spans`` (one list of (start, end) character
+    offsets per text) ``(vectors, info, segments)``: a :class:`SegmentVectors` with one row
+    per span, in the order of the flattened spans, pooled in the same forward pass (the
+    review vectors are bit for bit the ones encoded without spans), and the segment counts
+    added to ``info``.
     """
     if backend not in ("torch", "openvino"):
         raise ValueError(f"encode() takes backend torch or openvino, got {backend!r}")
     t0 = time.perf_counter()
+    spans = None if segment_spans is None else check_spans(segment_spans, texts)
     model.max_seq_length = max_seq_length
     runner = openvino_runner(model, precision, threads) if backend == "openvino" else None
-    tk = tokenize(model, texts, mode=mode, max_seq_length=max_seq_length)
+    tk = tokenize(model, texts, mode=mode, max_seq_length=max_seq_length, segment_spans=spans)
+    head, tail = special_tokens(model.tokenizer)
+    n_special = len(head) + len(tail)
+    window = max_seq_length - n_special
+    pooler = None if spans is None else _pooler(model, tk, len(head), n_special)
     seq = _forward_sorted(
         model,
         tk.ids,
@@ -242,10 +287,8 @@ def encode(
         precision=precision,
         progress=progress,
         runner=runner,
+        pooler=pooler,
     )
-    head, tail = special_tokens(model.tokenizer)
-    n_special = len(head) + len(tail)
-    window = max_seq_length - n_special
     if mode == "truncate":
         emb = seq
     else:
@@ -265,7 +308,56 @@ def encode(
         "seconds": round(seconds, 3),
         "texts_per_second": round(len(texts) / seconds, 2) if seconds > 0 else None,
     }
-    return emb, info
+    if pooler is None:
+        return emb, info
+    segments = pooler.result(normalise=_normalises(model))
+    info.update(segments.summary())
+    return emb, info, segments
+
+
+def _embedding_dim(model) -> int:
+    # sentence-transformers >= 6.1 names it get_embedding_dimension; older versions (the GPU
+    # image has 6.0) only have get_sentence_embedding_dimension
+    dim_of = getattr(model, "get_embedding_dimension", None)
+    return dim_of() if dim_of else model.get_sentence_embedding_dimension()
+
+
+def _pooler(model, tk: Tokenized, n_head: int, n_special: int) -> SegmentPooler:
+    """The accumulator of the segments' token sums for the sequences of ``tk``."""
+    t0 = time.perf_counter()
+    lengths = np.fromiter((len(s) - n_special for s in tk.ids), dtype=np.int64)
+    plan = plan_pieces(tk.segments, tk.owner, tk.start, lengths, n_head)
+    seconds = tk.segments.seconds + time.perf_counter() - t0
+    return SegmentPooler(plan, _embedding_dim(model), seconds)
+
+
+def encode_segments_separately(
+    model,
+    texts: Sequence[str],
+    segment_spans: Sequence[Sequence[tuple[int, int]]],
+    *,
+    mode: str = "truncate",
+    max_seq_length: int = 256,
+    **kw,
+) -> SegmentVectors:
+    """Every segment encoded as a text of its own (``polarity.bert_segments: separate``).
+
+    The comparison for the pooled vectors: no review context, a forward pass per segment
+    (about doubles the encoding). Same conventions: ``coverage`` is the share of the
+    segment's tokens inside its window (1 in chunk_mean mode), NaN rows for segments with no
+    tokens. ``kw``: :func:`encode`'s other settings.
+    """
+    t0 = time.perf_counter()
+    spans = check_spans(segment_spans, texts)
+    seg_texts = [texts[i][s:e] for i, sp in enumerate(spans) for s, e in sp]
+    vectors, _ = encode(model, seg_texts, mode=mode, max_seq_length=max_seq_length, **kw)
+    raw = model.tokenizer(seg_texts, add_special_tokens=False, verbose=False)["input_ids"]
+    n = np.fromiter((len(r) for r in raw), dtype=np.float64, count=len(raw))
+    head, tail = special_tokens(model.tokenizer)
+    seen = n if mode == "chunk_mean" else np.minimum(n, max_seq_length - len(head) - len(tail))
+    coverage = np.where(n > 0, seen / np.maximum(n, 1), 0.0).astype(np.float32)
+    vectors[n == 0] = np.nan
+    return SegmentVectors(vectors, coverage, time.perf_counter() - t0, how="separate")
 
 
 def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -331,8 +423,13 @@ def encode_configured(
     *,
     threads: int,
     log: logging.Logger | None = None,
-) -> tuple[np.ndarray, dict, dict]:
-    """One encoding job as the config asks: (vectors, :func:`encode`'s report, provenance).
+    segment_spans: Sequence[Sequence[tuple[int, int]]] | None = None,
+    segment_vectors: str = "pooled",
+):
+    """One encoding job as the config asks: (vectors, :func:`encode`'s report, provenance),
+    and the :class:`SegmentVectors` as a 4th element when ``segment_spans`` is given:
+    ``segment_vectors`` ``pooled`` in the reviews' own pass, or ``separate`` (each segment
+    encoded as a text of its own, with the same model, mode and precision).
 
     ``encoding`` holds what changes the embeddings (the rule's ``params.encoding``: model,
     models_dir, mode, max_seq_length, precision, calibration_reviews); ``runtime`` how the
@@ -362,7 +459,17 @@ def encode_configured(
     calibration = texts[: encoding["calibration_reviews"]]
     precision, why = choose_precision(model, encoding["precision"], device, calibration, **kw)
     log.info("precision %s (%s)", precision, why)
-    vectors, info = encode(model, texts, device=device, precision=precision, **kw)
+    if segment_vectors not in SEGMENT_VECTORS:
+        raise ValueError(f"segment vectors are {SEGMENT_VECTORS}, not {segment_vectors!r}")
+    pooled = segment_spans if segment_vectors == "pooled" else None
+    result = encode(model, texts, device=device, precision=precision, segment_spans=pooled, **kw)
+    vectors, info = result[:2]
+    if segment_spans is not None and segment_vectors == "separate":
+        segs = encode_segments_separately(
+            model, texts, segment_spans, device=device, precision=precision, **kw
+        )
+        info.update(segs.summary())
+        result = (vectors, info, segs)
     provenance = {
         "model": encoding["model"],
         "model_source": resolved.source,
@@ -370,4 +477,4 @@ def encode_configured(
         "precision_choice": why,
         "versions": package_versions(["torch", "sentence-transformers", "transformers"]),
     }
-    return vectors, info, provenance
+    return (vectors, info, provenance, *result[2:])

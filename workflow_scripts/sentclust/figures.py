@@ -188,3 +188,21 @@ def projection_scatter(
     axes[0].set_ylabel(axis_names[1])
     fig.suptitle(title, x=0.01, ha="left", fontsize=11)
     _save(fig, path)
+
+
+def polarity_by_rating(curve: pd.DataFrame, *, title: str, path) -> None:
+    """Dual-polarity share and mean spread of segment scores per star rating (``curve``:
+    rating, dual_polarity_share, spread_std_mean), side by side; the missing middle of the
+    scale (5, 6) stays a gap."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    for ax, col, label in (
+        (axes[0], "dual_polarity_share", "dual-polarity share"),
+        (axes[1], "spread_std_mean", "mean spread (sd of segment scores)"),
+    ):
+        for part in (curve[curve["rating"] <= 5], curve[curve["rating"] >= 6]):
+            sns.lineplot(data=part, x="rating", y=col, marker="o", ax=ax, color="#3465a4")
+        ax.set_xticks(range(1, 11))
+        ax.set_xlabel("star rating")
+        ax.set_ylabel(label)
+    axes[0].set_title(title, loc="left", fontsize=11)
+    _save(fig, path)

@@ -1,10 +1,12 @@
 """Fine-grained sentiment from clusters: order, name from the data, describe, check against ratings.
 
-Clusters are ordered along the sentiment axis by their positive share (ties by mean rating), named
-from their shares (never hard-coded: a cluster whose majority is positive never gets a negative
-name, and the other way round), described by their most distinctive terms (class-based TF-IDF)
-and the reviews nearest their centres, and checked: the ordered clusters must order the star
-ratings.
+Clusters are ordered along the sentiment axis by their positive share (ties by mean rating),
+graded from their shares (never hard-coded: a cluster whose majority is positive never gets a
+negative grade, and the other way round) and named by that grade and their two most
+distinctive terms ("mixed, leaning positive: episode, series"), described by their terms
+(weighted log-odds or class-based TF-IDF), the reviews nearest their centres and, when the
+segment polarity is there, how polar and how mixed their reviews are inside; and checked: the
+ordered clusters must order the star ratings.
 """
 
 from __future__ import annotations
@@ -137,6 +139,50 @@ def name_clusters(pos_shares_in_order: Sequence[float], *, mixed_band: float) ->
     return names
 
 
+#: words of the grades: a term holding one would blur the grade ("positive: negative reviews")
+_GRADE_WORDS = frozenset({"negative", "positive", "mixed", "balanced"})
+
+
+def _name_terms(terms: Sequence[str], n: int) -> list[str]:
+    """The first ``n`` terms, skipping one that holds a grade word (:data:`_GRADE_WORDS`) or
+    shares a word with a term already taken, a plural "s" aside ("waste", "waste time",
+    "awful" -> "waste", "awful"; "episode", "episodes", "tv" -> "episode", "tv")."""
+
+    def keys(term: str) -> set[str]:
+        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in term.split()}
+
+    taken: list[str] = []
+    seen: set[str] = set(_GRADE_WORDS)  # as if taken already
+    for term in terms:
+        if len(taken) == n:
+            break
+        if seen.isdisjoint(keys(term)):
+            taken.append(term)
+            seen.update(keys(term))
+    return taken
+
+
+def names_with_terms(
+    grades: Sequence[str], terms: Sequence[Sequence[str]], *, n_terms: int = 2
+) -> list[str]:
+    """Cluster names: each grade (:func:`name_clusters`) followed by the cluster's ``n_terms``
+    most distinctive terms that do not repeat a word ("mixed, slightly positive: episode,
+    series"); the grade alone when a cluster has no terms.
+
+    The grades are unique, so the names are too, whatever terms clusters share; they serve as
+    keys of tables and figures. ValueError if ``grades`` repeat.
+    """
+    if len(set(grades)) != len(grades):
+        raise ValueError(f"cluster grades must be unique to name clusters, got {list(grades)}")
+    if len(grades) != len(terms):
+        raise ValueError(f"{len(grades)} grades but terms for {len(terms)} clusters")
+    out = []
+    for grade, ts in zip(grades, terms, strict=True):
+        picked = _name_terms(list(ts), n_terms)
+        out.append(f"{grade}: {', '.join(picked)}" if picked else grade)
+    return out
+
+
 # --------------------------------------------------------------------------- examples, check
 
 
@@ -200,6 +246,120 @@ def rating_check(clusters_rank, ratings) -> dict:
     return out
 
 
+# --------------------------------------------------------------------------- polarity inside
+
+
+#: the columns of polarity/reviews.parquet the clusters are described by
+POLARITY_COLUMNS = ["review_id", "dual_polarity", "spread_std", "share_positive", "share_negative"]
+#: per cluster: the mean of each polarity column (the share of dual-polarity reviews, ...)
+POLARITY_MEANS = {
+    "dual_polarity_share": "dual_polarity",
+    "spread_mean": "spread_std",
+    "positive_segment_share": "share_positive",
+    "negative_segment_share": "share_negative",
+}
+
+
+def cluster_polarity(clusters, review_ids, polarity: pd.DataFrame) -> pd.DataFrame:
+    """Per cluster (index ``cluster``): the means over its reviews of the segment polarity
+    (``polarity``: polarity/reviews.parquet, one row per review) named in
+    :data:`POLARITY_MEANS`: the share of reviews with both polarities, the mean spread of
+    their segment scores, the mean shares of positive and negative segments. Nulls skipped.
+
+    ValueError when ``polarity`` lacks some of ``review_ids`` (another run's file).
+    """
+    frame = pd.DataFrame({"review_id": np.asarray(review_ids, dtype=object), "cluster": clusters})
+    pol = polarity[POLARITY_COLUMNS].drop_duplicates("review_id")
+    df = frame.merge(pol, on="review_id", how="left", indicator=True)
+    missing = int((df["_merge"] == "left_only").sum())
+    if missing:
+        first = df.loc[df["_merge"] == "left_only", "review_id"].iat[0]
+        raise ValueError(
+            f"the review polarity lacks {missing} of the {len(frame)} clustered reviews "
+            f"(first: {first}); it comes from another run: rerun the workflow"
+        )
+    means = df.astype({c: "float64" for c in POLARITY_MEANS.values()}).groupby("cluster")
+    out = means[list(POLARITY_MEANS.values())].mean()
+    return out.rename(columns={v: k for k, v in POLARITY_MEANS.items()})
+
+
+def typical_segments(
+    clusters, review_ids, distances, segment_scores: pd.DataFrame, segments: pd.DataFrame, *, n: int
+) -> dict[int, list[dict]]:
+    """Per cluster, up to ``n`` typical polar segments: the reviews nearest the cluster's
+    centre (smallest ``distances``, ties by row) that have a polar segment (label != 0, a
+    finite score), one segment each, the one of largest |score|, as {review_id,
+    segment_no, text, score, label}. One per review, so a single long review does not fill
+    the list. ``segment_scores`` and ``segments`` as polarity/segment_scores.parquet and
+    segments/segments.parquet (joined on review_id, segment_no).
+    """
+    uniq = np.unique(np.asarray(clusters))
+    if n <= 0:
+        return {int(c): [] for c in uniq}
+    seg = segment_scores.loc[
+        (segment_scores["label"] != 0) & np.isfinite(segment_scores["score"].astype(float)),
+        ["review_id", "segment_no", "score", "label"],
+    ]
+    seg = seg.merge(segments[["review_id", "segment_no", "text"]], on=["review_id", "segment_no"])
+    seg = seg.assign(_abs=seg["score"].abs()).sort_values(
+        ["review_id", "_abs", "segment_no"], ascending=[True, False, True], kind="stable"
+    )
+    seg = seg.drop_duplicates("review_id")  # each review's most polar segment
+    frame = pd.DataFrame(
+        {
+            "review_id": np.asarray(review_ids, dtype=object),
+            "cluster": np.asarray(clusters),
+            "distance": np.asarray(distances),
+            "_row": np.arange(len(clusters)),
+        }
+    )
+    top = frame.merge(seg, on="review_id").sort_values(["cluster", "distance", "_row"])
+    top = top.groupby("cluster").head(n)
+    out: dict[int, list[dict]] = {int(c): [] for c in uniq}
+    for r in top.itertuples(index=False):
+        out[int(r.cluster)].append(
+            {
+                "review_id": str(r.review_id),
+                "segment_no": int(r.segment_no),
+                "text": str(r.text),
+                "score": float(r.score),
+                "label": int(r.label),
+            }
+        )
+    return out
+
+
+def with_polarity(
+    table: pd.DataFrame,
+    clusters,
+    review_ids,
+    distances,
+    *,
+    polarity: pd.DataFrame | None,
+    segment_scores: pd.DataFrame | None = None,
+    segments: pd.DataFrame | None = None,
+    n_typical: int = 3,
+    snippet_chars: int | None = None,
+) -> pd.DataFrame:
+    """``table`` (:func:`finegrained_table`) with the clusters' polarity inside their reviews:
+    the columns of :func:`cluster_polarity` when ``polarity`` is given, and
+    ``typical_segments`` (:func:`typical_segments`, texts cut to ``snippet_chars``) when the
+    segment scores and the segments are given too. Without them, ``table`` unchanged."""
+    if polarity is None:
+        return table
+    t = table.join(cluster_polarity(clusters, review_ids, polarity), on="cluster")
+    if segment_scores is None or segments is None:
+        return t
+    typical = typical_segments(
+        clusters, review_ids, distances, segment_scores, segments, n=n_typical
+    )
+    for entries in typical.values():
+        for e in entries:
+            e["text"] = e["text"][:snippet_chars]
+    t["typical_segments"] = [typical.get(int(c), []) for c in t["cluster"]]
+    return t
+
+
 def finegrained_table(
     clusters,
     labels,
@@ -216,29 +376,43 @@ def finegrained_table(
     review_ids=None,
     counts=None,
     vocab=None,
+    weighting: str = "log_odds",
+    name_terms: int = 2,
 ) -> pd.DataFrame:
-    """One row per cluster in sentiment order: rank, cluster, name, size, positive share,
-    n_rated, mean rating, rating counts, distinctive terms, nearest review rows (and ids).
+    """One row per cluster in sentiment order: rank, cluster, name, grade, size, positive
+    share, n_rated, mean rating, rating counts, distinctive terms, nearest review rows (and
+    ids). ``grade`` is the sentiment-only name (:func:`name_clusters`), ``name`` adds the
+    ``name_terms`` most distinctive terms (:func:`names_with_terms`).
 
-    The terms come from ``counts`` and ``vocab`` when given (:func:`term_counts`, rows aligned
-    with ``clusters``: see :func:`align_counts`; ``texts``, ``stop_words``, ``min_df`` and
-    ``max_df`` are then unused), else from counting ``texts``.
+    The terms, weighted by ``weighting`` ("log_odds" or "ctfidf"), come from ``counts`` and
+    ``vocab`` when given (:func:`term_counts`, rows aligned with ``clusters``: see
+    :func:`align_counts`; ``texts``, ``stop_words``, ``min_df`` and ``max_df`` are then
+    unused), else from counting ``texts`` (space-joined tokens).
     """
     profile = cluster_profile(clusters, labels, ratings)
     order = order_clusters(profile)
     t = profile.loc[order].reset_index()
     t.insert(0, "rank", np.arange(len(t), dtype=np.int32))
-    t.insert(2, "name", name_clusters(t["positive_share"].to_numpy(), mixed_band=mixed_band))
     if counts is not None:
         if vocab is None:
             raise ValueError("counts given without their vocabulary")
-        terms = terms_from_counts(counts, vocab, clusters, top_n=top_n)
+        terms = terms_from_counts(counts, vocab, clusters, top_n=top_n, weighting=weighting)
     else:
         terms = distinctive_terms(
-            texts, clusters, top_n=top_n, stop_words=stop_words, min_df=min_df, max_df=max_df
+            texts,
+            clusters,
+            top_n=top_n,
+            stop_words=stop_words,
+            min_df=min_df,
+            max_df=max_df,
+            weighting=weighting,
         )
+    grades = name_clusters(t["positive_share"].to_numpy(), mixed_band=mixed_band)
+    cluster_terms = [terms.get(int(c), []) for c in t["cluster"]]
+    t.insert(2, "name", names_with_terms(grades, cluster_terms, n_terms=name_terms))
+    t.insert(3, "grade", grades)
     near = nearest_reviews(distances, clusters, n=n_nearest)
-    t["terms"] = [terms.get(int(c), []) for c in t["cluster"]]
+    t["terms"] = cluster_terms
     t["nearest_rows"] = [near[int(c)] for c in t["cluster"]]
     if review_ids is not None:
         ids = np.asarray(review_ids)

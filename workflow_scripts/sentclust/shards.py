@@ -3,15 +3,22 @@
 Each ``encode_shard`` job encodes one contiguous range of ``prepared.parquet``'s rows and
 writes ``shard_<i>_of_<n>.parquet`` with a JSON record of the same name beside it;
 ``gather_bert`` concatenates the shards in order and sums their records up.
+
+With segments (``segments/segments.parquet``), a job also reads its reviews' segments and
+writes their pooled vectors to ``segments_<i>_of_<n>.parquet`` beside the shard (one row
+per segment, in the segments file's order); :func:`gather_segments` puts them together.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+SEGMENT_COLUMNS = ["review_id", "segment_no", "start", "end"]
 
 
 def shard_bounds(n_rows: int, n_shards: int) -> list[tuple[int, int]]:
@@ -32,6 +39,113 @@ def read_shard(prepared_path, shard: int, n_shards: int):
     ids = part.column("review_id").to_pylist()
     texts = part.column("clean_text").to_pylist()
     return ids, texts, (start, stop)
+
+
+@dataclass
+class ShardSegments:
+    """A shard's segments: one row per segment, in order, and the spans grouped by review."""
+
+    review_id: list[str]
+    segment_no: np.ndarray  # int32
+    spans: list[list[tuple[int, int]]]  # one list of (start, end) per review of the shard
+
+
+def read_shard_segments(segments_path, ids: Sequence[str], texts: Sequence[str]):
+    """The segments of the shard's reviews ``ids`` (with cleaned ``texts``), checked.
+
+    The segments file must hold them in the shard's review order, numbered 0, 1, ... within
+    each review, with spans inside the texts, and at least one for every non-empty text.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(segments_path, columns=SEGMENT_COLUMNS)
+    table = table.filter(pc.is_in(table.column("review_id"), value_set=pa.array(list(ids))))
+    rid = table.column("review_id").to_pylist()
+    seg_no = table.column("segment_no").to_numpy().astype(np.int32)
+    start = table.column("start").to_numpy().astype(np.int64)
+    end = table.column("end").to_numpy().astype(np.int64)
+    where = {r: i for i, r in enumerate(ids)}
+    pos = np.fromiter((where[r] for r in rid), dtype=np.int64, count=len(rid))
+    _check_segment_order(segments_path, pos, seg_no, ids)
+    length = np.fromiter((len(texts[p]) for p in pos), dtype=np.int64, count=len(pos))
+    bad = (start < 0) | (end < start) | (end > length)
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise ValueError(
+            f"{segments_path}: segment {seg_no[k]} of review {rid[k]} spans characters "
+            f"{start[k]}-{end[k]} but its clean_text has {length[k]}: the segments were built "
+            "from another prepared.parquet; delete the segments file and rerun"
+        )
+    counts = np.bincount(pos, minlength=len(ids))
+    missing = [r for r, c, t in zip(ids, counts, texts, strict=True) if c == 0 and t.strip()]
+    if missing:
+        raise ValueError(
+            f"{segments_path} has no segments for {len(missing)} of the shard's {len(ids)} "
+            f"reviews (e.g. {missing[0]}): every review with text has at least one; rebuild "
+            "the segments file from this prepared.parquet"
+        )
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    pairs = list(zip(start.tolist(), end.tolist(), strict=True))
+    spans = [pairs[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return ShardSegments(rid, seg_no, spans)
+
+
+def _check_segment_order(path, pos: np.ndarray, seg_no: np.ndarray, ids) -> None:
+    """Rows by review in the shard's order, then segment_no 0, 1, ... within each review."""
+    if len(pos) == 0:
+        return
+    if (np.diff(pos) < 0).any():
+        raise ValueError(
+            f"{path}: the segments are not in prepared.parquet's review order; rebuild it"
+        )
+    first = np.concatenate([[True], pos[1:] != pos[:-1]])
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(pos)), 0))
+    expected = np.arange(len(pos)) - group_start
+    if not np.array_equal(seg_no, expected):
+        k = int(np.argmax(seg_no != expected))
+        raise ValueError(
+            f"{path}: review {ids[pos[k]]} has segment_no {seg_no[k]} where {expected[k]} "
+            "was expected (segments are numbered 0, 1, ... within a review, in order)"
+        )
+
+
+def segments_table(review_ids, segment_no, coverage, vectors):
+    """A shard's segment vectors: review_id, segment_no, coverage, embedding (as the
+    review-embedding contract's fixed-size float32 list)."""
+    import pyarrow as pa
+
+    from sentclust.files import fixed_size_list
+
+    return pa.table(
+        {
+            "review_id": pa.array(list(review_ids), type=pa.string()),
+            "segment_no": pa.array(np.asarray(segment_no, dtype=np.int32), type=pa.int32()),
+            "coverage": pa.array(np.asarray(coverage, dtype=np.float32), type=pa.float32()),
+            "embedding": fixed_size_list(np.asarray(vectors, dtype=np.float32)),
+        }
+    )
+
+
+def gather_segments(shard_paths: Sequence, segments_path):
+    """The shards' segment vectors as one table, checked row by row against the segments."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.concat_tables([pq.read_table(f) for f in shard_paths]).combine_chunks()
+    want = pq.read_table(segments_path, columns=["review_id", "segment_no"])
+    same = table.num_rows == want.num_rows and all(
+        table.column(c).equals(want.column(c).cast(table.schema.field(c).type))
+        for c in ("review_id", "segment_no")
+    )
+    if not same:
+        raise ValueError(
+            f"the BERT segment shards ({table.num_rows} rows) do not line up with "
+            f"{segments_path} ({want.num_rows} rows); delete "
+            "results/<run>/embeddings/bert_shards/ and rerun"
+        )
+    return table
 
 
 def shard_record(info: dict, provenance: dict, shard: int, n_shards: int, rows) -> dict:
@@ -86,8 +200,23 @@ def bert_summary(records: Sequence[dict], n_reviews: int) -> dict:
         "mode": first["mode"],
         "max_seq_length": first["max_seq_length"],
         "n_truncated": sum(r["n_truncated"] for r in records),
+        **_segment_totals(records),
         "n_shards": len(records),
         "encode_seconds_total": round(seconds, 1),
         "reviews_per_second": round(n_reviews / seconds, 2) if seconds else None,
         "shards": list(records),
+    }
+
+
+def _segment_totals(records: Sequence[dict]) -> dict:
+    """Segment counts summed over the shards (nothing when the shards pooled no segments)."""
+    if not all("n_segments" in r for r in records):
+        return {}
+    n = sum(r["n_segments"] for r in records)
+    covered = sum(r["n_segments"] * (r["segment_coverage_mean"] or 0.0) for r in records)
+    return {
+        "n_segments": n,
+        "segments_scored": sum(r["segments_scored"] for r in records),
+        "segment_coverage_mean": round(covered / n, 4) if n else None,
+        "segment_seconds": round(sum(r["segment_seconds"] for r in records), 1),
     }

@@ -8,7 +8,8 @@ config values are always text, never markup. The page has no scripts, fetches no
 Content-Security-Policy forbids it) and uses the system's fonts.
 
 Modules: ``inputs`` (per-kind input names), ``collect`` (reading a run), ``sections`` (data,
-network, LIME, headline), ``kinds`` (one embedding kind), ``benchmarks``, ``scaling``,
+network, LIME, headline), ``kinds`` (one embedding kind), ``polarity`` (polarity inside
+reviews: segments coloured by polarity, dual polarity by rating), ``benchmarks``, ``scaling``,
 ``provenance``, ``render`` (page and summary), ``format`` (values as shown).
 """
 
@@ -23,6 +24,13 @@ from .benchmarks import (
 from .collect import TITLE, collect, kind_from_files
 from .format import SENTIMENT, data_uri, figure_uri, file_uri, finite, fmt, hms, md_cell, pct
 from .kinds import SWEEP_COLUMNS, kind_section
+from .polarity import (
+    POLARITY_SECTION,
+    polarity_of,
+    polarity_section,
+    segment_view,
+    text_polarity,
+)
 from .provenance import PROVENANCE_PACKAGES, encoding_note, git_info, provenance_section
 from .render import (
     SCALING_SECTION,
@@ -38,6 +46,7 @@ from .sections import data_section, headline, highlight_segments, lime_section, 
 __all__ = [
     "BENCHMARK_COLUMNS",
     "KIND_SEP",
+    "POLARITY_SECTION",
     "PROVENANCE_PACKAGES",
     "SCALING_SECTION",
     "SCALING_TARGET",
@@ -70,10 +79,14 @@ __all__ = [
     "page_sections",
     "pct",
     "per_kind_inputs",
+    "polarity_of",
+    "polarity_section",
     "provenance_section",
     "read_benchmarks",
     "render_html",
     "render_summary",
     "scaling_of",
     "scaling_section",
+    "segment_view",
+    "text_polarity",
 ]

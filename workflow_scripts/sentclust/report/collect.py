@@ -12,6 +12,7 @@ import pandas as pd
 
 from .benchmarks import benchmarks_section
 from .kinds import kind_section
+from .polarity import polarity_of, read_json_if, text_polarity
 from .provenance import provenance_section
 from .render import page_sections
 from .scaling import scaling_of
@@ -62,7 +63,9 @@ def collect(
 
     ``inputs``: the run-wide files by name (a dict or ``snakemake.input``): ingest_summary,
     prepare_summary, wordvec_metrics, explanations, explain_figures, bert_summary, and scaling
-    (table, slopes, figure) when config report.scaling is set. ``kinds``: per kind, in the
+    (table, slopes, figure) when config report.scaling is set; segments_summary,
+    polarity_summary, polarity_figure and polarity_explain when the run has them (the polarity
+    section is left out without polarity_summary). ``kinds``: per kind, in the
     page's order, its files by name (:func:`inputs_by_kind`).
     """
     probes = {kind: _load(files["probe"]) for kind, files in kinds.items()}
@@ -71,14 +74,19 @@ def collect(
         _load(inputs["ingest_summary"]), _load_if(inputs.get("prepare_summary"))
     )
     ctx["network"] = network_section(_load(inputs["wordvec_metrics"]), probes)
-    ctx["lime"] = lime_section(_load(inputs["explanations"]), inputs["explain_figures"])
+    ctx["lime"] = lime_section(
+        _load(inputs["explanations"]),
+        inputs["explain_figures"],
+        text_polarity(read_json_if(inputs.get("polarity_explain"))),
+    )
     ctx["kinds"] = [
         kind_from_files(kind, files, probe=probes[kind], explore=explore)
         for kind, files in kinds.items()
     ]
+    ctx["polarity"] = polarity_of(inputs, ctx["kinds"])
     ctx["benchmarks"] = benchmarks_section(bench_dir)
     ctx["scaling"] = scaling_of(inputs.get("scaling"))
-    ctx["sections"] = page_sections(ctx["scaling"] is not None)
+    ctx["sections"] = page_sections(ctx["scaling"] is not None, ctx["polarity"] is not None)
     ctx["provenance"] = provenance_section(
         config, _load_if(inputs.get("bert_summary")) or {}, workflow_dir=workflow_dir, now=now
     )

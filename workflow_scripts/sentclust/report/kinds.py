@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .format import file_uri, finite
+from .polarity import segment_view
 
 #: the k-sweep's columns the page shows, in this order, when the sweep has them
 SWEEP_COLUMNS = (
@@ -38,10 +39,20 @@ def _overlaps(figure_dir: Path, chosen: int, shown_k: list[int]) -> list[dict[st
     ]
 
 
+#: per cluster, the polarity of its reviews' segments (finegrained.json; optional: older runs)
+CLUSTER_POLARITY = (
+    "dual_polarity_share",
+    "spread_mean",
+    "positive_segment_share",
+    "negative_segment_share",
+)
+
+
 def _cluster_row(c: dict) -> dict[str, Any]:
     return {
         "name": c["name"],
         "id": c.get("cluster"),
+        "rank": c.get("rank"),
         "size": int(c["size"]),
         "positive_share": finite(c.get("positive_share")),
         "mean_rating": finite(c.get("mean_rating")),
@@ -49,6 +60,8 @@ def _cluster_row(c: dict) -> dict[str, Any]:
         "nearest": list(
             zip(c.get("nearest_review_ids", []), c.get("nearest_texts", []), strict=False)
         ),
+        **{key: finite(c.get(key)) for key in CLUSTER_POLARITY},
+        "typical": [segment_view(s) for s in c.get("typical_segments") or []],
     }
 
 
@@ -56,16 +69,28 @@ def _finegrained_result(r: dict) -> dict[str, Any]:
     """One k of finegrained.json: its clusters and how well their order follows the ratings."""
     check_all = r.get("rating_check_all") or {}
     check_test = r.get("rating_check_test") or {}
+    clusters = [_cluster_row(c) for c in r["clusters"]]
     return {
         "k": r["k"],
         "chosen": bool(r.get("chosen")),
-        "clusters": [_cluster_row(c) for c in r["clusters"]],
+        "clusters": clusters,
+        "has_typical": any(c["typical"] for c in clusters),
+        "has_polarity": any(c[key] is not None for c in clusters for key in CLUSTER_POLARITY),
         "rho_all": finite(check_all.get("spearman_rho")),
         "rho_test": finite(check_test.get("spearman_rho")),
         "one_star_in_lowest": finite(check_all.get("one_star_in_lowest")),
         "ten_star_in_highest": finite(check_all.get("ten_star_in_highest")),
         "mean_rating_increasing": check_all.get("mean_rating_increasing"),
     }
+
+
+def _weighting_text(weighting: Any) -> str | None:
+    """finegrained.json's term_weighting as text (a name, or a mapping of settings)."""
+    if weighting is None or weighting == "":
+        return None
+    if isinstance(weighting, dict):
+        return ", ".join(f"{k} {v}" for k, v in weighting.items())
+    return str(weighting)
 
 
 def _picks(choice: dict) -> list[dict[str, Any]]:
@@ -120,6 +145,7 @@ def kind_section(
         "sweep": rows,
         "chosen_metrics": chosen_row,
         "finegrained": [_finegrained_result(r) for r in finegrained.get("results", [])],
+        "term_weighting": _weighting_text(finegrained.get("term_weighting")),
         "rating_figure": file_uri(rating_figure),
         "projection": file_uri(projection_figure),
         "projection_info": projection_info or {},

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .format import fmt, hms, md_cell, pct
+from .polarity import POLARITY_SECTION, summary_lines
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
@@ -16,6 +17,7 @@ SECTIONS = [
     ("network", "Word-embedding network"),
     ("lime", "LIME explanations"),
     ("clusters", "Clusters per embedding kind"),
+    POLARITY_SECTION,
     ("benchmarks", "Run time and memory per rule"),
     ("provenance", "Provenance"),
 ]
@@ -23,9 +25,11 @@ SECTIONS = [
 SCALING_SECTION = ("scaling", "Scaling with corpus size")
 
 
-def page_sections(scaling: bool) -> list[tuple[str, str]]:
-    """The page's sections, with the scaling section when the run has one."""
-    return [*SECTIONS[:-1], SCALING_SECTION, SECTIONS[-1]] if scaling else SECTIONS
+def page_sections(scaling: bool, polarity: bool = True) -> list[tuple[str, str]]:
+    """The page's sections: the scaling section when the run has one, the polarity section
+    unless the run has none (a run from before the polarity rules)."""
+    out = [s for s in SECTIONS if polarity or s != POLARITY_SECTION]
+    return [*out[:-1], SCALING_SECTION, out[-1]] if scaling else out
 
 
 def _environment():
@@ -131,6 +135,7 @@ def render_summary(ctx: dict[str, Any]) -> str:
         lines.append(f"- **{md_cell(h['label'])}**: {md_cell(h['value'])}{md_cell(detail)}")
     lines += _choice_table(ctx["kinds"])
     lines += _finegrained_tables(ctx["kinds"])
+    lines += summary_lines(ctx.get("polarity"))
     lines += _scaling_table(ctx.get("scaling"))
     lines += ["", "The full report, figures included: report.html beside this file.", ""]
     return "\n".join(lines)

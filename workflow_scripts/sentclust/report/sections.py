@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .format import SENTIMENT, figure_uri, file_uri, finite, fmt
+from .polarity import headline_item, match_text
 
 
 def _label_rows(ingest: dict, splits: list[str]) -> list[dict[str, Any]]:
@@ -159,8 +160,12 @@ def highlight_segments(text: str, weights: Iterable[Sequence]) -> list[dict[str,
     return out
 
 
-def lime_section(explanations: dict, figure_dir: str | Path) -> list[dict[str, Any]]:
-    """One entry per explained text: its figure, the text cut into highlighted segments."""
+def lime_section(
+    explanations: dict, figure_dir: str | Path, polarity_texts: dict | None = None
+) -> list[dict[str, Any]]:
+    """One entry per explained text: its figure, the text cut into highlighted segments, and
+    (``polarity_texts``: :func:`sentclust.report.polarity.text_polarity`) the polarity of its
+    segments when the text is one of the config's segmented texts (matched by text)."""
     figure_dir = Path(figure_dir)
     out = []
     for item in explanations.get("explanations", []):
@@ -176,6 +181,7 @@ def lime_section(explanations: dict, figure_dir: str | Path) -> list[dict[str, A
                 "figure": file_uri(figure_dir / Path(item.get("figure", "")).name),
                 "segments": highlight_segments(item.get("text", ""), item.get("weights", [])),
                 "weights": [(str(w), float(v)) for w, v in item.get("weights", [])],
+                "polarity": match_text(polarity_texts, item.get("text", "")),
             }
         )
     return out
@@ -204,4 +210,5 @@ def headline(ctx: dict[str, Any]) -> list[dict[str, str]]:
                 f"{fmt(chosen['rho_test'] if chosen else None)}",
             }
         )
-    return out
+    polarity = headline_item(ctx.get("polarity"))
+    return out + ([polarity] if polarity else [])

@@ -1,0 +1,93 @@
+# Polarity inside reviews: segments (sentences, then clauses at contrastive markers), each
+# scored by models trained on review labels only, then per review polarity checked against the
+# star ratings. The BERT segment vectors come from the encode_shard jobs (bert.smk).
+
+
+rule segment:
+    input:
+        prepared=rules.prepare.output.prepared,
+    output:
+        segments=f"{RESULTS}/segments/segments.parquet",
+        summary=f"{RESULTS}/segments/summary.json",
+    log:
+        f"{LOGS}/segment.log",
+    benchmark:
+        f"{BENCH}/segment.tsv"
+    conda:
+        CONDA_CPU
+    threads: config["segments"]["threads"]
+    params:
+        segments=result_params(config, "segments"),
+    script:
+        "../workflow_scripts/segment.py"
+
+
+rule score_segments:
+    input:
+        unpack(score_segments_inputs),
+    output:
+        scores=f"{RESULTS}/polarity/segment_scores.parquet",
+        scorers=f"{RESULTS}/polarity/scorers.json",
+    log:
+        f"{LOGS}/score_segments.log",
+    benchmark:
+        f"{BENCH}/score_segments.tsv"
+    conda:
+        CONDA_CPU
+    threads: config["segments"]["threads"]
+    params:
+        polarity=result_params(config, "polarity", drop=("examples",)),
+        probe=result_params(config, "probe"),
+        lowercase=config["prepare"]["lowercase"],
+        seed=SEED,
+    script:
+        "../workflow_scripts/score_segments.py"
+
+
+rule polarity:
+    input:
+        scores=rules.score_segments.output.scores,
+        scorers=rules.score_segments.output.scorers,
+        segments=rules.segment.output.segments,
+        reviews=rules.ingest.output.reviews,
+    output:
+        reviews=f"{RESULTS}/polarity/reviews.parquet",
+        summary=f"{RESULTS}/polarity/summary.json",
+        figure=report(
+            f"{RESULTS}/polarity/by_rating.png",
+            caption="../report/polarity.rst",
+            category="5. Polarity inside reviews",
+        ),
+    log:
+        f"{LOGS}/polarity.log",
+    benchmark:
+        f"{BENCH}/polarity.tsv"
+    conda:
+        CONDA_CPU
+    params:
+        polarity=result_params(config, "polarity"),
+    script:
+        "../workflow_scripts/polarity.py"
+
+
+rule polarity_texts:
+    input:
+        scorers=rules.score_segments.output.scorers,
+        model=rules.train_wordvec.output.model,
+    output:
+        f"{RESULTS}/polarity/explain_texts.json",
+    log:
+        f"{LOGS}/polarity_texts.log",
+    benchmark:
+        f"{BENCH}/polarity_texts.tsv"
+    conda:
+        CONDA_CPU
+    params:
+        texts=config["explain"]["texts"],
+        segments=result_params(config, "segments"),
+        encoding=encoding_params(),
+        bert_segments=config["polarity"]["bert_segments"],
+        lowercase=config["prepare"]["lowercase"],
+        unicode_form=config["prepare"]["unicode_form"],
+    script:
+        "../workflow_scripts/polarity_texts.py"

@@ -1,0 +1,222 @@
+"""Segment scores, thresholds fitted on the train split only, per-review polarity and its check
+against the star ratings (sentclust.polarity, polarity_check, polarity_job)."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sentclust import polarity as pol
+from sentclust import polarity_check as chk
+from sentclust import polarity_job as pj
+
+
+def test_logit_is_the_inverse_of_the_sigmoid_and_finite_at_the_ends():
+    p = np.array([0.5, 0.9, 0.1, 0.0, 1.0])
+    z = pol.logit(p)
+    assert z[0] == pytest.approx(0.0)
+    assert z[1] == pytest.approx(math.log(9), rel=1e-5)
+    assert z[2] == pytest.approx(-math.log(9), rel=1e-5)
+    assert np.isfinite(z).all() and z[3] < -10 and z[4] > 10
+
+
+def test_the_folded_classifier_equals_the_standardised_pipeline():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 6)) * [1, 5, 0.2, 3, 1, 10] + [0, 2, -1, 0, 4, 0]
+    y = (x[:, 0] + 0.3 * x[:, 1] + rng.normal(size=300) > 0.5).astype(int)
+    scorer, fit = pol.fit_review_classifier(x, y, c=1.0, max_iter=2000, seed=1)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=1))
+    pipe.fit(x, y)
+    np.testing.assert_allclose(scorer(x), pipe.decision_function(x), rtol=1e-4, atol=1e-4)
+    assert 0.5 < fit["train_accuracy"] <= 1.0
+
+
+def test_the_classifier_needs_both_labels():
+    with pytest.raises(ValueError, match="both labels"):
+        pol.fit_review_classifier(np.ones((4, 2)), np.ones(4), c=1.0, max_iter=100, seed=0)
+
+
+def test_bert_scores_mark_low_coverage_unscored():
+    scorer = pol.LinearScorer(np.array([1.0, -1.0]), 0.5)
+    s = pol.bert_scores(scorer, np.array([[1.0, 0.0], [0.0, 1.0]]), [1.0, 0.2], min_coverage=0.5)
+    assert s[0] == pytest.approx(1.5) and np.isnan(s[1])
+
+
+def _noisy_segments(n=4000, seed=0):
+    """Segments whose review is positive with probability sigmoid(score)."""
+    rng = np.random.default_rng(seed)
+    s = rng.normal(scale=3.0, size=n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-s))).astype(int)
+    return s, y
+
+
+def test_thresholds_are_where_the_isotonic_share_reaches_the_confidence():
+    s, y = _noisy_segments()
+    t, info = pol.fit_thresholds(s, y, confidence=0.8)
+    # the true share is sigmoid(score): 0.8 at log(4) = 1.386
+    assert t.positive == pytest.approx(math.log(4), abs=0.5)
+    assert t.negative == pytest.approx(-math.log(4), abs=0.5)
+    labels = t.label(s)
+    assert (y[labels == 1].mean()) >= 0.8 - 0.03
+    assert (1 - y[labels == -1].mean()) >= 0.8 - 0.03
+    assert info["n_train_segments"] == len(s)
+    assert sum(info["train_label_shares"].values()) == pytest.approx(1.0)
+
+
+def test_thresholds_leave_nan_scores_out_and_can_be_infinite():
+    s = np.array([0.1, 0.2, np.nan, 0.3, 0.4])
+    y = np.array([0, 1, 1, 0, 1])
+    t, _ = pol.fit_thresholds(s, y, confidence=0.99)
+    # never that sure: no segment gets a label
+    assert (t.label(s[np.isfinite(s)]) == 0).all()
+    with pytest.raises(ValueError, match="both classes"):
+        pol.fit_thresholds(s, np.ones(5), confidence=0.8)
+    with pytest.raises(ValueError, match="confidence"):
+        pol.fit_thresholds(s, y, confidence=0.4)
+
+
+def test_thresholds_are_fitted_on_train_rows_only():
+    s_train, y_train = _noisy_segments(seed=1)
+    # test rows that would move the thresholds far if they leaked in: confident-looking
+    # scores from reviews of the other label
+    s_test = np.concatenate([np.full(3000, 2.0), np.full(3000, -2.0)])
+    y_test = np.concatenate([np.zeros(3000), np.ones(3000)]).astype(int)
+    seg_meta = pd.DataFrame(
+        {
+            "split": ["train"] * len(s_train) + ["test"] * len(s_test),
+            "label": np.concatenate([y_train, y_test]),
+        }
+    )
+    scores = {"wordvec": np.concatenate([s_train, s_test])}
+    fitted = pj.fit_all_thresholds(scores, seg_meta, 0.8)
+    alone, _ = pol.fit_thresholds(s_train, y_train, confidence=0.8)
+    assert fitted["wordvec"][0] == alone
+    leaked, _ = pol.fit_thresholds(scores["wordvec"], seg_meta["label"], confidence=0.8)
+    assert leaked != alone
+
+
+def test_thresholds_need_a_train_split():
+    seg_meta = pd.DataFrame({"split": ["test"] * 3, "label": [0, 1, 1]})
+    with pytest.raises(ValueError, match="train"):
+        pj.fit_all_thresholds({"wordvec": np.zeros(3)}, seg_meta, 0.8)
+
+
+SEED_TEXT = "The location was truly disgusting ... but the people there were glorious."
+
+
+def _scored(rows):
+    return pd.DataFrame(rows, columns=["review_id", "segment_no", "score", "label"])
+
+
+def test_review_polarity_of_a_hand_example():
+    scored = _scored(
+        [
+            ("seed", 0, -3.0, -1),  # "The location was truly disgusting ..."
+            ("seed", 1, 2.5, 1),  # "but the people there were glorious."
+            ("flat", 0, 1.0, 0),
+            ("flat", 1, 2.0, 1),
+            ("flat", 2, np.nan, 0),  # unscored
+            ("none", 0, np.nan, 0),
+        ]
+    )
+    out = pol.review_polarity(scored, ["seed", "flat", "none", "empty"]).set_index("review_id")
+    seed = out.loc["seed"]
+    assert seed["dual_polarity"]
+    assert (seed["n_positive"], seed["n_negative"], seed["n_neutral"]) == (1, 1, 0)
+    assert seed["share_positive"] == pytest.approx(0.5)
+    assert seed["spread_std"] == pytest.approx(2.75)
+    assert seed["spread_range"] == pytest.approx(5.5)
+    assert (seed["most_positive_segment"], seed["most_negative_segment"]) == (1, 0)
+    flat = out.loc["flat"]
+    assert not flat["dual_polarity"]
+    assert (flat["n_segments"], flat["n_scored"]) == (3, 2)
+    assert flat["share_neutral"] == pytest.approx(0.5)
+    assert flat["spread_std"] == pytest.approx(0.5)
+    for rid in ("none", "empty"):
+        r = out.loc[rid]
+        assert r["n_scored"] == 0 and np.isnan(r["share_positive"])
+        assert r["most_positive_segment"] == -1 and not r["dual_polarity"]
+    assert out.loc["empty", "n_segments"] == 0
+    # the Parquet contract
+    table = pol.reviews_table(out.reset_index())
+    assert table.schema == pol.REVIEW_SCHEMA
+
+
+def test_segment_agreement_counts_polar_segments_on_the_reviews_side():
+    a = chk.segment_agreement(
+        scores=[2.0, -2.0, 0.1, np.nan, 3.0],
+        labels=[1, -1, 0, 0, 1],
+        review_labels=[1, 1, 1, 0, 0],
+    )
+    # polar: (+, review +) agrees, (-, review +) not, (+, review -) not
+    assert a["polar_agreement"] == pytest.approx(1 / 3)
+    assert a["share_unscored"] == pytest.approx(0.2)
+    assert a["share_neutral"] == pytest.approx(0.2)
+
+
+def _rated_reviews():
+    """Reviews whose dual polarity and spread fall with the distance from the middle."""
+    rows = []
+    for rating in (1, 2, 3, 4, 7, 8, 9, 10):
+        dist = abs(rating - 5.5)
+        for i in range(20):
+            rows.append(
+                {
+                    "review_id": f"r{rating}_{i}",
+                    "rating": rating,
+                    "n_scored": 3,
+                    "n_segments": 3,
+                    "dual_polarity": i < int(20 * (1 - dist / 5)),
+                    "spread_std": 3.0 - dist * 0.4 + i * 0.01,
+                    "spread_range": 6.0 - dist,
+                    "share_positive": 0.5,
+                    "share_negative": 0.2,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_by_rating_curve_and_its_rank_correlations():
+    reviews = _rated_reviews()
+    curve = chk.by_rating(reviews)
+    assert curve["rating"].tolist() == [1, 2, 3, 4, 7, 8, 9, 10]
+    assert (
+        curve.set_index("rating").loc[4, "dual_polarity_share"]
+        > curve.set_index("rating").loc[1, "dual_polarity_share"]
+    )
+    rho = chk.rank_correlations(reviews, curve)
+    assert rho["ratings"]["dual_polarity_share"] == pytest.approx(-1.0)
+    assert rho["reviews"]["spread_std"] < -0.8
+    assert rho["reviews"]["n"] == len(reviews)
+
+
+def test_dual_examples_are_short_dual_reviews_widest_spread_first():
+    reviews = pd.DataFrame(
+        {
+            "review_id": ["a", "b", "c", "d"],
+            "dual_polarity": [True, True, False, True],
+            "n_segments": [2, 2, 2, 20],
+            "spread_range": [3.0, 5.0, 9.0, 9.0],
+            "rating": [4, 7, 1, 3],
+            "label": [0, 1, 0, 0],
+        }
+    )
+    segments = pd.DataFrame(
+        {
+            "review_id": ["a", "a", "b", "b"],
+            "segment_no": [0, 1, 1, 0],
+            "text": ["a0", "a1", "b1", "b0"],
+            "score": [-1.0, 2.0, 3.0, -2.0],
+            "label": [-1, 1, 1, -1],
+        }
+    )
+    ex = chk.dual_examples(reviews, segments, n=5)
+    assert [e["review_id"] for e in ex] == ["b", "a"]
+    assert [s["text"] for s in ex[0]["segments"]] == ["b0", "b1"]
+    assert ex[0]["rating"] == 7
+    assert chk.dual_examples(reviews, segments, n=0) == []

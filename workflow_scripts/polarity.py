@@ -1,0 +1,33 @@
+"""Rule polarity: per review polarity from the scored segments, checked against the star
+ratings of the test split (polarity/reviews.parquet, summary.json, the by-rating figure)."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from sentclust import polarity_job as pj
+from sentclust.figures import polarity_by_rating
+from sentclust.files import write_json, write_parquet
+from sentclust.polarity import reviews_table
+from sentclust.smk import logged
+
+sm = snakemake  # noqa: F821
+with logged(sm.log[0]) as log:
+    scored = pd.read_parquet(sm.input.scores)
+    meta = pd.read_parquet(sm.input.reviews, columns=pj.META_COLUMNS)
+    segments = pd.read_parquet(sm.input.segments, columns=["review_id", "segment_no", "text"])
+    scorers = json.loads(Path(sm.input.scorers).read_text())
+    reviews = pj.review_frame(scored, meta)
+    doc = pj.summary_document(reviews, scored, segments, scorers, sm.params.polarity)
+    write_parquet(
+        reviews_table(reviews[[c for c in reviews if c not in pj.META_COLUMNS[1:]]]),
+        sm.output.reviews,
+    )
+    polarity_by_rating(
+        pd.DataFrame(doc["by_rating"]),
+        title=f"Polarity inside reviews by rating ({doc['checked_on']} split)",
+        path=sm.output.figure,
+    )
+    write_json(doc, sm.output.summary)
+    log.info("dual polarity: %s; rank correlation: %s", doc["all"], doc["rank_correlation"])

@@ -1,0 +1,35 @@
+"""Rule score_segments: every segment scored by each scorer (the word-embedding network; the
+BERT review classifier on the segment vectors), thresholds fitted on the train split, labels."""
+
+import pandas as pd
+
+from sentclust.files import read_embeddings, write_json, write_parquet
+from sentclust.smk import logged
+
+sm = snakemake  # noqa: F821
+with logged(sm.log[0]) as log:
+    from sentclust import polarity_job as pj
+    from sentclust import wordvec
+
+    cfg, p = sm.params.polarity, sm.params
+    segments = pd.read_parquet(sm.input.segments)
+    meta = pd.read_parquet(sm.input.reviews, columns=pj.META_COLUMNS)
+    model = wordvec.load_model(sm.input.model)
+    inputs = dict(sm.input.items())  # the BERT inputs are there only when that scorer runs
+    bert = read_embeddings(inputs["bert"]) if "bert" in inputs else None
+    table, doc = pj.score_segments(
+        segments,
+        meta,
+        model=model,
+        bert=bert,
+        bert_segment_files=inputs.get("bert_segments"),
+        cfg=cfg,
+        probe=p.probe,
+        lowercase=p.lowercase,
+        seed=p.seed,
+        threads=sm.threads,
+    )
+    write_parquet(table, sm.output.scores)
+    write_json(doc, sm.output.scorers)
+
+    log.info("scored %d segments", table.num_rows)
