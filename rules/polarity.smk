@@ -38,6 +38,8 @@ rule score_segments:
     params:
         polarity=result_params(config, "polarity", drop=("examples",)),
         probe=result_params(config, "probe"),
+        # the network's validation hold-out: the thresholds of its scores are fitted there
+        validation_fraction=config["wordvec"]["validation_fraction"],
         lowercase=config["prepare"]["lowercase"],
         seed=SEED,
     script:

@@ -25,6 +25,7 @@ with logged(sm.log[0]) as log:
         bert_segment_files=inputs.get("bert_segments"),
         cfg=cfg,
         probe=p.probe,
+        validation_fraction=p.validation_fraction,
         lowercase=p.lowercase,
         seed=p.seed,
         threads=sm.threads,

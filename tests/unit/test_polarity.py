@@ -220,3 +220,60 @@ def test_dual_examples_are_short_dual_reviews_widest_spread_first():
     assert [s["text"] for s in ex[0]["segments"]] == ["b0", "b1"]
     assert ex[0]["rating"] == 7
     assert chk.dual_examples(reviews, segments, n=0) == []
+
+
+def test_cross_fitted_fold_models_never_see_their_fold():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(200, 4))
+    y = (x[:, 0] + rng.normal(scale=0.5, size=200) > 0).astype(int)
+    full, fit, folds, fold_of = pol.cross_fitted_classifiers(
+        x, y, folds=4, c=1.0, max_iter=500, seed=5
+    )
+    assert fit["cross_fit_folds"] == 4 and len(folds) == 4
+    assert np.bincount(fold_of).tolist() == [50, 50, 50, 50]
+    for f, scorer in enumerate(folds):
+        alone, _ = pol.fit_review_classifier(
+            x[fold_of != f], y[fold_of != f], c=1.0, max_iter=500, seed=5
+        )
+        np.testing.assert_allclose(scorer.weights, alone.weights)
+    assert not np.allclose(full.weights, folds[0].weights)
+
+
+def test_bert_segment_scores_read_shards_and_score_held_out_rows_by_their_fold(tmp_path):
+    from sentclust.files import write_parquet
+    from sentclust.shards import segments_table
+
+    segments = pd.DataFrame(
+        {"review_id": ["a", "a", "b", "c"], "segment_no": np.array([0, 1, 0, 0], np.int32)}
+    )
+    vectors = np.array([[1, 0], [0, 1], [1, 1], [2, 0]], dtype=np.float32)
+    coverage = np.array([1.0, 0.2, 1.0, 1.0], dtype=np.float32)
+    # two shards, the second written first in the list's order of reviews
+    write_parquet(segments_table(["a", "a"], [0, 1], coverage[:2], vectors[:2]), tmp_path / "s0")
+    write_parquet(segments_table(["b", "c"], [0, 0], coverage[2:], vectors[2:]), tmp_path / "s1")
+    full = pol.LinearScorer(np.array([1.0, 0.0]), 0.0)
+    fold0 = pol.LinearScorer(np.array([0.0, 1.0]), 0.5)
+    fold1 = pol.LinearScorer(np.array([-1.0, 0.0]), 0.0)
+    score, held = pj.bert_segment_scores(
+        segments,
+        [tmp_path / "s0", tmp_path / "s1"],
+        full,
+        min_coverage=0.5,
+        fold_scorers=[fold0, fold1],
+        fold_of_segment=np.array([1, 1, 0, -1]),
+    )
+    np.testing.assert_allclose(score, [1.0, np.nan, 1.0, 2.0])
+    np.testing.assert_allclose(held, [-1.0, np.nan, 1.5, np.nan])
+    with pytest.raises(ValueError, match="do not match the segments"):
+        pj.bert_segment_scores(
+            segments.iloc[:3], [tmp_path / "s0", tmp_path / "s1"], full, min_coverage=0.5
+        )
+
+
+def test_the_networks_held_out_ids_are_its_validation_split():
+    from sentclust.wordvec import held_out_ids, validation_split
+
+    train_df = pd.DataFrame({"review_id": [f"r{i}" for i in range(50)]})
+    ids = held_out_ids(train_df, 0.2, seed=9)
+    _, va = validation_split(50, 0.2, 9)
+    assert len(ids) == 10 and ids.tolist() == [f"r{i}" for i in va]

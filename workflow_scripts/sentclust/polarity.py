@@ -109,6 +109,25 @@ def fit_review_classifier(
     return scorer, {"train_accuracy": acc, "n_train": int(len(y_train)), "C": c}
 
 
+def cross_fitted_classifiers(
+    x_train: np.ndarray, y_train: np.ndarray, *, folds: int, c: float, max_iter: int, seed: int
+) -> tuple[LinearScorer, dict, list[LinearScorer], np.ndarray]:
+    """The review classifier on every train row (:func:`fit_review_classifier`), and one per
+    seeded fold fitted without that fold's rows: (scorer, its fit, fold scorers, each row's
+    fold). A train review's segments scored by the model of its own fold are scored as unseen
+    data, which is what thresholds must be fitted on (the model on all rows has seen them)."""
+    scorer, fit = fit_review_classifier(x_train, y_train, c=c, max_iter=max_iter, seed=seed)
+    fold_of = np.random.default_rng(seed).permutation(len(y_train)) % folds
+    fold_scorers = [
+        fit_review_classifier(
+            x_train[fold_of != f], y_train[fold_of != f], c=c, max_iter=max_iter, seed=seed
+        )[0]
+        for f in range(folds)
+    ]
+    fit["cross_fit_folds"] = folds
+    return scorer, fit, fold_scorers, fold_of
+
+
 def bert_scores(scorer: LinearScorer, vectors, coverage, *, min_coverage: float) -> np.ndarray:
     """The review classifier's logit for each segment vector; NaN where less than
     ``min_coverage`` of the segment's tokens were inside the encoded window."""

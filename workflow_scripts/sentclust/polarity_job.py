@@ -37,19 +37,40 @@ def segment_meta(segments: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
 
 
 def bert_segment_scores(
-    segments: pd.DataFrame, files: Sequence, scorer: pol.LinearScorer, *, min_coverage: float
-) -> np.ndarray:
-    """The BERT scorer's logit of every segment (``segments``' order) from the per-shard
-    segment-vector files (``review_id``, ``segment_no``, ``coverage``, ``embedding``), read one
-    shard at a time (the vectors of a full run do not all fit in a job's memory bound)."""
+    segments: pd.DataFrame,
+    files: Sequence,
+    scorer: pol.LinearScorer,
+    *,
+    min_coverage: float,
+    fold_scorers: Sequence[pol.LinearScorer] = (),
+    fold_of_segment: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(the BERT scorer's logit of every segment, in ``segments``' order; the held-out logit:
+    each segment scored by the model of its review's fold, NaN for segments of reviews in no
+    fold) from the per-shard segment-vector files (``review_id``, ``segment_no``,
+    ``coverage``, ``embedding``), read one shard at a time (the vectors of a full run do not
+    all fit in a job's memory bound)."""
     from sentclust.files import read_embeddings
 
+    fold = pd.Series(
+        np.full(len(segments), -1) if fold_of_segment is None else fold_of_segment,
+        index=pd.MultiIndex.from_frame(segments[["review_id", "segment_no"]]),
+    )
     parts = []
     for path in files:
         keys = pq.read_table(path, columns=["review_id", "segment_no", "coverage"]).to_pandas()
         _, x = read_embeddings(path)
         keys["score"] = pol.bert_scores(scorer, x, keys["coverage"], min_coverage=min_coverage)
-        parts.append(keys[["review_id", "segment_no", "score"]])
+        f = fold.reindex(pd.MultiIndex.from_frame(keys[["review_id", "segment_no"]]))
+        f = f.fillna(-1).to_numpy(np.int64)
+        held = np.full(len(keys), np.nan, dtype=np.float32)
+        for k, fs in enumerate(fold_scorers):
+            rows = f == k
+            held[rows] = pol.bert_scores(
+                fs, x[rows], keys["coverage"][rows], min_coverage=min_coverage
+            )
+        keys["held_out"] = held
+        parts.append(keys[["review_id", "segment_no", "score", "held_out"]])
         del x
     got = pd.concat(parts, ignore_index=True)
     merged = segments[["review_id", "segment_no"]].merge(
@@ -61,11 +82,13 @@ def bert_segment_scores(
             f"({len(segments)} rows): the shards were encoded from other segments; delete "
             "embeddings/bert_shards/ and rerun"
         )
-    return merged["score"].to_numpy(np.float32)
+    return merged["score"].to_numpy(np.float32), merged["held_out"].to_numpy(np.float32)
 
 
-def fit_all_thresholds(scores: dict[str, np.ndarray], seg_meta: pd.DataFrame, confidence: float):
-    """Per scorer: thresholds fitted on the train split's segments only, and the fit's info."""
+def fit_all_thresholds(held_out: dict[str, np.ndarray], seg_meta: pd.DataFrame, confidence: float):
+    """Per scorer: thresholds fitted on train-split segments only, on their held-out scores
+    (scores of a model that did not fit on their review; NaN for segments not held out), and
+    the fit's info."""
     train = (seg_meta["split"] == "train").to_numpy()
     if not train.any():
         raise ValueError(
@@ -74,7 +97,7 @@ def fit_all_thresholds(scores: dict[str, np.ndarray], seg_meta: pd.DataFrame, co
         )
     y = seg_meta["label"].to_numpy()
     out = {}
-    for name, s in scores.items():
+    for name, s in held_out.items():
         t, info = pol.fit_thresholds(s[train], y[train], confidence=confidence)
         out[name] = (t, info)
     return out
@@ -139,6 +162,10 @@ def summary_document(
     )
 
 
+#: folds of the BERT classifier's cross-fit (held-out scores of train segments)
+FOLDS = 5
+
+
 def score_segments(
     segments: pd.DataFrame,
     meta: pd.DataFrame,
@@ -148,42 +175,70 @@ def score_segments(
     bert_segment_files: Sequence | None,
     cfg: dict,
     probe: dict,
+    validation_fraction: float,
     lowercase: bool,
     seed: int,
     threads: int = 1,
 ):
     """Rule score_segments: (the segment-scores table, polarity/scorers.json).
 
-    ``bert``: the review ids and BERT review vectors (None: no BERT scorer); the classifier is
-    fitted on the train split's rows only, as are the thresholds.
+    ``bert``: the review ids and BERT review vectors (None: no BERT scorer). Both scorers and
+    their thresholds see the train split only, and the thresholds are fitted on scores of
+    models that did not fit on the segment's review: for the network, the segments of its
+    validation hold-out (``validation_fraction``, ``seed``: the network's own); for the BERT
+    classifier, each train review scored by a model cross-fitted without its fold.
     """
+    from sentclust.wordvec import held_out_ids, train_test_frames
+
     seg_meta = segment_meta(segments, meta)
     _log.info("scoring %d segments of %d reviews", len(segments), segments["review_id"].nunique())
     scores = {"wordvec": wordvec_scores_of(segments, model, lowercase, threads)}
+    train_df, _ = train_test_frames(meta[["review_id", "split", "label"]], meta[["review_id"]])
+    val = segments["review_id"].isin(held_out_ids(train_df, validation_fraction, seed))
+    held = {"wordvec": np.where(val.to_numpy(), scores["wordvec"], np.nan)}
     classifier = None
     if bert is not None:
-        ids, x = bert
-        m = meta.set_index("review_id").loc[ids]
-        train = (m["split"] == "train").to_numpy()
-        linear, fit = pol.fit_review_classifier(
-            x[train],
-            m["label"].to_numpy()[train],
-            c=probe["C"],
-            max_iter=probe["max_iter"],
-            seed=seed,
+        classifier, scores["bert"], held["bert"] = bert_scorer(
+            segments, meta, bert, bert_segment_files, cfg=cfg, probe=probe, seed=seed
         )
-        classifier = linear.to_dict() | {"fit": fit}
-        scores["bert"] = bert_segment_scores(
-            segments, bert_segment_files, linear, min_coverage=cfg["min_coverage"]
-        )
-    thresholds = fit_all_thresholds(scores, seg_meta, cfg["confidence"])
+    thresholds = fit_all_thresholds(held, seg_meta, cfg["confidence"])
+    thresholds["wordvec"][1]["fitted_on"] = "segments of the network's validation hold-out"
+    if "bert" in thresholds:
+        thresholds["bert"][1]["fitted_on"] = f"train segments, {FOLDS}-fold cross-fitted scores"
     labels = label_primary(scores, thresholds, cfg["scorer"])
     table = pol.score_table(segments, scores, scorer=cfg["scorer"], labels=labels)
     agreement = agreement_by_scorer(scores, thresholds, seg_meta)
     doc = scorers_document(thresholds, classifier, cfg["scorer"], agreement)
     for name, a in agreement.items():
-        _log.info("%s: polar segments agreeing with their review %.3f", name, a["polar_agreement"])
+        _log.info("%s: polar segments agreeing with their review %s", name, a["polar_agreement"])
     return table, doc
+
+
+def bert_scorer(segments, meta, bert, files, *, cfg: dict, probe: dict, seed: int):
+    """(the classifier's record, every segment's BERT score, the held-out scores of train
+    segments): the review classifier fitted on train-split review vectors, cross-fitted."""
+    ids, x = bert
+    m = meta.set_index("review_id").loc[ids]
+    train = (m["split"] == "train").to_numpy()
+    linear, fit, fold_scorers, fold_of = pol.cross_fitted_classifiers(
+        x[train],
+        m["label"].to_numpy()[train],
+        folds=FOLDS,
+        c=probe["C"],
+        max_iter=probe["max_iter"],
+        seed=seed,
+    )
+    fold_of_review = pd.Series(fold_of, index=ids[train])
+    fold_of_segment = fold_of_review.reindex(segments["review_id"]).fillna(-1).to_numpy(np.int64)
+    score, held = bert_segment_scores(
+        segments,
+        files,
+        linear,
+        min_coverage=cfg["min_coverage"],
+        fold_scorers=fold_scorers,
+        fold_of_segment=fold_of_segment,
+    )
+    return linear.to_dict() | {"fit": fit}, score, held
 
 
 def wordvec_scores_of(segments: pd.DataFrame, model, lowercase: bool, threads: int) -> np.ndarray:

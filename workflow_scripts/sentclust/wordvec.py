@@ -111,6 +111,14 @@ def validation_split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
 
+def held_out_ids(train_df: pd.DataFrame, fraction: float, seed: int) -> np.ndarray:
+    """The review ids of the network's validation hold-out: the train-split rows (in the order
+    :func:`train_test_frames` gives them) that :func:`train` keeps out of the weights' fit (it
+    draws the same :func:`validation_split`)."""
+    _, va = validation_split(len(train_df), fraction, seed)
+    return train_df["review_id"].to_numpy()[va]
+
+
 def train(
     train_tokens: np.ndarray,
     train_labels: np.ndarray,
