@@ -153,3 +153,16 @@ def test_linear_probe_separable_data():
     assert r["accuracy"] > 0.9 and r["n_test"] == 100
     with pytest.raises(ValueError, match="both labels"):
         probe.linear_probe(x[:10], np.zeros(10), x, y)
+
+
+def test_short_text_prediction_equals_the_padded_network():
+    wordvec.configure_tensorflow(1, 1)
+    texts, labels = _toy_corpus()
+    vec, net, _ = wordvec.train(texts, labels, TINY, seed=2, verbose=0)
+    model = wordvec.export_model(vec, net)
+    short = np.array(["great", "awful boring", "zzz", "", "great fun film and wonderful acting"])
+    np.testing.assert_allclose(
+        wordvec.predict_proba_short(model, short, batch_size=2),
+        wordvec.predict_proba(model, short),
+        atol=1e-6,
+    )

@@ -61,10 +61,10 @@ def wordvec_scores(model, segment_texts, *, lowercase: bool, n_jobs: int = 1) ->
     (:func:`sentclust.prepare.tokenize_many`). A segment with no known token gets the network's
     score of an empty review, as a review would."""
     from sentclust.prepare import tokenize_many
-    from sentclust.wordvec import predict_proba
+    from sentclust.wordvec import predict_proba_short
 
     tokens = tokenize_many(list(segment_texts), lowercase=lowercase, n_jobs=n_jobs)
-    return logit(predict_proba(model, tokens, batch_size=4096))
+    return logit(predict_proba_short(model, tokens))
 
 
 @dataclass

@@ -189,6 +189,30 @@ def predict_proba(model: keras.Model, tokens, batch_size: int = 1024) -> np.ndar
     return out
 
 
+def predict_proba_short(model: keras.Model, tokens, batch_size: int = 2048) -> np.ndarray:
+    """:func:`predict_proba` for short texts (segments): the network's layers applied in numpy
+    to ids cut to the batch's longest text instead of ``sequence_length`` (the average skips
+    padding, so the result is the same up to float rounding), at a fraction of the time and
+    memory of the padded TensorFlow call."""
+    vec, net = _parts(model)
+    table = net.get_layer("embedding").get_weights()[0]
+    w1, b1 = net.get_layer("hidden").get_weights()
+    w2, b2 = net.get_layer("output").get_weights()
+    tokens = np.asarray(tokens, dtype=object)
+    out = np.empty(len(tokens), dtype=np.float32)
+    for a in range(0, len(tokens), batch_size):
+        ids = vec(tf.constant(tokens[a : a + batch_size].astype(str))).numpy()
+        known = ids > OOV
+        width = int(known.any(axis=0).nonzero()[0].max()) + 1 if known.any() else 1
+        ids, known = ids[:, :width], known[:, :width]
+        total = (table[ids] * known[..., None]).sum(axis=1)
+        count = known.sum(axis=1, keepdims=True)
+        pooled = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+        hidden = np.maximum(pooled @ w1 + b1, 0.0)
+        out[a : a + batch_size] = (1.0 / (1.0 + np.exp(-(hidden @ w2 + b2))))[:, 0]
+    return out
+
+
 def review_vectors(model: keras.Model, tokens, batch_size: int = 1024) -> np.ndarray:
     """The masked average of each review's word vectors, float32 (n, embedding_dim)."""
     vec, net = _parts(model)
