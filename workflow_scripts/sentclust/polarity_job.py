@@ -136,10 +136,9 @@ def label_primary(scores: dict[str, np.ndarray], thresholds, primary: str) -> np
     return thresholds[primary][0].label(scores[primary])
 
 
-def review_frame(scores_table, meta: pd.DataFrame) -> pd.DataFrame:
+def review_frame(scores_table: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     """Per review polarity of every review of ``meta`` (its order), with split, label, rating."""
-    scored = scores_table.to_pandas() if hasattr(scores_table, "to_pandas") else scores_table
-    per = pol.review_polarity(scored, meta["review_id"].tolist())
+    per = pol.review_polarity(scores_table, meta["review_id"].tolist())
     return per.merge(meta[META_COLUMNS], on="review_id", how="left", validate="1:1")
 
 
