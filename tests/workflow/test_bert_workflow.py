@@ -16,15 +16,20 @@ from sentclust.files import read_embeddings
 
 pytestmark = pytest.mark.workflow
 
-#: what follows the shards: the gather, the probes and the sweep of bert and bert_pls
+#: what follows the shards: the gather, the probes and the sweep of bert and bert_pls, the segment
+#: scores (the BERT scorer reads the pooled segment vectors) and so every kind's names, which show
+#: the polarity of their reviews
 DOWNSTREAM_OF_BERT = {
     "gather_bert": 1,
     "probe": 2,
     "pls_projection": 1,
     "kmeans": 4,
     "choose_k": 2,
-    "finegrained": 2,
-    "projection_2d": 2,  # bert and bert_pls
+    "score_segments": 1,
+    "polarity": 1,
+    "polarity_texts": 1,
+    "finegrained": 4,
+    "projection_2d": 4,  # coloured by the named clusters of every kind
     "report": 1,
     "all": 1,
 }

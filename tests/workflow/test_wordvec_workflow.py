@@ -19,8 +19,11 @@ DOWNSTREAM_OF_TRAINING = {
     "pls_projection": 1,
     "kmeans": 4,  # wordvec and wordvec_pls, k = 2, 3
     "choose_k": 2,
-    "finegrained": 2,
-    "projection_2d": 2,  # wordvec and wordvec_pls
+    "score_segments": 1,  # the network scores the segments
+    "polarity": 1,
+    "polarity_texts": 1,
+    "finegrained": 4,  # every kind's names show the polarity of their reviews
+    "projection_2d": 4,
     "report": 1,
     "all": 1,
 }
