@@ -5,6 +5,8 @@ of the shard's reviews (``input.segments``) in the same forward pass, ``separate
 every segment as a text of its own, ``off`` writes no rows; ``output.segments`` gets them.
 """
 
+from pathlib import Path
+
 from sentclust.files import embeddings_table, write_json, write_parquet
 from sentclust.smk import logged
 
@@ -36,6 +38,8 @@ with logged(sm.log[0]) as log:
         log=log,
         segment_spans=segs.spans if segs else None,
         segment_vectors="pooled" if how == "off" else how,
+        # the measured choice of backend and precision, shared by the shard jobs of a machine
+        cache_dir=Path(sm.output.info).parent.parent / "encoding_paths",
     )
     if made:
         info.update(made[0].summary(min_coverage))

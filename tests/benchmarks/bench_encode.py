@@ -1,25 +1,33 @@
-"""Encoding benchmark: plain ``SentenceTransformer.encode`` against the stage's CPU path.
+"""Encoding benchmark: plain ``SentenceTransformer.encode`` against every path of the stage.
 
-    .venv/bin/python tests/benchmarks/bench_encode.py [--n 1000] [--max-seq-length 256]
-        [--model sentence-transformers/all-MiniLM-L6-v2] [--data ../shared/data/imdb]
+    .venv/bin/python tests/benchmarks/bench_encode.py [--n 1000] [--threads 1] [--int8]
+        [--layout] [--max-seq-length 256] [--model sentence-transformers/all-MiniLM-L6-v2]
+        [--data ../shared/data/imdb]
 
 Encodes the same N real reviews (a seeded sample of the test split, cleaned like the workflow
-does) in one run:
+does) in one run, after a line naming the machine (CPU model, the flags that matter, cores,
+versions):
 
 - plain: ``SentenceTransformer.encode(texts)`` with its defaults (batch 32, float32);
-- stage: the encode stage's path as the workflow runs it (``backend: auto``: OpenVINO when
-  it imports; exact token-length sorting, the precision that ``precision: auto`` picks here
-  after its calibration check, the configured CPU batch);
+- every candidate path of the stage (PyTorch and OpenVINO, float32 and bf16; OpenVINO int8
+  with ``--int8``, quantized on 300 train-split reviews), sorted batches as the stage runs;
+- the path that ``precision: auto`` picks (measured on 32 calibration reviews, as a job does).
 
-and prints both throughputs, their ratio, and the mean and minimum cosine similarity
-between the two sets of embeddings. Also the stage on torch with the same precision
-(bf16 autocast) and in float32 (what sorting alone gives).
+For each: seconds, reviews/s, the ratio to plain encode, and the mean and minimum cosine
+similarity to plain encode's embeddings.
+
+``--layout`` compares the job layouts on this machine instead: one job with ``--threads``
+threads over all N reviews, against ``--threads`` one-thread jobs at once, each on its share
+(separate processes, as Snakemake runs shard jobs), on the path auto picks for each layout.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,11 +36,11 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import pandas as pd  # noqa: E402
 
-from sentclust import encode, prepare  # noqa: E402
+from sentclust import encode, encode_paths, machine, prepare  # noqa: E402
 
 
-def parse_args() -> argparse.Namespace:
-    ap = argparse.ArgumentParser()
+def parse_args(argv=None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--max-seq-length", type=int, default=256)
     ap.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
@@ -40,8 +48,10 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--backend", default="auto", choices=encode.BACKENDS)
-    return ap.parse_args()
+    ap.add_argument("--int8", action="store_true", help="also quantize and time OpenVINO int8")
+    ap.add_argument("--layout", action="store_true", help="compare job layouts (see above)")
+    ap.add_argument("--part", default=None, help=argparse.SUPPRESS)  # i/m: one layout job
+    return ap.parse_args(argv)
 
 
 def timed(fn):
@@ -51,33 +61,47 @@ def timed(fn):
     return out, time.perf_counter() - t0
 
 
-def stage_runs(model, texts, args) -> tuple[str, dict, list]:
-    """The precision ``auto`` picks, why, and (name, seconds, embeddings) of each stage path."""
-    backend = encode.resolve_backend(args.backend, "cpu")
-    precision, why = encode.choose_precision(
-        model,
-        "auto",
-        "cpu",
-        texts[:32],
-        mode="truncate",
-        max_seq_length=args.max_seq_length,
-        batch_size=args.batch_size,
-        backend=backend,
-        threads=args.threads,
+def load(args):
+    import torch
+
+    torch.set_num_threads(args.threads)
+    test = pd.read_parquet(Path(args.data) / "test.parquet", columns=["text"])
+    texts = [prepare.clean_text(t) for t in test.sample(args.n, random_state=args.seed)["text"]]
+    model = encode.load_model(encode.resolve_model(args.model), "cpu")
+    model.max_seq_length = args.max_seq_length
+    return model, texts
+
+
+def int8_model(model, args, folder: Path) -> Path:
+    """The int8 model, quantized on 300 seeded train-split reviews (not the timed ones)."""
+    from sentclust import int8
+
+    train = pd.read_parquet(Path(args.data) / "train.parquet", columns=["text"])
+    cal = [prepare.clean_text(t) for t in train.sample(300, random_state=args.seed)["text"]]
+    path = folder / "int8.xml"
+    done = int8.quantize(model, cal, path, max_seq_length=args.max_seq_length)
+    print(f"int8: quantized on {done['calibration_reviews']} train reviews in {done['seconds']} s")
+    return path
+
+
+def stage_runs(model, texts, args, q) -> tuple[encode_paths.EncodePath, dict, list]:
+    """auto's pick and why, and (name, seconds, embeddings) of every candidate path."""
+    kw = dict(max_seq_length=args.max_seq_length, batch_size=args.batch_size, mode="truncate")
+    allowed = encode_paths.candidate_paths(
+        "auto", "auto", openvino=encode.openvino_available(), int8=q is not None
     )
-    kw = dict(max_seq_length=args.max_seq_length, batch_size=args.batch_size, progress=False)
-    on = dict(backend=backend, threads=args.threads)
-    (stage, _), t_stage = timed(
-        lambda: encode.encode(model, texts, precision=precision, **on, **kw)
+    picked, why = encode_paths.choose_encoding(
+        model, "auto", "auto", "cpu", texts[:32], encode_kw=kw, threads=args.threads, int8_model=q
     )
-    (torch_, _), t_torch = timed(lambda: encode.encode(model, texts, precision=precision, **kw))
-    (stage32, _), t32 = timed(lambda: encode.encode(model, texts, precision="float32", **kw))
-    runs = [
-        (f"stage path ({backend}, {precision})", t_stage, stage),
-        (f"stage path (torch, {precision})", t_torch, torch_),
-        ("stage path (torch, float32)", t32, stage32),
-    ]
-    return precision, why, runs
+    runs = []
+    for path in allowed:
+        on = dict(precision=path.precision, backend=path.backend, threads=args.threads)
+        encode.encode(model, texts[:2], progress=False, int8_model=q, **on, **kw)  # compile
+        (emb, _), sec = timed(
+            lambda on=on: encode.encode(model, texts, progress=False, int8_model=q, **on, **kw)
+        )
+        runs.append((f"stage {path}" + (" <- auto" if path == picked else ""), sec, emb))
+    return picked, why, runs
 
 
 def comparison(plain, t_plain: float, runs: list, n: int) -> pd.DataFrame:
@@ -98,26 +122,70 @@ def comparison(plain, t_plain: float, runs: list, n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def one_layout_job(args) -> None:
+    """A layout job (``--part i/m``): auto's path on its share; prints JSON."""
+    i, m = (int(v) for v in args.part.split("/"))
+    model, texts = load(args)
+    share = texts[i::m]
+    kw = dict(max_seq_length=args.max_seq_length, batch_size=args.batch_size, mode="truncate")
+    path, _ = encode_paths.choose_encoding(
+        model, "auto", "auto", "cpu", share[:32], encode_kw=kw, threads=args.threads
+    )
+    on = dict(precision=path.precision, backend=path.backend, threads=args.threads)
+    encode.encode(model, share[:2], progress=False, **on, **kw)
+    _, sec = timed(lambda: encode.encode(model, share, progress=False, **on, **kw))
+    print(json.dumps({"part": args.part, "path": str(path), "n": len(share), "seconds": sec}))
+
+
+def layouts(args) -> None:
+    """One job with N threads against N one-thread jobs at once, wall time for all reviews."""
+    base = [sys.executable, __file__, "--n", str(args.n), "--data", args.data,
+            "--model", args.model, "--max-seq-length", str(args.max_seq_length),
+            "--batch-size", str(args.batch_size), "--seed", str(args.seed)]  # fmt: skip
+    rows = []
+    for jobs, threads in [(1, args.threads), (args.threads, 1)]:
+        t0 = time.perf_counter()
+        procs = [
+            subprocess.Popen(
+                [*base, "--threads", str(threads), "--part", f"{i}/{jobs}"],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(jobs)
+        ]
+        outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+        wall = time.perf_counter() - t0
+        slowest = max(o["seconds"] for o in outs)
+        rows.append(
+            {
+                "layout": f"{jobs} job(s) x {threads} thread(s)",
+                "paths": ", ".join(sorted({o["path"] for o in outs})),
+                "encode s (slowest job)": round(slowest, 1),
+                "reviews/s together": round(args.n / slowest, 1),
+                "wall s (with loading)": round(wall, 1),
+            }
+        )
+    print(pd.DataFrame(rows).to_string(index=False))
+
+
 def main() -> None:
     args = parse_args()
-
-    import torch
-
-    torch.set_num_threads(args.threads)
-    test = pd.read_parquet(Path(args.data) / "test.parquet", columns=["text"])
-    texts = [prepare.clean_text(t) for t in test.sample(args.n, random_state=args.seed)["text"]]
-    resolved = encode.resolve_model(args.model)
-    model = encode.load_model(resolved, "cpu")
-    model.max_seq_length = args.max_seq_length
-
+    if args.part:
+        return one_layout_job(args)
+    print(machine.header())
+    if args.layout:
+        return layouts(args)
+    model, texts = load(args)
     model.encode(texts[:16])  # warm-up, outside the timings
     plain, t_plain = timed(lambda: model.encode(texts, convert_to_numpy=True))
-    precision, why, runs = stage_runs(model, texts, args)
+    with tempfile.TemporaryDirectory() as tmp:
+        q = int8_model(model, args, Path(tmp)) if args.int8 else None
+        picked, why, runs = stage_runs(model, texts, args, q)
     print(
         f"{args.model}, max_seq_length {args.max_seq_length}, {len(texts)} test reviews, "
-        f"{args.threads} threads, CPU bf16 native: {encode.cpu_supports_bf16()}"
+        f"{args.threads} thread(s), batch {args.batch_size}"
     )
-    print(f"precision auto chose {precision}: {why}")
+    print(f"auto picked {picked}: {why['rule']}")
     print(comparison(plain, t_plain, runs, len(texts)).to_string(index=False))
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from sentclust import encode, models, openvino_runner, shards
+from sentclust.encode_paths import EncodePath, choose_encoding
 from sentclust.files import embeddings_table, write_json, write_parquet
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -104,17 +105,23 @@ def test_windows_carry_special_tokens(minilm):
     assert set(tk.owner.tolist()) == {0} and tk.n_tokens[0] == 100
 
 
-def test_precision_choice(minilm):
+def test_encoding_choice_follows_the_config(minilm, tmp_path):
     texts = ["Great film.", "Awful film."]
-    kw = dict(mode="truncate", max_seq_length=32, batch_size=2)
-    assert encode.choose_precision(minilm, "float32", "cpu", texts, **kw)[0] == "float32"
+    kw = dict(encode_kw=dict(mode="truncate", max_seq_length=32, batch_size=2), threads=1)
+    path, why = choose_encoding(minilm, "float32", "torch", "cpu", texts, **kw)
+    assert path == EncodePath("torch", "float32") and why == {"rule": "set in the config"}
     with pytest.raises(ValueError, match="CUDA"):
-        encode.choose_precision(minilm, "float16", "cpu", texts, **kw)
-    chosen, why = encode.choose_precision(minilm, "auto", "cpu", texts, **kw)
-    if encode.cpu_supports_bf16():
-        assert chosen == "bfloat16" and why["calibration_mean_cosine"] >= 0.99
-    else:
-        assert chosen == "float32"
+        choose_encoding(minilm, "float16", "torch", "cpu", texts, **kw)
+    with pytest.raises(ValueError, match="bert.int8.enabled"):
+        choose_encoding(minilm, "int8", "auto", "cpu", texts, **kw)
+    assert choose_encoding(minilm, "auto", "auto", "cuda", texts, **kw)[0].precision == "float16"
+    # auto: measured on this machine, cached, and the same choice read back by a second job
+    path, why = choose_encoding(minilm, "auto", "torch", "cpu", texts, cache_dir=tmp_path, **kw)
+    assert {m["path"] for m in why["measurements"]} == {"torch float32", "torch bfloat16"}
+    assert why["cached"] is False and "CPU:" in why["machine"]
+    again, why2 = choose_encoding(minilm, "auto", "torch", "cpu", texts, cache_dir=tmp_path, **kw)
+    assert again == path and why2["cached"] is True and why2["key"] == why["key"]
+    assert len(list(tmp_path.glob("*.json"))) == 1
 
 
 def test_backend_resolution():
@@ -153,22 +160,13 @@ def test_openvino_float32_equals_torch(minilm, batch_size):
 
 
 @pytest.mark.skipif(not encode.openvino_available(), reason="openvino is not installed")
-def test_openvino_bf16_is_close_deterministic_and_chosen_by_auto(minilm):
+def test_openvino_bf16_is_close_and_deterministic(minilm):
     kw = dict(max_seq_length=128, progress=False, batch_size=2)
     ref, _ = encode.encode(minilm, OV_TEXTS, precision="float32", **kw)
     a, _ = encode.encode(minilm, OV_TEXTS, precision="bfloat16", backend="openvino", **kw)
     b, _ = encode.encode(minilm, OV_TEXTS, precision="bfloat16", backend="openvino", **kw)
     assert np.array_equal(a, b), "same inputs, same embeddings"
     assert encode.cosine_rows(ref, a).min() > 0.999
-    kw = dict(mode="truncate", max_seq_length=128, batch_size=2)
-    chosen, why = encode.choose_precision(
-        minilm, "auto", "cpu", OV_TEXTS, backend="openvino", threads=1, **kw
-    )
-    if encode.cpu_supports_bf16():
-        assert chosen == "bfloat16" and "openvino" in why["rule"]
-        assert why["calibration_mean_cosine"] >= encode.MIN_MEAN_COSINE
-    else:
-        assert chosen == "float32"
 
 
 def test_shard_bounds_cover_all_rows_in_order():
@@ -265,9 +263,9 @@ def test_encode_configured_matches_encode(minilm, caplog):
     ref, _ = encode.encode(minilm, texts, max_seq_length=64, batch_size=2, progress=False)
     np.testing.assert_allclose(vectors, ref, atol=1e-5)
     assert info["backend"] == "torch" and info["batch_size"] == 2 and info["n_texts"] == 2
-    assert list(prov) == ["model", "model_source", "dimensions", "precision_choice", "versions"]
-    assert prov["dimensions"] == 384 and prov["precision_choice"] == {"rule": "set in the config"}
-    assert "precision float32" in caplog.text
+    assert list(prov) == ["model", "model_source", "dimensions", "encoding_path", "versions"]
+    assert prov["dimensions"] == 384 and prov["encoding_path"] == {"rule": "set in the config"}
+    assert "torch float32 (set in the config)" in caplog.text
 
 
 def test_read_shard_and_record(tmp_path):

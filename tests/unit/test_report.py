@@ -286,6 +286,20 @@ def test_encoding_note_says_how_the_shards_ran():
     assert report.encoding_note({}) is None
     old = {"device": "cpu", "precision": "float32"}  # shards from before the backend key
     assert report.encoding_note({"shards": [old]}) == "cpu, float32: 1 shard(s)"
+    why = {
+        "rule": "measured: the fastest of 2 path(s)",
+        "machine": "CPU: AMD EPYC, 2 cores",
+        "measurements": [
+            {"path": "torch float32", "reviews_per_second": 12.5, "mean_cosine": 1.0},
+            {"path": "openvino float32", "reviews_per_second": 9.1, "mean_cosine": 1.0},
+            {"path": "torch bfloat16", "error": "RuntimeError: no"},
+        ],
+    }
+    note = report.encoding_note({"shards": [{**old, "encoding_path": why}]})
+    assert "measured: the fastest" in note and "torch float32 12.5/s (cos 1.0)" in note
+    assert "torch bfloat16 failed" in note and note.endswith("AMD EPYC, 2 cores")
+    fixed = {**old, "encoding_path": {"rule": "set in the config"}}
+    assert report.encoding_note({"shards": [fixed]}).endswith("(set in the config)")
 
 
 def test_provenance_section_names_the_model_and_the_date(tmp_path):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sentclust.encode_paths import MIN_MEAN_COSINE, choose_encoding
 from sentclust.models import (
     PACKAGED_MODELS,
     ModelNotAvailableError,
@@ -68,7 +69,7 @@ __all__ = [
     "ResolvedModel",
     "SegmentVectors",
     "Tokenized",
-    "choose_precision",
+    "choose_encoding",
     "cosine_rows",
     "cpu_supports_bf16",
     "encode",
@@ -90,9 +91,7 @@ __all__ = [
 MODES = ("truncate", "chunk_mean")
 #: how segment vectors are made: pooled in the reviews' own pass, or each segment on its own
 SEGMENT_VECTORS = ("pooled", "separate")
-PRECISIONS = ("auto", "float32", "bfloat16", "float16")
-#: the faster CPU mode is used by default only where it stays this close to float32
-MIN_MEAN_COSINE = 0.99
+PRECISIONS = ("auto", "float32", "bfloat16", "float16", "int8")
 
 
 def cpu_supports_bf16() -> bool:
@@ -256,11 +255,14 @@ def encode(
     backend: str = "torch",
     threads: int | None = None,
     segment_spans: Sequence[Sequence[tuple[int, int]]] | None = None,
+    int8_model=None,
 ):
     """Encode ``texts`` (float32, one row per text, in order) and report what was done.
 
     ``backend`` is ``torch`` or ``openvino`` (see :func:`resolve_backend`); ``threads`` is
     OpenVINO's thread count (torch's is set by the caller with ``torch.set_num_threads``).
+    ``precision`` ``int8`` runs the OpenVINO int8 model at ``int8_model`` (see
+    :mod:`sentclust.int8`).
 
     Returns ``(vectors, info)``; with ``segment_spans`` (one list of (start, end) character
     offsets per text) ``(vectors, info, segments)``: a :class:`SegmentVectors` with one row
@@ -273,7 +275,13 @@ def encode(
     t0 = time.perf_counter()
     spans = None if segment_spans is None else check_spans(segment_spans, texts)
     model.max_seq_length = max_seq_length
-    runner = openvino_runner(model, precision, threads) if backend == "openvino" else None
+    if precision == "int8" and backend != "openvino":
+        raise ValueError("precision int8 runs on the openvino backend only")
+    runner = (
+        openvino_runner(model, precision, threads, int8_model=int8_model)
+        if backend == "openvino"
+        else None
+    )
     tk = tokenize(model, texts, mode=mode, max_seq_length=max_seq_length, segment_spans=spans)
     head, tail = special_tokens(model.tokenizer)
     n_special = len(head) + len(tail)
@@ -366,56 +374,6 @@ def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(axis=1)
 
 
-def choose_precision(
-    model,
-    requested: str,
-    device: str,
-    calibration_texts: Sequence[str],
-    *,
-    mode: str,
-    max_seq_length: int,
-    batch_size: int,
-    backend: str = "torch",
-    threads: int | None = None,
-) -> tuple[str, dict]:
-    """The precision to encode with, and why.
-
-    ``auto``: fp16 on CUDA; on a CPU with native bf16, bf16 (torch autocast, or OpenVINO's
-    bf16 inference with ``backend='openvino'``) only if, on the calibration texts, its
-    embeddings keep a mean cosine similarity of at least 0.99 to PyTorch float32 (checked in
-    every job); otherwise float32.
-    """
-    if requested not in PRECISIONS:
-        raise ValueError(f"bert.precision must be one of {PRECISIONS}, got {requested!r}")
-    if requested != "auto":
-        if requested == "float16" and not device.startswith("cuda"):
-            raise ValueError("bert.precision float16 needs a CUDA device; use bfloat16 or auto")
-        return requested, {"rule": "set in the config"}
-    if device.startswith("cuda"):
-        return "float16", {"rule": "auto: fp16 on CUDA"}
-    if not cpu_supports_bf16():
-        return "float32", {"rule": "auto: this CPU has no native bf16, float32"}
-    kw = dict(mode=mode, max_seq_length=max_seq_length, batch_size=batch_size, progress=False)
-    ref, _ = encode(model, calibration_texts, device=device, precision="float32", **kw)
-    fast, _ = encode(
-        model,
-        calibration_texts,
-        device=device,
-        precision="bfloat16",
-        backend=backend,
-        threads=threads,
-        **kw,
-    )
-    cos = cosine_rows(ref, fast)
-    ok = float(cos.mean()) >= MIN_MEAN_COSINE
-    return ("bfloat16" if ok else "float32"), {
-        "rule": f"auto: bf16 ({backend}) if mean cosine to torch float32 >= "
-        f"{MIN_MEAN_COSINE} on {len(calibration_texts)} calibration reviews",
-        "calibration_mean_cosine": float(cos.mean()),
-        "calibration_min_cosine": float(cos.min()),
-    }
-
-
 def encode_configured(
     texts: Sequence[str],
     encoding: dict,
@@ -425,6 +383,8 @@ def encode_configured(
     log: logging.Logger | None = None,
     segment_spans: Sequence[Sequence[tuple[int, int]]] | None = None,
     segment_vectors: str = "pooled",
+    cache_dir=None,
+    int8_model=None,
 ):
     """One encoding job as the config asks: (vectors, :func:`encode`'s report, provenance),
     and the :class:`SegmentVectors` as a 4th element when ``segment_spans`` is given:
@@ -433,8 +393,10 @@ def encode_configured(
 
     ``encoding`` holds what changes the embeddings (the rule's ``params.encoding``: model,
     models_dir, mode, max_seq_length, precision, calibration_reviews); ``runtime`` how the
-    job runs (``bert.runtime``: device, backend, batch sizes). Provenance: the model, where it
-    came from, the dimensions, why this precision, the package versions.
+    job runs (``bert.runtime``: device, backend, batch sizes). The backend and precision are
+    chosen by :func:`choose_encoding` (measured on this machine, cached in ``cache_dir``;
+    ``int8_model`` where an int8 model passed its check). Provenance: the model, where it came
+    from, the dimensions, the encoding path and why, the package versions.
     """
     import torch
 
@@ -444,37 +406,48 @@ def encode_configured(
     torch.set_num_threads(threads)
     resolved = resolve_model(encoding["model"], models_dir=encoding["models_dir"])
     device = resolve_device(runtime["device"])
-    backend = resolve_backend(runtime["backend"], device)
     log.info("model %s from %s (%s)", resolved.name, resolved.source, resolved.path)
-    log.info("device %s, backend %s, %d thread(s)", device, backend, threads)
     model = load_model(resolved, device)
     batch = runtime["batch_size_gpu"] if device.startswith("cuda") else runtime["batch_size_cpu"]
-    kw = dict(
-        mode=encoding["mode"],
-        max_seq_length=encoding["max_seq_length"],
-        batch_size=batch,
-        backend=backend,
+    shape = dict(mode=encoding["mode"], max_seq_length=encoding["max_seq_length"], batch_size=batch)
+    path, why = choose_encoding(
+        model,
+        encoding["precision"],
+        runtime["backend"],
+        device,
+        texts[: encoding["calibration_reviews"]],
+        encode_kw=shape,
         threads=threads,
+        cache_dir=cache_dir,
+        int8_model=int8_model,
+        model_id={"name": resolved.name, "path": str(resolved.path)},
+        log=log,
     )
-    calibration = texts[: encoding["calibration_reviews"]]
-    precision, why = choose_precision(model, encoding["precision"], device, calibration, **kw)
-    log.info("precision %s (%s)", precision, why)
+    log.info("device %s, %d thread(s), %s (%s)", device, threads, path, why["rule"])
     if segment_vectors not in SEGMENT_VECTORS:
         raise ValueError(f"segment vectors are {SEGMENT_VECTORS}, not {segment_vectors!r}")
+    kw = dict(
+        device=device,
+        precision=path.precision,
+        backend=path.backend,
+        threads=threads,
+        int8_model=int8_model,
+        **shape,
+    )
     pooled = segment_spans if segment_vectors == "pooled" else None
-    result = encode(model, texts, device=device, precision=precision, segment_spans=pooled, **kw)
+    result = encode(model, texts, segment_spans=pooled, **kw)
     vectors, info = result[:2]
     if segment_spans is not None and segment_vectors == "separate":
-        segs = encode_segments_separately(
-            model, texts, segment_spans, device=device, precision=precision, **kw
-        )
+        segs = encode_segments_separately(model, texts, segment_spans, **kw)
         info.update(segs.summary())
         result = (vectors, info, segs)
     provenance = {
         "model": encoding["model"],
         "model_source": resolved.source,
         "dimensions": int(vectors.shape[1]),
-        "precision_choice": why,
-        "versions": package_versions(["torch", "sentence-transformers", "transformers"]),
+        "encoding_path": why,
+        "versions": package_versions(
+            ["torch", "openvino", "sentence-transformers", "transformers"]
+        ),
     }
     return (vectors, info, provenance, *result[2:])

@@ -2,7 +2,8 @@
 
 On a CPU the transformer runs by default on OpenVINO (``backend: auto``, when the
 ``openvino`` package imports): the model's first module, converted from PyTorch in memory and
-compiled for this CPU (bf16 where the CPU has native bf16 and the calibration check passes).
+compiled for this CPU in float32 or bf16, or an int8 model quantized and checked by
+:mod:`sentclust.int8`; which one runs is measured (:mod:`sentclust.encode_paths`).
 Pooling and normalisation stay the sentence-transformers modules. ``openvino`` and ``torch``
 are imported only when a runner is built, so this module imports without them.
 """
@@ -96,14 +97,20 @@ class OpenVINOTransformer:
     embeddings (the ``last_hidden_state``) as float32.
     """
 
-    def __init__(self, model, *, precision: str, threads: int | None):
+    def __init__(self, model, *, precision: str, threads: int | None, int8_model=None):
         import openvino as ov
 
-        if precision not in ("float32", "bfloat16"):
-            raise ValueError(f"OpenVINO runs float32 or bfloat16 here, not {precision!r}")
+        if precision not in ("float32", "bfloat16", "int8"):
+            raise ValueError(f"OpenVINO runs float32, bfloat16 or int8 here, not {precision!r}")
         self.names = input_names(model)
-        converted = _convert(model[0].auto_model.eval(), self.names)
+        if precision == "int8":
+            if int8_model is None:
+                raise ValueError("precision int8 needs the quantized model (int8_model)")
+            converted = ov.Core().read_model(str(int8_model))
+        else:
+            converted = _convert(model[0].auto_model.eval(), self.names)
         settings = {
+            # int8: the quantized layers run in int8, the rest in float32
             "INFERENCE_PRECISION_HINT": "bf16" if precision == "bfloat16" else "f32",
             "PERFORMANCE_HINT": "LATENCY",
             # OpenVINO pins its threads to cores by default: two 1-thread shard jobs on one
@@ -120,10 +127,14 @@ class OpenVINOTransformer:
         return np.asarray(result[0], dtype=np.float32)
 
 
-def openvino_runner(model, precision: str, threads: int | None) -> OpenVINOTransformer:
+def openvino_runner(
+    model, precision: str, threads: int | None, *, int8_model=None
+) -> OpenVINOTransformer:
     """The compiled transformer for (precision, threads), compiled once per loaded model."""
     cache = model.__dict__.setdefault("_sentclust_openvino", {})
-    key = (precision, threads)
+    key = (precision, threads, str(int8_model) if precision == "int8" else None)
     if key not in cache:
-        cache[key] = OpenVINOTransformer(model, precision=precision, threads=threads)
+        cache[key] = OpenVINOTransformer(
+            model, precision=precision, threads=threads, int8_model=int8_model
+        )
     return cache[key]

@@ -69,7 +69,21 @@ def encoding_note(bert_summary: dict) -> str | None:
     )
     rate = bert_summary.get("reviews_per_second")
     tail = f", {rate} reviews/s per job" if rate else ""
-    return f"{'; '.join(ways)}: {len(shards)} shard(s){tail}"
+    return f"{'; '.join(ways)}: {len(shards)} shard(s){tail}{_path_choice(shards[0])}"
+
+
+def _path_choice(shard: dict) -> str:
+    """'; measured on <machine>: torch float32 12.1/s, ...' where the path was measured."""
+    why = shard.get("encoding_path") or {}
+    if not why.get("measurements"):
+        return f" ({why['rule']})" if why.get("rule") else ""
+    timings = ", ".join(
+        f"{m['path']} {m['reviews_per_second']}/s (cos {m['mean_cosine']})"
+        if m.get("error") is None
+        else f"{m['path']} failed"
+        for m in why["measurements"]
+    )
+    return f"; {why['rule']}; calibration timings: {timings}; {why.get('machine', '')}"
 
 
 def provenance_section(
