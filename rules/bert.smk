@@ -25,6 +25,29 @@ rule encode_shard:
         "../workflow_scripts/encode_shard.py"
 
 
+rule int8_check:
+    input:
+        prepared=rules.prepare.output.prepared,
+        reviews=rules.ingest.output.reviews,
+    output:
+        **int8_files(),
+    log:
+        f"{LOGS}/int8_check.log",
+    benchmark:
+        f"{BENCH}/int8_check.tsv"
+    conda:
+        CONDA_CPU
+    threads: workflow.cores
+    params:
+        encoding=encoding_params(),
+        int8=canonical(config["bert"]["int8"]),
+        kmeans=kmeans_params(),
+        ks=config["kmeans"]["k"],
+        seed=SEED,
+    script:
+        "../workflow_scripts/int8_check.py"
+
+
 rule gather_bert:
     input:
         shards=bert_shard_files(),

@@ -6,7 +6,7 @@ from pathlib import Path
 # light modules of the sentclust package (workflow_scripts/): the table of run-time-only config
 # keys, the naming of per-kind inputs, and which jobs ask for a GPU
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
-from sentclust.config_keys import provenance, result_params
+from sentclust.config_keys import canonical, provenance, result_params
 from sentclust.named_inputs import per_kind_inputs
 from sentclust.gpu_jobs import gpu_resources
 
@@ -61,7 +61,8 @@ def encoding_params():
     """What changes the BERT embeddings (model, window, long-review mode, precision): a change
     reruns every shard. Run-time-only keys (batch sizes, threads, device) are left out.
     """
-    return result_params(config, "bert")
+    # the int8 settings reach the shards through the int8_check rule's outputs (when enabled)
+    return result_params(config, "bert", drop=("int8",))
 
 
 def explain_params():
@@ -218,11 +219,25 @@ def bert_segment_files():
     return bert_shard_files("segments")
 
 
+def int8_files():
+    """The int8 encoder and its downstream check (rule int8_check)."""
+    folder = f"{RESULTS}/embeddings/int8"
+    return {
+        "model": f"{folder}/transformer.xml",
+        "weights": f"{folder}/transformer.bin",
+        "check": f"{folder}/check.json",
+    }
+
+
 def encode_shard_inputs(wildcards):
-    """The prepared texts, and the segments when segment vectors are asked for."""
+    """The prepared texts, the segments when segment vectors are asked for, and the int8
+    encoder with its check when bert.int8.enabled."""
     inputs = {"prepared": f"{RESULTS}/data/prepared.parquet"}
     if bert_segments_on():
         inputs["segments"] = f"{RESULTS}/segments/segments.parquet"
+    if config["bert"]["int8"]["enabled"]:
+        files = int8_files()
+        inputs |= {"int8_model": files["model"], "int8_check": files["check"]}
     return inputs
 
 

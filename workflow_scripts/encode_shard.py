@@ -5,6 +5,7 @@ of the shard's reviews (``input.segments``) in the same forward pass, ``separate
 every segment as a text of its own, ``off`` writes no rows; ``output.segments`` gets them.
 """
 
+import json
 from pathlib import Path
 
 from sentclust.files import embeddings_table, write_json, write_parquet
@@ -14,7 +15,7 @@ sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     import numpy as np
 
-    from sentclust import encode, segment_pooling, shards
+    from sentclust import encode, int8, segment_pooling, shards
 
     # results depend on params.encoding only; how to run (device, batch size) is read from the
     # config directly, so that changing it reruns nothing
@@ -30,6 +31,11 @@ with logged(sm.log[0]) as log:
             raise ValueError(f"bert_segments is {how!r} but the rule gives no input.segments")
         segs = shards.read_shard_segments(sm.input.segments, ids, texts)
         log.info("%d segments of these reviews, vectors %s", len(segs.review_id), how)
+    int8_model, int8_check = None, None
+    if hasattr(sm.input, "int8_check"):  # bert.int8.enabled: a candidate only if it passed
+        int8_check = int8.check_summary(json.loads(Path(sm.input.int8_check).read_text()))
+        int8_model = sm.input.int8_model if int8_check["passed"] else None
+        log.info("int8 check %s", "passed" if int8_model else f"failed: {int8_check['failures']}")
     vectors, info, provenance, *made = encode.encode_configured(
         texts,
         enc,
@@ -40,7 +46,10 @@ with logged(sm.log[0]) as log:
         segment_vectors="pooled" if how == "off" else how,
         # the measured choice of backend and precision, shared by the shard jobs of a machine
         cache_dir=Path(sm.output.info).parent.parent / "encoding_paths",
+        int8_model=int8_model,
     )
+    if int8_check is not None:
+        provenance["encoding_path"]["int8_check"] = int8_check
     if made:
         info.update(made[0].summary(min_coverage))
         seg_vectors, coverage = made[0].vectors, made[0].coverage

@@ -190,3 +190,82 @@ def check_sample(
     rest = np.setdiff1d(np.arange(len(splits)), cal)
     held = np.sort(rng.choice(rest, size=min(check, len(rest)), replace=False))
     return cal, held
+
+
+def run_check(
+    texts: Sequence[str],
+    labels: np.ndarray,
+    splits: np.ndarray,
+    encoding: dict,
+    settings: dict,
+    *,
+    ks: Sequence[int],
+    kmeans_kw: dict,
+    seed: int,
+    threads: int,
+    model_path: str | Path,
+    log=None,
+) -> dict:
+    """Quantize the configured model on train-split reviews, save it at ``model_path``, and
+    judge it on held-back reviews (:func:`downstream_check`) against PyTorch float32.
+
+    ``texts``/``labels``/``splits``: every review of the run, in order; ``encoding``: the
+    rule's ``params.encoding`` (the bert section: model, models_dir, mode, max_seq_length);
+    ``settings``: ``bert.int8`` (calibration_reviews, check_reviews, min_ari, max_change).
+    """
+    import logging
+
+    import torch
+
+    from sentclust.encode import encode, load_model, resolve_model
+
+    log = log or logging.getLogger("sentclust")
+    cfg = settings
+    if len(set(np.asarray(labels).tolist())) < 2:
+        raise ValueError("the int8 check needs labelled reviews of both classes")
+    torch.set_num_threads(threads)
+    model = load_model(resolve_model(encoding["model"], models_dir=encoding["models_dir"]), "cpu")
+    cal, held = check_sample(
+        splits, calibration=cfg["calibration_reviews"], check=cfg["check_reviews"], seed=seed
+    )
+    msl = encoding["max_seq_length"]
+    done = quantize(model, [texts[i] for i in cal], model_path, max_seq_length=msl)
+    log.info("quantized on %d train reviews in %.1f s", len(cal), done["seconds"])
+    held_texts = [texts[i] for i in held]
+    kw = dict(mode=encoding["mode"], max_seq_length=msl, batch_size=16, threads=threads)
+    ref, info_ref = encode(model, held_texts, **kw)
+    q, info_q = encode(model, held_texts, precision="int8", backend="openvino",
+                       int8_model=model_path, **kw)  # fmt: skip
+    log.info("float32 %.1f reviews/s, int8 %.1f reviews/s on %d held-back reviews",
+             info_ref["texts_per_second"], info_q["texts_per_second"], len(held))  # fmt: skip
+    kmeans_kw = {k: v for k, v in kmeans_kw.items() if k in KMEANS_KEYS}
+    check = downstream_check(
+        ref,
+        q,
+        np.asarray(labels)[held],
+        np.asarray(splits)[held],
+        ks=ks,
+        kmeans_kw={**kmeans_kw, "threads": threads},
+        seed=seed,
+        min_ari=cfg["min_ari"],
+        max_change=cfg["max_change"],
+    )
+    check["quantization"] = done
+    check["reviews_per_second"] = {
+        "float32": info_ref["texts_per_second"],
+        "int8": info_q["texts_per_second"],
+    }
+    check["table"] = check_table(check)
+    return check
+
+
+#: the settings of :func:`sentclust.kmeans.kmeans` taken from the run's kmeans section
+KMEANS_KEYS = ("backend", "n_init", "max_iter", "tol", "screen_sample", "refine")
+
+
+def check_summary(check: dict) -> dict:
+    """What a shard's record keeps of the check: the verdict and its headline numbers."""
+    keys = ("passed", "failures", "n_reviews", "worst_ari", "ari_per_k", "probe_accuracy")
+    out = {k: check.get(k) for k in keys}
+    out["label_changes_k2"] = {m: v["change"] for m, v in check["label_metrics_k2"].items()}
+    return out

@@ -75,15 +75,30 @@ def encoding_note(bert_summary: dict) -> str | None:
 def _path_choice(shard: dict) -> str:
     """'; measured on <machine>: torch float32 12.1/s, ...' where the path was measured."""
     why = shard.get("encoding_path") or {}
+    int8 = _int8_note(why.get("int8_check"))
     if not why.get("measurements"):
-        return f" ({why['rule']})" if why.get("rule") else ""
+        return (f" ({why['rule']})" if why.get("rule") else "") + int8
     timings = ", ".join(
         f"{m['path']} {m['reviews_per_second']}/s (cos {m['mean_cosine']})"
         if m.get("error") is None
         else f"{m['path']} failed"
         for m in why["measurements"]
     )
-    return f"; {why['rule']}; calibration timings: {timings}; {why.get('machine', '')}"
+    return f"; {why['rule']}; calibration timings: {timings}; {why.get('machine', '')}{int8}"
+
+
+def _int8_note(check: dict | None) -> str:
+    """'; int8 check on N held-back reviews: passed (ARI per k ..., changes ...)'."""
+    if not check:
+        return ""
+    aris = ", ".join(f"k={r['k']} {r['ari_int8_vs_float32']:.3f}" for r in check["ari_per_k"])
+    changes = {**check["label_changes_k2"], "probe accuracy": check["probe_accuracy"]["change"]}
+    moved = ", ".join(f"{m} {d:+.4f}" for m, d in changes.items())
+    verdict = "passed" if check["passed"] else "failed (not used)"
+    return (
+        f"; int8 check on {check['n_reviews']} held-back reviews {verdict}: ARI to float32 "
+        f"{aris}; changes at k=2 {moved}"
+    )
 
 
 def provenance_section(
