@@ -37,7 +37,7 @@ rule int8_check:
         f"{BENCH}/int8_check.tsv"
     conda:
         CONDA_CPU
-    threads: workflow.cores
+    threads: 8  # capped at --cores
     params:
         encoding=encoding_params(),
         int8=canonical(config["bert"]["int8"]),

@@ -109,7 +109,7 @@ RESULT_CHANGES = [
     ("bert.precision", "float32", ENCODING),
     ("bert.calibration_reviews", 16, ENCODING),
     ("bert.int8", {"enabled": True}, ENCODING | {"int8_check"}),
-    ("bert.int8", {"min_ari": 0.5}, set()),  # not enabled: nothing reads it
+    ("bert.int8", {"min_ari": 0.5}, {"report"}),  # not enabled: only the config shown changes
     ("projection.enabled", False, {"report"}),
     ("projection.n_components", 4, PLS),
     ("kmeans.k", [2, 3, 4], SWEEP),
