@@ -31,7 +31,7 @@ def test_int8_is_checked_then_offered_to_the_shards_only_if_it_passed(tiny_run, 
     assert planned["int8_check"] == 1 and planned["encode_shard"] == 2
 
     target = "results/embeddings/bert_summary.json"
-    r = run_snakemake(work, "--cores", "2", "--configfile", str(cfg), target)
+    r = run_snakemake(work, target, "--cores", "2", "--configfile", str(cfg))
     assert r.returncode == 0, r.stderr[-6000:]
     res = work / "results" / "embeddings"
     check = json.loads((res / "int8" / "check.json").read_text())
