@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import sys
 import time
@@ -114,6 +113,9 @@ def kmeans_loop(emb, args, steps: dict[str, float]) -> list[dict]:
 
 def main() -> None:
     args = parse_args()
+    from sentclust import machine
+
+    print(machine.header(), flush=True)
     steps: dict[str, float] = {}
     t_all = time.perf_counter()
     texts = read_texts(args, steps)
@@ -130,7 +132,7 @@ def main() -> None:
             "max_seq_length": model.max_seq_length,
             "steps": steps,
             "rows": rows,
-            "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+            "machine": {**machine.describe(), "platform": platform.platform()},
             "date": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
+from sentclust import machine  # noqa: E402
 from sentclust.report import benchmark_summary, read_benchmarks  # noqa: E402
 
 MEMORY_TARGET_MB = 4096
@@ -149,6 +150,7 @@ def main() -> None:
     ap.add_argument("--collect", metavar="DIR", help="only read the benchmarks of a run in DIR")
     ap.add_argument("--json", help="also write the tables here")
     args = ap.parse_args()
+    print(machine.header(), flush=True)
 
     baseline = json.loads(Path(args.baseline).read_text()) if args.baseline else None
     if args.collect:

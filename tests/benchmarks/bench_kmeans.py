@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import numpy as np  # noqa: E402
 
+from sentclust import machine  # noqa: E402
 from sentclust.files import embeddings_table, read_embeddings, write_parquet  # noqa: E402
 from sentclust.kmeans import _threads, kmeans  # noqa: E402
 from sentclust.kmeans_backends import REQUESTS, assignment_stats, select_backend  # noqa: E402
@@ -170,7 +171,7 @@ def print_header(args, x: np.ndarray, ks: list[int], backend: str) -> None:
 
     default_threads = max((p["num_threads"] for p in threadpool_info()), default=1)
     print(
-        f"CPU: {cpu_name()}, {os.cpu_count()} cores\n"
+        f"{machine.header()}\n"
         f"{args.embeddings}: {x.shape[0]} x {x.shape[1]} {x.dtype}; k = {ks}\n"
         f"baseline: sklearn KMeans(n_init=10, random_state={args.seed}), default threads "
         f"({default_threads}; OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})\n"
@@ -188,18 +189,6 @@ def print_header(args, x: np.ndarray, ks: list[int], backend: str) -> None:
     if args.also_backend:
         head += f" {args.also_backend + ' s':>10} {args.also_backend + ' inertia':>16}"
     print(head, flush=True)
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    import platform
-
-    return platform.processor() or "unknown CPU"
 
 
 def bench_k(x: np.ndarray, k: int, args, stage: dict) -> dict:

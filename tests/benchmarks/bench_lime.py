@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sentclust import explain, prepare, wordvec  # noqa: E402
+from sentclust import explain, machine, prepare, wordvec  # noqa: E402
 
 
 def main() -> None:
@@ -36,6 +36,7 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args()
+    print(machine.header(), flush=True)
     res = Path(args.results)
     wordvec.configure_tensorflow(args.seed, 2)
     model = wordvec.load_model(str(res / "wordvec" / "model.keras"))

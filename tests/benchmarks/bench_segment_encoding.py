@@ -40,9 +40,8 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from bench_kmeans import cpu_name  # noqa: E402
 
-from sentclust import encode, prepare, segment_pooling  # noqa: E402
+from sentclust import encode, machine, prepare, segment_pooling  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -241,6 +240,7 @@ def _hits(scores: np.ndarray, labels: np.ndarray) -> str:
 
 def main() -> None:
     args = parse_args()
+    print(machine.header(), flush=True)
 
     import torch
 
@@ -256,7 +256,7 @@ def main() -> None:
     r = timings(model, texts, spans, args)
     load = os.getloadavg()[0]
     print(
-        f"CPU: {cpu_name()}, {os.cpu_count()} cores; {args.threads} torch threads\n"
+        f"{args.threads} torch threads\n"
         f"{args.model}, max_seq_length {args.max_seq_length}, truncate, torch float32, "
         f"batch {args.batch_size}; {len(texts)} reviews (train + test, seed {args.seed}), "
         f"{n_segments} segments from {splitter}; best of {args.repeats} interleaved runs; "

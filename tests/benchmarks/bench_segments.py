@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -33,9 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from bench_kmeans import cpu_name  # noqa: E402
 
-from sentclust import segments  # noqa: E402
+from sentclust import machine, segments  # noqa: E402
 from sentclust.prepare import clean_text  # noqa: E402
 
 
@@ -116,6 +114,7 @@ def main() -> None:
     ap.add_argument("--errors", action="store_true", help="print every wrong boundary")
     ap.add_argument("--json", help="also write the rows here")
     args = ap.parse_args()
+    print(machine.header(), flush=True)
 
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if not args.no_pysbd and importlib.util.find_spec("pysbd") is None:
@@ -125,7 +124,7 @@ def main() -> None:
     texts = load_texts(Path(args.data_dir), max(sizes, default=0), args.seed)
     n_bound = sum(len(gold_boundaries(r)) for r in gold)
     print(
-        f"CPU: {cpu_name()}, {os.cpu_count()} cores; one process\n"
+        "one process\n"
         f"gold: {len(gold)} reviews, {n_bound} boundaries ({args.gold})\n"
         f"speed: reviews/s on the first n of train.parquet shuffled with seed {args.seed}, "
         f"cleaned first, best of {args.repeats}; 'all' = sentences and clauses (segment_review)\n"
@@ -152,7 +151,9 @@ def main() -> None:
         rows.append(row)
         print(line, flush=True)
     if args.json:
-        Path(args.json).write_text(json.dumps({"cpu": cpu_name(), "rows": rows}, indent=1))
+        Path(args.json).write_text(
+            json.dumps({"machine": machine.describe(), "rows": rows}, indent=1)
+        )
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
+from sentclust import machine  # noqa: E402
+
 
 def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -104,6 +106,7 @@ def run_baseline(train, test, p, epochs: int, seed: int) -> tuple[float, float]:
 
 def main() -> None:
     args = parse_args()
+    print(machine.header(), flush=True)
 
     from sentclust import wordvec
 

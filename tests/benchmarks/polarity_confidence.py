@@ -15,6 +15,7 @@ sys.path.insert(
 import numpy as np
 import pandas as pd
 
+from sentclust import machine
 from sentclust import polarity as pol
 from sentclust import polarity_check as chk
 from sentclust import polarity_job as pj
@@ -22,6 +23,7 @@ from sentclust.files import read_embeddings
 from sentclust.wordvec import held_out_ids, train_test_frames
 
 run = sys.argv[1] if len(sys.argv) > 1 else "results/full"
+print(machine.header(), flush=True)
 n_shards = len(
     list(__import__("pathlib").Path(run, "embeddings/bert_shards").glob("segments_*.parquet"))
 )
