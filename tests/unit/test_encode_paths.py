@@ -36,6 +36,15 @@ def test_the_fastest_path_that_meets_the_floor_is_chosen():
     assert path == OV16 and "fastest of 4" in rule
 
 
+def test_float32_is_preferred_within_the_margin():
+    # no native bf16: OpenVINO's bf16 hint runs float32, a few percent either way
+    ms = measured({REFERENCE: 1.3, OV32: 1.0, OV16: 0.97}, {OV16: 1.0})
+    path, rule = ep.choose_path(ms, ALL)
+    assert path == OV32 and "float32 within 5% of openvino bfloat16" in rule
+    ms = measured({REFERENCE: 1.3, OV32: 1.0, OV16: 0.9}, {OV16: 0.999})
+    assert ep.choose_path(ms, ALL)[0] == OV16  # 10% faster: worth it
+
+
 def test_a_fast_path_below_the_floor_is_not_chosen():
     ms = measured({REFERENCE: 1.0, OV32: 0.9, OV8: 0.3}, {OV8: 0.985})
     assert ep.choose_path(ms, ALL)[0] == OV32

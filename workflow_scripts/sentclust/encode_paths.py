@@ -29,6 +29,8 @@ from pathlib import Path
 
 #: a path is used by ``auto`` only where it stays this close to PyTorch float32
 MIN_MEAN_COSINE = 0.99
+#: a float32 path this close to the fastest (relative time) is preferred to it
+FLOAT32_MARGIN = 0.05
 CPU_PRECISIONS = ("float32", "bfloat16")
 
 
@@ -103,9 +105,12 @@ def choose_path(
     allowed: Sequence[EncodePath],
     *,
     floor: float = MIN_MEAN_COSINE,
+    margin: float = FLOAT32_MARGIN,
 ) -> tuple[EncodePath, str]:
     """The fastest allowed path whose mean cosine to the reference meets ``floor``, and why;
-    float32 (:func:`fallback_path`) when none does."""
+    float32 (:func:`fallback_path`) when none does. A float32 path within ``margin`` of the
+    fastest is preferred to it: exact results, and a choice that timing noise does not flip
+    (on a CPU without bf16, OpenVINO's bf16 hint runs float32 at the same speed)."""
     ok = [
         m
         for m in measurements
@@ -118,10 +123,17 @@ def choose_path(
         fallback = fallback_path(list(allowed))
         return fallback, f"no candidate path met the floor (mean cosine >= {floor}): {fallback}"
     best = min(ok, key=lambda m: m.seconds)
+    exact = [m for m in ok if m.path.precision == "float32"]
+    note = ""
+    if exact and best.path.precision != "float32":
+        fastest_exact = min(exact, key=lambda m: m.seconds)
+        if fastest_exact.seconds <= best.seconds * (1 + margin):
+            note = f"; float32 within {margin:.0%} of {best.path}"
+            best = fastest_exact
     rate = f"{best.reviews_per_second} reviews/s" if best.reviews_per_second else "fastest"
     return best.path, (
         f"measured: the fastest of {len(ok)} path(s) with mean cosine >= {floor} to torch "
-        f"float32 ({rate})"
+        f"float32 ({rate}{note})"
     )
 
 
