@@ -36,7 +36,9 @@ def test_a_close_encoder_passes_and_a_distorted_one_fails():
     bad = int8.downstream_check(x, far, labels, splits, ks=[2, 3, 4], kmeans_kw=KMEANS, seed=3)
     assert not bad["passed"] and any("ARI" in f for f in bad["failures"])
     table = int8.check_table(bad)
-    assert "| k | ARI int8 vs float32 |" in table and "int8 failed: ARI" in table
+    assert "| k | ARI int8 vs float32 | float32, another K-means seed |" in table
+    assert "int8 failed: ARI" in table
+    assert all(0.0 <= r["ari_float32_other_seed"] <= 1.0 for r in bad["ari_per_k"])
     with pytest.raises(ValueError, match="differ in shape"):
         int8.downstream_check(x, x[:, :4], labels, splits, ks=[2], kmeans_kw=KMEANS, seed=3)
 
