@@ -2,6 +2,7 @@ import os
 import struct
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ DEMO_REVIEWS = ROOT / "resources" / "demo" / "reviews.parquet"
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 
+PATH_CACHE = Path(tempfile.mkdtemp(prefix="sentclust-paths-"))
+
+
 def run_snakemake(workdir: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
     """Run the real workflow (this checkout's Snakefile) with ``workdir`` as working directory."""
     env = {
@@ -20,6 +24,8 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 1200) -> subprocess.
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        # the measured encoding paths: one cache for the test session, not the user's
+        "SENTCLUST_CACHE_DIR": str(PATH_CACHE),
     }
     cmd = [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)

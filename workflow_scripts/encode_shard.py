@@ -15,7 +15,7 @@ sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     import numpy as np
 
-    from sentclust import encode, int8, segment_pooling, shards
+    from sentclust import encode, encode_paths, int8, segment_pooling, shards
 
     # results depend on params.encoding only; how to run (device, batch size) is read from the
     # config directly, so that changing it reruns nothing
@@ -44,8 +44,8 @@ with logged(sm.log[0]) as log:
         log=log,
         segment_spans=segs.spans if segs else None,
         segment_vectors="pooled" if how == "off" else how,
-        # the measured choice of backend and precision, shared by the shard jobs of a machine
-        cache_dir=Path(sm.output.info).parent.parent / "encoding_paths",
+        # the measured choice of backend and precision, shared by every run on this machine
+        cache_dir=rt.get("path_cache") or encode_paths.default_cache_dir(),
         int8_model=int8_model,
     )
     if int8_check is not None:

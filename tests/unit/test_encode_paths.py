@@ -70,6 +70,9 @@ def test_only_allowed_paths_are_chosen():
 
 def test_candidates_follow_the_config():
     assert ep.candidate_paths("auto", "auto", openvino=True) == [REFERENCE, T16, OV32, OV16]
+    # no bf16 instructions: OpenVINO's bf16 hint would run float32 under another name
+    assert ep.candidate_paths("auto", "auto", openvino=True, bf16=False) == [REFERENCE, T16, OV32]
+    assert ep.candidate_paths("openvino", "bfloat16", openvino=True, bf16=False) == [OV16]
     assert ep.candidate_paths("auto", "auto", openvino=False) == [REFERENCE, T16]
     assert ep.candidate_paths("auto", "auto", openvino=True, int8=True)[-1] == OV8
     assert ep.candidate_paths("openvino", "float32", openvino=True) == [OV32]

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import jobs_of, run_snakemake, tiny_overrides, write_config
+from conftest import PATH_CACHE, jobs_of, run_snakemake, tiny_overrides, write_config
 from sentclust import encode
 
 pytestmark = [
@@ -49,4 +49,4 @@ def test_int8_is_checked_then_offered_to_the_shards_only_if_it_passed(tiny_run, 
         assert "openvino float32" in timed and "torch float32" in timed
     # the shards of one machine share one measured choice
     assert len({s["encoding_path"]["key"] for s in summary["shards"]}) == 1
-    assert len(list((res / "encoding_paths").glob("*.json"))) >= 1
+    assert len(list(PATH_CACHE.glob("*.json"))) >= 1

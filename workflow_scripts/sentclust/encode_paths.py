@@ -9,11 +9,12 @@ on the job's calibration reviews at the job's own thread count; the paths whose 
 a mean cosine similarity of at least :data:`MIN_MEAN_COSINE` to PyTorch float32 are kept, and
 the fastest runs. PyTorch float32 is the reference and the fallback.
 
-The measurement is taken once per machine and setting, and cached under the results folder
-(:func:`cached_choice`) with the CPU model, its flags, the core count, the thread count, the
-package versions, the model and the encoding settings as its key, so that every shard of a run
-encodes the same way and a rerun reuses the choice. The timings and the choice go into each
-shard's JSON record and the report.
+The measurement is taken once per machine and setting and cached (:func:`cached_choice`, in
+:func:`default_cache_dir`, shared by every run of the user) with the CPU model, its flags, the
+core count, the thread count, the package versions, the model and the encoding settings as its
+key: every shard of a run, and every run of a config on one machine, encodes the same way (two
+fresh measurements can differ by noise where two paths are equally fast). The timings and the
+choice go into each shard's JSON record and the report.
 """
 
 from __future__ import annotations
@@ -70,19 +71,26 @@ class Measurement:
 
 
 def candidate_paths(
-    backend: str, precision: str, *, openvino: bool, int8: bool = False
+    backend: str, precision: str, *, openvino: bool, int8: bool = False, bf16: bool = True
 ) -> list[EncodePath]:
     """The paths a CPU job may run, as the config allows them.
 
     ``backend`` and ``precision`` are the config's (``auto`` leaves the choice open);
     ``openvino``: whether the package imports; ``int8``: whether an int8 model passed its
-    check and may be used.
+    check and may be used; ``bf16``: whether the CPU has bf16 instructions. Without them
+    OpenVINO's bf16 hint silently runs float32 (same speed, slightly different kernels): it is
+    left out where ``auto`` decides, so that two runs cannot pick "bf16" and float32 by noise.
     """
     backends = ["torch", "openvino"] if backend == "auto" else [backend]
     if not openvino:
         backends = [b for b in backends if b != "openvino"]
     precisions = list(CPU_PRECISIONS) if precision == "auto" else [precision]
-    paths = [EncodePath(b, p) for b in backends for p in precisions if p != "int8"]
+    paths = [
+        EncodePath(b, p)
+        for b in backends
+        for p in precisions
+        if p != "int8" and (bf16 or precision != "auto" or (b, p) != ("openvino", "bfloat16"))
+    ]
     if int8 and "openvino" in backends and precision in ("auto", "int8"):
         paths.append(EncodePath("openvino", "int8"))
     return paths
@@ -189,6 +197,18 @@ def measure_paths(
     return out
 
 
+def default_cache_dir() -> Path:
+    """Where measured choices are kept: ``$SENTCLUST_CACHE_DIR``, else the user's cache folder
+    (``$XDG_CACHE_HOME`` or ``~/.cache``) ``/sentclust/encoding_paths``. Shared by every run of
+    this user, so that two runs of one config on one machine encode the same way."""
+    import os
+
+    if os.environ.get("SENTCLUST_CACHE_DIR"):
+        return Path(os.environ["SENTCLUST_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sentclust" / "encoding_paths"
+
+
 def cache_key(setting: dict) -> str:
     """A short hash of what a measurement depends on (machine, versions, model, settings)."""
     blob = json.dumps(setting, sort_keys=True, default=str).encode()
@@ -293,8 +313,13 @@ def choose_encoding(
             "bert.precision is int8 but no int8 model passed its check: set bert.int8.enabled "
             "to true (the int8_check rule quantizes and checks it), or use precision auto"
         )
+    flags = machine.cpu_flags()
     allowed = candidate_paths(
-        backend, precision, openvino=openvino_available(), int8=int8_model is not None
+        backend,
+        precision,
+        openvino=openvino_available(),
+        int8=int8_model is not None,
+        bf16=flags["avx512_bf16"] or flags["amx_bf16"],
     )
     if len(allowed) == 1:
         return allowed[0], {"rule": "set in the config"}
