@@ -5,9 +5,10 @@
 Every Parquet, JSON, TSV and NPZ file under either folder (logs/ and benchmarks/ left out) is
 compared: Parquet by schema and values (pyarrow), JSON as parsed values (key order included),
 TSV as tables, NPZ array by array. Timings differ from run to run and are left out: JSON keys
-and TSV columns whose name contains "seconds" or "per_second", and the encode jobs' `encoding_path`
-(the timings of the measured path choice; the path itself is compared as `backend`, `precision`). Prints one line per file and a
-count; exits 1 when a file differs or is missing on one side.
+and TSV columns whose name contains "seconds" or "per_second", and the encode jobs'
+`encoding_path` (the timings of the measured path choice; the path itself is compared as
+`backend` and `precision`). Prints one line per file and a count; exits 1 when a file differs or
+is missing on one side.
 """
 
 from __future__ import annotations
