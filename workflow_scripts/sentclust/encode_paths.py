@@ -239,7 +239,7 @@ def cached_choice(
 
     key = cache_key(setting)
     if cache_dir is None:
-        return _record(measure(), allowed, setting, key, cached=False)
+        return _record(measure(), allowed, setting, key)
     file = Path(cache_dir) / f"{key}.json"
     with _locked(file.with_suffix(".lock")):
         if file.exists():
@@ -249,12 +249,13 @@ def cached_choice(
                     return {**record, "cached": True, "cache_file": str(file)}
             except (OSError, ValueError):
                 pass  # unreadable: measure again and overwrite
-        record = _record(measure(), allowed, setting, key, cached=False)
+        record = _record(measure(), allowed, setting, key)
         write_json({k: v for k, v in record.items() if k != "cached"}, file)
     return {**record, "cache_file": str(file)}
 
 
-def _record(measurements, allowed, setting, key, *, cached: bool) -> dict:
+def _record(measurements, allowed, setting, key) -> dict:
+    """A fresh measurement's record (``cached`` False: it was measured now)."""
     path, rule = choose_path(measurements, allowed)
     return {
         "key": key,
@@ -263,7 +264,7 @@ def _record(measurements, allowed, setting, key, *, cached: bool) -> dict:
         "rule": rule,
         "measurements": [m.to_dict() for m in measurements],
         "setting": setting,
-        "cached": cached,
+        "cached": False,
     }
 
 

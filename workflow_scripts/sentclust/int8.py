@@ -105,6 +105,7 @@ def downstream_check(
     from sklearn.metrics import adjusted_rand_score
 
     from sentclust.cluster_metrics import label_metrics
+    from sentclust.encode import cosine_rows
     from sentclust.kmeans import kmeans
 
     if reference.shape != candidate.shape:
@@ -132,6 +133,7 @@ def downstream_check(
         "int8": _probe_accuracy(candidate, labels, splits, seed),
     }
     changes["probe_accuracy"] = probe["int8"] - probe["float32"]
+    cos = cosine_rows(reference, candidate)
     worst_ari = min(r["ari_int8_vs_float32"] for r in per_k)
     failures = [
         f"ARI {r['ari_int8_vs_float32']:.4f} < {min_ari} at k={r['k']}"
@@ -156,15 +158,9 @@ def downstream_check(
             for m in LABEL_METRICS
         },
         "probe_accuracy": {**probe, "change": changes["probe_accuracy"]},
-        "mean_cosine": float(_cosines(reference, candidate).mean()),
-        "min_cosine": float(_cosines(reference, candidate).min()),
+        "mean_cosine": float(cos.mean()),
+        "min_cosine": float(cos.min()),
     }
-
-
-def _cosines(a, b):
-    from sentclust.encode import cosine_rows
-
-    return cosine_rows(a, b)
 
 
 def check_table(check: dict) -> str:
