@@ -17,16 +17,22 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 PATH_CACHE = Path(tempfile.mkdtemp(prefix="sentclust-paths-"))
 
 
-def run_snakemake(workdir: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
-    """Run the real workflow (this checkout's Snakefile) with ``workdir`` as working directory."""
-    env = {
+def workflow_env(**extra: str) -> dict[str, str]:
+    """The environment of every workflow run of the tests (local or through SLURM)."""
+    return {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         # the measured encoding paths: one cache for the test session, not the user's
         "SENTCLUST_CACHE_DIR": str(PATH_CACHE),
+        **extra,
     }
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
+    """Run the real workflow (this checkout's Snakefile) with ``workdir`` as working directory."""
+    env = workflow_env()
     cmd = [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
 

@@ -11,7 +11,15 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import ROOT, SNAKEMAKE, jobs_of, run_snakemake, tiny_overrides, write_config
+from conftest import (
+    ROOT,
+    SNAKEMAKE,
+    jobs_of,
+    run_snakemake,
+    tiny_overrides,
+    workflow_env,
+    write_config,
+)
 from sentclust.files import read_embeddings
 
 pytestmark = pytest.mark.workflow
@@ -101,7 +109,7 @@ def test_killed_encoding_resumes_with_the_missing_shards_only(tmp_path):
     target = "results/embeddings/bert.parquet"
     shards = tmp_path / "results/embeddings/bert_shards"
     cmd = [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(tmp_path)]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    env = workflow_env()
     out = tmp_path / "killed_run.txt"
     with open(out, "w") as fh:
         proc = subprocess.Popen(

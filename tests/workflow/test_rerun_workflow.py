@@ -7,14 +7,13 @@ The other partial-rerun checks sit beside their stages: changing a network hyper
 after a clean finish (test_foundation_workflow).
 """
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SNAKEMAKE, jobs_of, tiny_overrides, write_config
+from conftest import ROOT, SNAKEMAKE, jobs_of, tiny_overrides, workflow_env, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -36,12 +35,7 @@ UPSTREAM_OF_SWEEP = {
 
 
 def snakemake(snakefile: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
+    env = workflow_env()
     cmd = [SNAKEMAKE, "--snakefile", str(snakefile), "--directory", str(workdir), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=1200, env=env)
 

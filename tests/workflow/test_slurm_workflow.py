@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from compare_runs import compare_dirs
-from conftest import ROOT, SNAKEMAKE, jobs_of, run_snakemake
+from conftest import ROOT, SNAKEMAKE, jobs_of, run_snakemake, workflow_env
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
@@ -88,14 +88,8 @@ def submitted_jobs(log: str) -> dict[int, tuple[str, int]]:
 
 def run_through_slurm(workdir: Path, cfg: Path) -> str:
     """The run through profiles/slurm, as a cluster user starts it: its log."""
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        # the one override this GPU-less node needs: GPU jobs ask for CPUs instead
-        "SENTCLUST_SLURM_GPUS": "0",
-    }
+    # the one override this GPU-less node needs: GPU jobs ask for CPUs instead
+    env = workflow_env(SENTCLUST_SLURM_GPUS="0")
     cmd = [
         "timeout", "-s", "KILL", str(RUN_LIMIT_S),
         SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),

@@ -30,7 +30,7 @@ from pathlib import Path
 
 #: a path is used by ``auto`` only where it stays this close to PyTorch float32
 MIN_MEAN_COSINE = 0.99
-#: a float32 path this close to the fastest (relative time) is preferred to it
+#: paths this close to the fastest (relative time) count as equally fast (see choose_path)
 FLOAT32_MARGIN = 0.05
 CPU_PRECISIONS = ("float32", "bfloat16")
 
@@ -116,9 +116,13 @@ def choose_path(
     margin: float = FLOAT32_MARGIN,
 ) -> tuple[EncodePath, str]:
     """The fastest allowed path whose mean cosine to the reference meets ``floor``, and why;
-    float32 (:func:`fallback_path`) when none does. A float32 path within ``margin`` of the
-    fastest is preferred to it: exact results, and a choice that timing noise does not flip
-    (on a CPU without bf16, OpenVINO's bf16 hint runs float32 at the same speed)."""
+    float32 (:func:`fallback_path`) when none does.
+
+    Paths within ``margin`` of the fastest count as equally fast, and the choice among them
+    follows a fixed order, not the timings: float32 first, then the order of
+    :func:`measured_paths` (PyTorch float32, the reference, first). So timing noise between two
+    equally fast paths (PyTorch and OpenVINO float32 on an AVX2 CPU; OpenVINO's bf16 hint on a
+    CPU without bf16) cannot flip the choice between runs, and exact results win a tie."""
     ok = [
         m
         for m in measurements
@@ -130,14 +134,13 @@ def choose_path(
     if not ok:
         fallback = fallback_path(list(allowed))
         return fallback, f"no candidate path met the floor (mean cosine >= {floor}): {fallback}"
-    best = min(ok, key=lambda m: m.seconds)
-    exact = [m for m in ok if m.path.precision == "float32"]
+    fastest = min(ok, key=lambda m: m.seconds)
+    rank = {p: i for i, p in enumerate(measured_paths(allowed))}
+    near = [m for m in ok if m.seconds <= fastest.seconds * (1 + margin)]
+    best = min(near, key=lambda m: (m.path.precision != "float32", rank[m.path]))
     note = ""
-    if exact and best.path.precision != "float32":
-        fastest_exact = min(exact, key=lambda m: m.seconds)
-        if fastest_exact.seconds <= best.seconds * (1 + margin):
-            note = f"; float32 within {margin:.0%} of {best.path}"
-            best = fastest_exact
+    if best.path != fastest.path:
+        note = f"; within {margin:.0%} of the fastest, {fastest.path}: float32 and torch first"
     rate = f"{best.reviews_per_second} reviews/s" if best.reviews_per_second else "fastest"
     return best.path, (
         f"measured: the fastest of {len(ok)} path(s) with mean cosine >= {floor} to torch "

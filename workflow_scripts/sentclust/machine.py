@@ -46,11 +46,10 @@ def cpu_flags(cpuinfo: dict[str, str] | None = None) -> dict[str, bool]:
 
 
 def cores() -> int:
-    """The cores this process may run on (the affinity mask, else the CPU count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+    """The machine's cores (``os.cpu_count()``), not the affinity mask of this process: a SLURM
+    job confined to one core runs on the same machine as a local run, and must find the same
+    cached measurement (the thread count is part of that key on its own)."""
+    return os.cpu_count() or 1
 
 
 def describe(packages=ENCODING_PACKAGES) -> dict:
