@@ -1,5 +1,7 @@
 # Fine-grained sentiment analysis by clustering: the workflow's entry point.
 # Run: snakemake --cores N [--configfile config/demo.yaml] [--config key=value ...]
+import sys
+
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
@@ -10,12 +12,28 @@ configfile: f"{workflow.basedir}/config/config.yaml"
 
 
 validate(config, "config/schema.yaml")
+# what the schema cannot express (results_dir, splits, k against the corpus size, ...), checked
+# before any job: workflow_scripts/sentclust/config_checks.py
+sys.path.insert(0, f"{workflow.basedir}/workflow_scripts")
+from sentclust.config_checks import ConfigError, check_config
+
+try:
+    check_config(config, workflow_dir=workflow.basedir)
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
 
 
 report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
+
+
+# what goes online (README: What goes online, and when): only a hub model download the config
+# asks for; no telemetry. Every job inherits these variables; a user's own setting wins.
+from sentclust.offline import set_hub_environment
+
+set_hub_environment(config)
 
 
 # one set of wildcard constraints for every rule (the kinds come from common.smk)

@@ -94,6 +94,7 @@ rule term_counts:
     params:
         min_df=config["finegrained"]["min_df"],
         max_df=config["finegrained"]["max_df"],
+        stop_words=config["finegrained"]["stop_words"],
     script:
         "../workflow_scripts/term_counts.py"
 

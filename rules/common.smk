@@ -22,21 +22,32 @@ DOWNLOAD_DIR = f"{RESULTS}/downloads"
 
 
 def downloaded_input():
-    """Where the download rule puts input_url's file."""
+    """Where the download rule puts input_url's file; the download's settings (https, a
+    checksum, the size cap) are checked here, before any job starts."""
+    from sentclust.ingest.download import DownloadError
+    from sentclust.ingest.inputs import check_input_config
+
+    try:
+        check_input_config(config)
+    except DownloadError as err:
+        raise WorkflowError(str(err)) from None
     name = Path(config["input_url"].split("?")[0]).name or "download"
     return f"{DOWNLOAD_DIR}/{name}"
 
 
 def ingest_input():
     """The ingest rule's input: the local input, or the download rule's output."""
+    from sentclust.ingest import IngestError
+    from sentclust.ingest.inputs import ingest_files
+
     path = config.get("input_path")
     if path:
-        p = Path(path)
-        if p.is_dir():
-            parquet = sorted(str(f) for f in p.glob("*.parquet"))
-            # a folder of Parquet files: depend on the files, so editing one reruns ingest
-            return parquet if parquet else [path]
-        return [path]
+        # a folder of Parquet files: depend on the files (not hidden ones, not temporaries), so
+        # editing one reruns ingest
+        try:
+            return ingest_files(path)
+        except IngestError as err:
+            raise WorkflowError(str(err)) from None
     if config.get("input_url"):
         return [downloaded_input()]
     raise WorkflowError(

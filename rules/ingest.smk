@@ -1,4 +1,5 @@
 # Ingest: any accepted input form -> the reviews contract (results/<run>/data/reviews.parquet).
+from sentclust.ingest.inputs import input_fingerprint, local_archive_sha256
 
 
 rule download:
@@ -36,6 +37,12 @@ rule ingest:
         subsample=config["ingest"]["subsample"],
         duplicate_texts=config["ingest"]["duplicate_texts"],
         csv_test_fraction=config["ingest"]["csv_test_fraction"],
+        rating_conflicts=config["ingest"]["rating_conflicts"],
         seed=SEED,
+        # a local archive is verified against input_sha256 (None otherwise)
+        sha256=local_archive_sha256(config),
+        # an aclImdb folder's review files (count, bytes, newest mtime): an edited review reruns
+        # ingest even when the folder's own mtime stays
+        fingerprint=input_fingerprint(config.get("input_path")),
     script:
         "../workflow_scripts/ingest.py"

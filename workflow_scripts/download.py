@@ -1,8 +1,18 @@
-"""Rule download: fetch input_url with a SHA-256 check."""
+"""Rule download: fetch input_url (https only) with a SHA-256, length and size check."""
 
 from sentclust.ingest.download import fetch
+from sentclust.ingest.inputs import download_settings
 from sentclust.smk import logged
 
-with logged(snakemake.log[0]) as log:  # noqa: F821
-    record = fetch(snakemake.params.url, snakemake.output[0], sha256=snakemake.params.sha256)  # noqa: F821
+sm = snakemake  # noqa: F821
+with logged(sm.log[0]) as log:
+    # the scheme switch and the size cap change no result: read from the config, not params
+    settings = download_settings(sm.config)
+    record = fetch(
+        sm.params.url,
+        sm.output[0],
+        sha256=sm.params.sha256,
+        max_bytes=settings["max_bytes"],
+        schemes=settings["schemes"],
+    )
     log.info("downloaded %s", record)

@@ -1,4 +1,8 @@
-"""Rule gather_bert: the shards, in order, as one review-embedding table."""
+"""Rule gather_bert: the shards, in order, as one review-embedding table.
+
+Shards that disagree on how they were encoded (model, revision, precision, backend, ...) are
+refused before anything is written (:func:`sentclust.shards.check_consistent`).
+"""
 
 from sentclust import shards
 from sentclust.files import write_json, write_parquet
@@ -6,8 +10,9 @@ from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
+    records = shards.read_records(sm.input.shards)
+    shards.check_consistent(records, sm.input.shards)
     table = shards.gather(sm.input.shards, sm.input.prepared)
     write_parquet(table, sm.output.embeddings)
-    records = shards.read_records(sm.input.shards)
     write_json(shards.bert_summary(records, table.num_rows), sm.output.summary)
     log.info("gathered %d shards, %d reviews", len(records), table.num_rows)

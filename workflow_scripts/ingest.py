@@ -2,11 +2,14 @@
 
 from sentclust import ingest
 from sentclust.files import package_versions, write_json, write_parquet
+from sentclust.ingest.contract import MAX_REVIEW_BYTES
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     p = sm.params
+    # the size cap changes no result (a review above it fails): read from the config, not params
+    max_review_bytes = sm.config["ingest"].get("max_review_bytes", MAX_REVIEW_BYTES)
     df, summary = ingest.ingest(
         p.source,
         fmt=p.fmt,
@@ -15,6 +18,9 @@ with logged(sm.log[0]) as log:
         seed=p.seed,
         duplicate_texts=p.duplicate_texts,
         csv_test_fraction=p.csv_test_fraction,
+        rating_conflicts=p.rating_conflicts,
+        max_review_bytes=max_review_bytes,
+        sha256=p.sha256,
     )
     summary["seed"] = p.seed
     summary["versions"] = package_versions(["pandas", "pyarrow"])

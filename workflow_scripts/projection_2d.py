@@ -1,5 +1,6 @@
-"""Rule projection_2d: one kind's embeddings in two dimensions (PCA, or UMAP when installed),
-a seeded sample coloured by cluster (chosen k, clusters named) and by label."""
+"""Rule projection_2d: one kind's embeddings in two dimensions (report.projection: PCA or
+UMAP), a seeded sample coloured by cluster (chosen k, clusters named) and by label; the JSON
+records the method used."""
 
 import json
 from pathlib import Path

@@ -11,7 +11,10 @@ sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     prepared = pd.read_parquet(sm.input.prepared, columns=terms.TOKEN_COLUMNS)
     counts, vocab, about = terms.count_terms(
-        prepared["tokens"].tolist(), min_df=sm.params.min_df, max_df=sm.params.max_df
+        prepared["tokens"].tolist(),
+        min_df=sm.params.min_df,
+        max_df=sm.params.max_df,
+        stop_words_source=sm.params.stop_words,
     )
     terms.write_term_counts(
         counts,

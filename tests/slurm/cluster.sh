@@ -11,6 +11,12 @@
 # No systemd: munged, slurmctld and slurmd are started directly and stopped by the process ids
 # in their pid files, which live in the state folder with their logs.
 #
+# The state folder (SLURM_TEST_STATE, default /tmp/sc-slurm) holds the munge key and the pid
+# files that `stop` kills: it must be root's own (made with mode 711 when missing; an existing
+# one must be a real folder, not a link, owned by root, mode 700 or 711), else the script
+# refuses to run. A pid is only trusted when /proc/PID/comm names the daemon (pid reuse). The
+# backup of an existing /etc/slurm/slurm.conf stays beside it, in /etc/slurm.
+#
 # What this set-up has to get right (SLURM 22.05, munge 0.5.15 on Debian 12):
 # - no accounting database (AccountingStorageType=accounting_storage/none), so `sacct` fails and
 #   job status must come from `squeue`: finished jobs stay visible there for MinJobAge seconds,
@@ -21,11 +27,13 @@
 # - munged wants its socket's folder owned by it and world-executable (755), and a short path;
 # - DefMemPerCPU keeps a job without --mem from taking the node's whole memory.
 set -euo pipefail
+# the config at the default path, not one a caller's environment points at
+unset SLURM_CONF
 
 STATE=${SLURM_TEST_STATE:-/tmp/sc-slurm}
 CONF_DIR=/etc/slurm
 CONF=$CONF_DIR/slurm.conf
-BACKUP=$STATE/slurm.conf.orig
+BACKUP=$CONF_DIR/slurm.conf.sentclust-orig
 MARK="# written by sentclust tests/slurm/cluster.sh"
 SOCKET=$STATE/m/munge.sock
 PARTITION=${SLURM_TEST_PARTITION:-debug}
@@ -49,11 +57,45 @@ install_if_missing() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
 
-pid_of() { # pid from a pid file, if that process is alive
-    local f=$STATE/$1.pid pid
-    [[ -s $f ]] || return 1
-    pid=$(cat "$f")
-    kill -0 "$pid" 2>/dev/null || return 1
+refuse_state() {
+    log "refusing the state folder $STATE: $1. It holds the munge key and the pid files that" \
+        "'stop' kills, so it must be a real folder (not a link) owned by root with mode 700 or" \
+        "711. Fix: remove it (rm -rf $STATE) or set SLURM_TEST_STATE to a new path (the script" \
+        "makes it)"
+    return 2
+}
+
+require_private_state() { # [create]: check the state folder; make it (mode 711) if asked
+    local parent owner mode
+    parent=$(dirname -- "$STATE")
+    [[ -d $parent ]] || refuse_state "its parent folder $parent does not exist" || return
+    read -r owner mode < <(stat -L -c '%u %a' -- "$parent")
+    # in a folder others may write to, only the sticky bit (as on /tmp) stops them renaming ours
+    if ((8#$mode & 8#022 && !(8#$mode & 8#1000))) || [[ $owner != 0 ]]; then
+        refuse_state "its parent $parent is not root's, or others may write to it without the" \
+            "sticky bit (owner uid $owner, mode $mode)"
+        return
+    fi
+    if [[ ${1:-} == create && ! -e $STATE && ! -L $STATE ]]; then
+        # 711: nobody else lists or writes it; munged's socket path must be searchable by all
+        mkdir -m 711 -- "$STATE" || refuse_state "it cannot be made" || return
+    fi
+    [[ -e $STATE || -L $STATE ]] || return 0 # nothing there: nothing started
+    [[ ! -L $STATE ]] || refuse_state "it is a symbolic link" || return
+    [[ -d $STATE ]] || refuse_state "it is not a folder" || return
+    read -r owner mode < <(stat -c '%u %a' -- "$STATE")
+    [[ $owner == 0 ]] || refuse_state "it is owned by uid $owner, not root" || return
+    [[ $mode == 700 || $mode == 711 ]] || refuse_state "its mode is $mode" || return
+}
+
+pid_of() { # name: the pid from its pid file, if that process is alive and is that daemon
+    local f=$STATE/$1.pid pid comm
+    [[ -f $f && ! -L $f && -s $f ]] || return 1
+    pid=$(head -c 32 "$f" | tr -d '[:space:]')
+    [[ $pid =~ ^[1-9][0-9]*$ ]] || return 1
+    # a pid file left by a crash may name a live process that reused the number
+    comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+    [[ $comm == "$1" ]] || return 1
     echo "$pid"
 }
 
@@ -111,7 +153,7 @@ EOF
 start_munged() {
     if pid_of munged >/dev/null; then return 0; fi
     mkdir -p "$STATE/m"
-    chmod 755 "$STATE" "$STATE/m"
+    chmod 755 "$STATE/m"
     if [[ ! -s $STATE/munge.key ]]; then
         (umask 077 && dd if=/dev/urandom of="$STATE/munge.key" bs=1024 count=1 status=none)
     fi
@@ -140,7 +182,6 @@ start() {
     [[ $(id -u) == 0 ]] || { log "must run as root"; exit 2; }
     install_if_missing
     mkdir -p "$STATE/ctld" "$STATE/d"
-    chmod 755 "$STATE"
     write_conf
     start_munged
     # -c: cold start, no jobs or node state carried over from an earlier run; a fresh log each
@@ -195,12 +236,22 @@ status() {
     return $rc
 }
 
-case "${1:-}" in
-start) start ;;
-stop) stop ;;
-status) status ;;
-*)
-    echo "usage: $0 start|stop|status   (state folder: $STATE)" >&2
-    exit 2
-    ;;
-esac
+main() {
+    case "${1:-}" in
+    start)
+        [[ $(id -u) == 0 ]] || { log "must run as root"; return 2; }
+        require_private_state create && start
+        ;;
+    stop) require_private_state && stop ;;
+    status) require_private_state && status ;;
+    *)
+        echo "usage: $0 start|stop|status   (state folder: $STATE)" >&2
+        return 2
+        ;;
+    esac
+}
+
+# sourced (the unit tests call the functions): define them only
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi

@@ -1,3 +1,4 @@
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -14,7 +15,7 @@ from sentclust.files import embeddings_table, write_json, write_parquet
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
 
-def _no_hub(name, offline):
+def _no_hub(name, offline, revision=None):
     raise OSError("no network here")
 
 
@@ -42,7 +43,7 @@ def test_resolution_then_a_local_directory(tmp_path):
 def test_resolution_then_the_hub(tmp_path):
     seen = []
 
-    def hub(name, offline):
+    def hub(name, offline, revision=None):
         seen.append((name, offline))
         return str(tmp_path)
 
@@ -263,8 +264,14 @@ def test_encode_configured_matches_encode(minilm, caplog):
     ref, _ = encode.encode(minilm, texts, max_seq_length=64, batch_size=2, progress=False)
     np.testing.assert_allclose(vectors, ref, atol=1e-5)
     assert info["backend"] == "torch" and info["batch_size"] == 2 and info["n_texts"] == 2
-    assert list(prov) == ["model", "model_source", "dimensions", "encoding_path", "versions"]
+    keys = ["model", "model_source", "model_revision", "dimensions", "encoding_path", "versions"]
+    assert list(prov) == keys
     assert prov["dimensions"] == 384 and prov["encoding_path"] == {"rule": "set in the config"}
+    # the packaged copy's weights, by hash (what `sha256sum model.safetensors` prints)
+    weights = models.weight_files(encode.resolve_model(MINILM).path)
+    assert [w.name for w in weights] == ["model.safetensors"]
+    digest = hashlib.sha256(weights[0].read_bytes()).hexdigest()
+    assert prov["model_revision"] == f"sha256:{digest}"
     assert "torch float32 (set in the config)" in caplog.text
 
 
@@ -461,6 +468,7 @@ def test_encode_shard_script_writes_the_segment_vectors(tmp_path):
         assert tables[how].column("segment_no").to_pylist() == [0, 1]
         record = json.loads(Path(runs[how].output.info).read_text())
         assert record["segment_vectors"] == how and record["n_segments"] == 2
+        assert record["model_revision"].startswith("sha256:")  # every shard names its weights
         assert record["segments_scored"] == 2 and record["segment_coverage_mean"] == 1.0
         assert record["segment_seconds"] >= 0
     assert tables["off"].num_rows == 0

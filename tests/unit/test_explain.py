@@ -143,6 +143,44 @@ def test_review_items_reject_duplicate_prepared_rows():
         )
 
 
+def _half_when_empty(texts):
+    """P(positive): 0.5 for a text without tokens (the network's bias alone), else by "great"."""
+    return np.array([0.5 if not t.split() else 0.9 if "great" in t else 0.1 for t in texts])
+
+
+def test_review_items_never_pick_a_review_without_tokens(tmp_path):
+    """A review that was only markup prepares to no tokens; scored 0.5 it was the most
+    "uncertain" review, and LIME then failed inside its sampler. It is never picked now."""
+    reviews, prepared = _reviews_and_prepared()
+    reviews = pd.concat(
+        [reviews, reviews.iloc[[0]].assign(review_id="m", rating=pd.NA)], ignore_index=True
+    )
+    markup = pd.DataFrame({"review_id": ["m"], "clean_text": [""], "tokens": [""]})
+    prepared = pd.concat([prepared, markup], ignore_index=True)
+    items = explain.review_items(reviews, prepared, _half_when_empty, {"uncertain": 1})
+    assert [(i["review_id"], i["category"]) for i in items] == [("a", "uncertain")]
+    figs, pages = tmp_path / "figures", tmp_path / "html"
+    figs.mkdir()
+    pages.mkdir()
+    fn = explain.batched(_half_when_empty, 32)
+    explain.explain_items(items, fn, figs, pages, {"num_samples": 30, "num_features": 2}, seed=1)
+    assert all(i["weights"] for i in items)
+
+
+def test_a_config_text_without_tokens_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"explain.texts\[1\] = '<br /><br />' has no words"):
+        explain.text_items(
+            ["A great film", "<br /><br />"], _half_when_empty, unicode_form="NFKC", lowercase=True
+        )
+
+
+def test_lime_is_never_asked_to_explain_no_tokens():
+    fn = explain.batched(_half_when_empty, 32)
+    for tokens in ("", "   "):
+        with pytest.raises(ValueError, match="has none once prepared"):
+            explain.explain_one(tokens, fn, num_samples=30, num_features=2, seed=1)
+
+
 def test_text_items_prepare_the_config_texts():
     items = explain.text_items(
         ["Truly <br />GREAT film", "Bad."], _great_is_positive, unicode_form="NFKC", lowercase=True

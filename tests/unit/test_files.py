@@ -189,3 +189,189 @@ def test_atomic_outputs_get_the_usual_permissions_not_mkstemps_private_ones(tmp_
         os.umask(mask)
     assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "figs").stat().st_mode & 0o777 == 0o755
+
+
+def test_umask_is_read_without_setting_it(tmp_path, monkeypatch):
+    """os.umask(0) for a moment gives files created by other threads mode 0666."""
+    import sentclust.files as files
+
+    mask = os.umask(0o027)
+    try:
+
+        def no_umask(*_):
+            raise AssertionError("os.umask changes the process umask, if only briefly")
+
+        monkeypatch.setattr(os, "umask", no_umask)
+        assert files._umask() == 0o027
+        assert files._probe_umask() == 0o027  # where there is no /proc
+        write_text("x", tmp_path / "a.txt")
+        with atomic_dir(tmp_path / "d") as d:
+            (d / "f").write_text("y")
+    finally:
+        monkeypatch.undo()
+        os.umask(mask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "d").stat().st_mode & 0o777 == 0o750
+
+
+def _record_fsync_and_replace(monkeypatch) -> list[tuple]:
+    """Record (``fsync``, path) and (``replace``, source, target) in call order; both still run."""
+    events: list[tuple] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", str(src), str(dst)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    return events
+
+
+def test_atomic_writes_reach_the_disk_before_the_rename(tmp_path, monkeypatch):
+    events = _record_fsync_and_replace(monkeypatch)
+    write_json({"a": 1}, tmp_path / "m.json")
+    (_, tmp, target), *_ = (e for e in events if e[0] == "replace")
+    assert target == str(tmp_path / "m.json")
+    i = events.index(("replace", tmp, target))
+    assert ("fsync", tmp) in events[:i], events  # the data, under its temporary name
+    assert ("fsync", str(tmp_path)) in events[i + 1 :], events  # the rename
+
+    events.clear()
+    with atomic_dir(tmp_path / "figs") as d:
+        (d / "f.png").write_bytes(b"png")
+    (_, tmp, target), *_ = (e for e in events if e[0] == "replace")
+    i = events.index(("replace", tmp, target))
+    assert {("fsync", f"{tmp}/f.png"), ("fsync", tmp)} <= set(events[:i]), events
+    assert ("fsync", str(tmp_path)) in events[i + 1 :], events
+
+
+_KILLED_WRITER = """
+import os, signal, sys
+from pathlib import Path
+from sentclust.files import atomic_dir, atomic_path
+out = Path(sys.argv[1])
+with atomic_path(out / "m.json") as tmp, atomic_dir(out / "figs") as figs:
+    tmp.write_text("half")
+    (figs / "a.png").write_bytes(b"half")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_writers_temporaries_are_removed_by_the_next_write(tmp_path):
+    """SIGKILL runs no cleanup: the temporaries stay, named with the writer's pid, until the
+    next write to the same path removes them (a live writer's and another path's are kept)."""
+    import subprocess
+    import sys
+
+    from sentclust.files import _host
+
+    scripts = Path(__file__).resolve().parents[2] / "workflow_scripts"
+    env = {**os.environ, "PYTHONPATH": str(scripts)}
+    run = subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(tmp_path)], env=env)
+    assert run.returncode == -9
+    left = sorted(os.listdir(tmp_path))
+    assert len(left) == 2 and all(name.startswith(".") and ".tmp" in name for name in left)
+    assert all(f".{_host()}." in name for name in left), left
+    # a write in progress in a live process (this one), and another path's temporary
+    live = tmp_path / f".m.json.{_host()}.{os.getpid()}.abcd1234.tmp.json"
+    other = tmp_path / f".n.json.{_host()}.999999999.abcd1234.tmp.json"
+    live.write_text("in progress")
+    other.write_text("another path")
+
+    write_json({"done": True}, tmp_path / "m.json")
+    with atomic_dir(tmp_path / "figs") as figs:
+        (figs / "a.png").write_bytes(b"png")
+    assert sorted(os.listdir(tmp_path)) == sorted(["figs", "m.json", live.name, other.name])
+    assert json.loads((tmp_path / "m.json").read_text()) == {"done": True}
+    assert os.listdir(tmp_path / "figs") == ["a.png"]
+
+
+def _finegrained_job(tmp_path):
+    """The ``snakemake`` object of one finegrained job (kind bert, k 2 and 3, no polarity) on
+    60 reviews with planted terms, its input files written."""
+    from types import SimpleNamespace
+
+    from cluster_data import planted_corpus
+    from snakemake.iocontainers import InputFiles, Log, OutputFiles, Params, Wildcards
+
+    from sentclust import terms
+
+    texts, planted, ids = planted_corpus()
+    label = (planted == 1).astype(np.int8)
+    pd.DataFrame(
+        {"review_id": ids, "split": "train", "label": label, "rating": 2 + 7 * label}
+    ).to_parquet(tmp_path / "reviews.parquet")
+    pd.DataFrame({"review_id": ids, "clean_text": texts}).to_parquet(tmp_path / "prepared.parquet")
+    counts, vocab = terms.term_counts(texts, min_df=2, max_df=0.9)
+    inputs = {"reviews": "reviews.parquet", "prepared": "prepared.parquet"}
+    for name in ("counts", "vocab", "rows"):
+        inputs[name] = f"{name}.npz" if name == "counts" else f"{name}.parquet"
+    inputs = {name: str(tmp_path / file) for name, file in inputs.items()}
+    terms.write_term_counts(
+        counts,
+        vocab,
+        list(ids),
+        counts_path=inputs["counts"],
+        vocab_path=inputs["vocab"],
+        rows_path=inputs["rows"],
+        about={"stop_words": "sklearn"},
+    )
+    for k, clusters in ((2, label), (3, pd.Series(planted).map({4: 2, 2: 0, 1: 1}))):
+        frame = {"review_id": ids, "cluster": np.asarray(clusters, dtype=np.int32)}
+        frame["distance"] = np.zeros(len(ids), dtype=np.float32)
+        pd.DataFrame(frame).to_parquet(tmp_path / f"k{k}.parquet")
+    write_json({"k": 3, "chosen_by": "silhouette"}, tmp_path / "choice.json")
+    assignments = [str(tmp_path / "k2.parquet"), str(tmp_path / "k3.parquet")]
+    input_files = InputFiles(fromdict={"choice": str(tmp_path / "choice.json"), **inputs})
+    n = len(input_files)
+    input_files.extend(assignments)
+    input_files._set_name("assignments", n, n + len(assignments))
+    out = tmp_path / "out"
+    out.mkdir()  # as Snakemake makes the output folders
+    cfg = {"mixed_band": 0.1, "top_terms": 3, "nearest": 2, "snippet_chars": 12}
+    return SimpleNamespace(
+        input=input_files,
+        output=OutputFiles(
+            fromdict={
+                "json": str(out / "finegrained.json"),
+                "table": str(out / "finegrained.parquet"),
+                "figure": str(out / "rating_by_cluster.png"),
+            }
+        ),
+        params=Params(
+            fromdict={"finegrained": cfg, "explore": [2], "supervision": "none", "ks": [2, 3]}
+        ),
+        log=Log([str(tmp_path / "finegrained.log")]),
+        wildcards=Wildcards(fromdict={"kind": "bert"}),
+        threads=1,
+    )
+
+
+def test_finegrained_rule_writes_its_figure_atomically(tmp_path, monkeypatch):
+    """A figure cut short (the job killed while savefig writes) leaves no PNG under the
+    output's name for Snakemake to take as finished."""
+    import runpy
+
+    from matplotlib.figure import Figure
+
+    script = Path(__file__).resolve().parents[2] / "workflow_scripts" / "finegrained.py"
+    sm = _finegrained_job(tmp_path)
+    runpy.run_path(str(script), init_globals={"snakemake": sm})
+    png = Path(sm.output.figure)
+    assert png.read_bytes().startswith(b"\x89PNG") and Path(sm.output.json).exists()
+    png.unlink()
+
+    def cut_short(fig, path, **kw):
+        Path(path).write_bytes(b"\x89PNG half")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", cut_short)
+    with pytest.raises(SystemExit):
+        runpy.run_path(str(script), init_globals={"snakemake": sm})
+    assert not png.exists()
+    assert sorted(os.listdir(png.parent)) == ["finegrained.json", "finegrained.parquet"]

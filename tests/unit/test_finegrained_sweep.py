@@ -30,7 +30,7 @@ def inputs(tmp_path):
     prepared = pd.DataFrame({"review_id": ids, "clean_text": texts})
     perm = np.random.default_rng(1).permutation(n)
     counts, vocab = terms.term_counts([texts[i] for i in perm], min_df=2, max_df=0.9)
-    term_counts = (counts, vocab, ids[perm], {"stop_words": "scikit-learn"})
+    term_counts = (counts, vocab, ids[perm], {"stop_words": "sklearn"})
     paths = {}
     for k, clusters in ((2, label), (3, pd.Series(planted).map({4: 2, 2: 0, 1: 1}).to_numpy())):
         paths[k] = tmp_path / f"k{k}.parquet"
@@ -205,12 +205,12 @@ def test_finegrained_sweep_chosen_first(inputs):
     )
     assert [r["k"] for r in run.results] == [3, 2]
     assert all("typical_segments" in c for r in run.results for c in r["clusters"])
-    assert run.terms_about == {"stop_words": "scikit-learn"}
+    assert run.terms_about == {"stop_words": "sklearn"}
     chosen = fs.chosen_table(run)  # the polarity columns go to Parquet as well
     assert {"dual_polarity_share", "spread_mean", "typical_segments"} <= set(chosen.column_names)
     assert chosen.column("typical_segments").to_pylist()[0][0]["label"] == -1
     assert [r["chosen"] for r in run.results] == [True, False]
-    assert run.chosen == 3 and run.stop_words == "scikit-learn"
+    assert run.chosen == 3 and run.stop_words == "sklearn"
     assert run.table["name"].tolist() == [c["name"] for c in run.results[0]["clusters"]]
     assert len(run.ratings) == inputs["reviews"]["rating"].notna().sum()
     with pytest.raises(KeyError):  # the chosen k must be one of the sweep

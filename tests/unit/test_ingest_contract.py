@@ -172,11 +172,12 @@ def test_bad_labels():
             [False, False, False, False, True],
         ),
         (
-            pd.Series([True, 0, " neg ", 2, None, 1.0], dtype=object),
-            [1, 0, 0, -1, -1, -1],
-            [False, False, False, True, True, True],
+            pd.Series([True, 0, " neg ", 2, None, 1.0, 0.5], dtype=object),
+            [1, 0, 0, -1, -1, 1, -1],
+            [False, False, False, True, True, False, True],
         ),
-        (pd.Series([1.0, 0.0]), [-1, -1], [True, True]),
+        # integral floats are labels (pandas writes an int column that once held a NaN so)
+        (pd.Series([1.0, 0.0, 0.5, np.nan]), [1, 0, -1, -1], [False, False, True, True]),
         (pd.Series(pd.Categorical(["pos", "neg"])), [1, 0], [False, False]),
     ],
     ids=["bools", "ints", "words", "mixed objects", "floats", "categorical"],

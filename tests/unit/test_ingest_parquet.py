@@ -144,13 +144,21 @@ def test_parquet_empty_or_blank_text(tmp_path, text, problem):
     assert f"{f} row 2 (0-based row within this file): {problem}" in str(err.value)
 
 
-def test_parquet_float_labels_are_rejected(tmp_path):
+def test_parquet_integral_float_labels_are_accepted(tmp_path):
     f = tmp_path / "train.parquet"
     pd.DataFrame({"text": ["a", "b"], "label": [1.0, 0.0]}).to_parquet(f)
+    df = ingest.read_parquet_input(str(f))
+    assert df["label"].tolist() == [1, 0]
+    assert df["label"].dtype == np.int8
+
+
+def test_parquet_fractional_float_labels_are_rejected(tmp_path):
+    f = tmp_path / "train.parquet"
+    pd.DataFrame({"text": ["a", "b", "c"], "label": [1.0, 0.5, 0.25]}).to_parquet(f)
     with pytest.raises(IngestError) as err:
         ingest.read_parquet_input(str(f))
     msg = str(err.value)
-    assert f"{f} row 0 (0-based row within this file): label 1.0" in msg
+    assert f"{f} row 1 (0-based row within this file): label 0.5" in msg
     assert "column type double" in msg
     assert "2 rows have this problem" in msg
 

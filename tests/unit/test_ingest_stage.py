@@ -138,4 +138,12 @@ def test_ingest_summary_extra_keys(tmp_path):
     assert summary["n_read"] == 4
     assert summary["splits_kept"] == ["test"]
     assert (summary["subsample"], summary["seed"], summary["csv_test_fraction"]) == (None, 3, 0.5)
-    assert list(summary)[-5:] == ["n_read", "splits_kept", "subsample", "seed", "csv_test_fraction"]
+    assert list(summary)[-6:] == [
+        "n_read",
+        "splits_kept",
+        "subsample",
+        "seed",
+        "rating_conflicts",
+        "csv_test_fraction",
+    ]
+    assert summary["rating_conflicts"] == {"policy": "error", "read": 0}

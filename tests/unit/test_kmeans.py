@@ -4,6 +4,7 @@ from cluster_data import blobs
 
 from sentclust import kmeans as km
 from sentclust.cluster import ClusterInputError
+from sentclust.kmeans_backends import available_backends
 
 CPU_BACKENDS = ["sklearn", "faiss"]
 
@@ -186,3 +187,67 @@ def test_max_iter_and_n_init_are_honoured(backend):
         for n in (1, 4)
     ]
     assert runs[1] <= runs[0] + 1e-6 * runs[0]
+
+
+# --------------------------------------------------------------------------- duplicate vectors
+
+#: every CPU backend installed here (torch runs on the CPU too)
+ALL_CPU_BACKENDS = [b for b in ("sklearn", "faiss", "torch") if b in available_backends()]
+
+
+def _repeated(distinct: int, rows: int, d: int = 8, seed: int = 0) -> np.ndarray:
+    """``rows`` vectors that repeat ``distinct`` distinct ones in turn (duplicate reviews)."""
+    base = np.random.default_rng(seed).normal(size=(distinct, d)).astype(np.float32)
+    return base[np.arange(rows) % distinct]
+
+
+def test_n_distinct_rows_counts_minus_zero_as_zero():
+    x = np.array([[0.0, 1.0], [-0.0, 1.0], [1.0, 1.0], [0.0, 1.0]], dtype=np.float32)
+    assert km.n_distinct_rows(x) == 2 and km.has_distinct_rows(x, 2)
+    assert not km.has_distinct_rows(x, 3)
+
+
+@pytest.mark.parametrize("backend", ALL_CPU_BACKENDS)
+def test_fewer_distinct_vectors_than_k_is_a_clear_error(backend):
+    """Each backend used to return a clustering with empty clusters (sklearn, torch, faiss),
+    which the job then crashed on; now K-means stops first, naming k, the distinct count and
+    the fix."""
+    x = _repeated(3, 40)
+    with pytest.raises(
+        ClusterInputError,
+        match=r"k=5: bert holds only 3 distinct vectors among its 40 rows .*"
+        r"lower the k range \(kmeans.k\) to at most 3",
+    ):
+        km.kmeans(x, 5, backend=backend, seed=7, n_init=2, max_iter=50, threads=1, name="bert")
+
+
+@pytest.mark.parametrize("backend", ALL_CPU_BACKENDS)
+def test_as_many_distinct_vectors_as_k_gives_k_clusters(backend):
+    x = np.repeat(_repeated(6, 6), [100, 1, 1, 1, 1, 1], axis=0)
+    r = km.kmeans(x, 6, backend=backend, seed=3, n_init=2, threads=1)
+    assert sorted(r.summary()["cluster_sizes"]) == [1, 1, 1, 1, 1, 100]
+    assert r.inertia == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("backend", ALL_CPU_BACKENDS)
+def test_screened_restarts_skip_samples_without_k_distinct_rows(backend):
+    """990 copies of one vector and 10 others: a 30-row sample rarely holds 6 distinct rows.
+    faiss refined such a sample's centres into empty clusters; now those samples are skipped
+    and, none left, the restarts run on all rows, recorded as unscreened."""
+    rng = np.random.default_rng(0)
+    x = np.concatenate([_repeated(1, 990), rng.normal(size=(10, 8)).astype(np.float32)])
+    x = x[rng.permutation(len(x))]
+    for seed in range(3):
+        r = km.kmeans(x, 6, backend=backend, seed=seed, n_init=2, screen_sample=30, refine=2)
+        plain = km.kmeans(x, 6, backend=backend, seed=seed, n_init=2)
+        assert min(r.summary()["cluster_sizes"]) >= 1
+        assert r.screen_sample == 0 and r.refine == 0
+        assert (r.labels == plain.labels).all()
+
+
+def test_a_backend_leaving_a_cluster_empty_is_a_clear_error():
+    with pytest.raises(
+        ClusterInputError, match=r"k=3: the faiss backend left 1 of the 3 clusters empty .*\[1\]"
+    ):
+        km._check_no_empty_cluster(np.array([0, 0, 2], dtype=np.int32), 3, "faiss")
+    km._check_no_empty_cluster(np.array([0, 1, 2], dtype=np.int32), 3, "faiss")

@@ -6,7 +6,9 @@ from cluster_data import blobs
 
 from sentclust import cluster_metrics as cm
 from sentclust import kmeans_job as job
+from sentclust.cluster import ClusterInputError
 from sentclust.kmeans import kmeans
+from sentclust.kmeans_backends import available_backends
 
 PARAMS = {
     "backend": "sklearn",
@@ -149,3 +151,23 @@ def test_job_tables():
     assert by_rating.column_names[0] == "cluster"
     assert all(name.isdigit() for name in by_rating.column_names[1:])
     assert sum(sum(by_rating.column(c).to_pylist()) for c in by_rating.column_names[1:]) == 154
+
+
+#: every CPU backend installed here (torch runs on the CPU too)
+CPU_BACKENDS = [b for b in ("sklearn", "faiss", "torch") if b in available_backends()]
+
+
+@pytest.mark.parametrize("backend", CPU_BACKENDS)
+def test_a_job_with_fewer_distinct_vectors_than_k_stops_with_the_fix(backend):
+    """Duplicate reviews: 180 rows holding 3 distinct vectors, k=5. The job used to crash in
+    its metrics on a length mismatch (5 cluster sizes for 3 clusters); now K-means stops
+    first, naming k, the distinct count and the fix. k=3 still runs, every cluster filled."""
+    x, meta = _data()
+    x = x[np.arange(len(x)) % 3 * 60]  # rows 0, 60, 120 (one per blob) repeated
+    params = {**PARAMS, "backend": backend}
+    with pytest.raises(ClusterInputError, match=r"k=5: bert holds only 3 distinct vectors"):
+        res = job.run_kmeans(x, 5, params=params, seed=7, threads=1, name="bert")
+        job.job_metrics(x, meta, res, params=params, threads=1, kind="bert", supervision="none")
+    res = job.run_kmeans(x, 3, params=params, seed=7, threads=1, name="bert")
+    m = job.job_metrics(x, meta, res, params=params, threads=1, kind="bert", supervision="none")
+    assert [c["size"] for c in m["clusters"]] == [60, 60, 60]

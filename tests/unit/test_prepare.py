@@ -65,3 +65,42 @@ def test_tokenize_many_parallel_matches_serial(n_jobs):
     texts = [f"Review number {i}: it wasn't bad, {i % 7} stars!" for i in range(2500)]
     serial = [" ".join(prepare.tokenize_one(t)) for t in texts]
     assert prepare.tokenize_many(texts, n_jobs=n_jobs) == serial
+
+
+# a rule script as Snakemake runs it: a file run as __main__, nothing under `if __name__ ...`
+_RULE_SCRIPT = """
+import multiprocessing, sys
+multiprocessing.set_start_method(sys.argv[2], force=True)  # forkserver: Python 3.14's default
+with open(sys.argv[1], "a") as runs:
+    runs.write("ran\\n")
+from sentclust import prepare
+texts = [f"Review number {i}: it wasn't bad!" for i in range(2500)]
+out = prepare.tokenize_many(texts, n_jobs=2)
+assert out == prepare.tokenize_many(texts, n_jobs=1)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("default", ["forkserver", "spawn"])
+def test_tokenize_workers_do_not_rerun_the_rule_script(tmp_path, default):
+    """With Python 3.14's default start method (forkserver) or spawn, each worker process would
+    run the main script (the whole rule) again; the pool's own context must not."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "rule_script.py"
+    script.write_text(_RULE_SCRIPT)
+    runs = tmp_path / "runs.txt"
+    scripts = Path(__file__).resolve().parents[2] / "workflow_scripts"
+    env = {**os.environ, "PYTHONPATH": str(scripts)}
+    done = subprocess.run(
+        [sys.executable, str(script), str(runs), default],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-3000:]
+    assert runs.read_text().splitlines() == ["ran"]

@@ -1,12 +1,15 @@
 """Projections (sentclust.projection): the sentiment-aligned PLS fit and the 2-D projection."""
 
 import inspect
+import sys
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+import yaml
 
+from conftest import ROOT
 from sentclust import projection
 from sentclust.cluster import ClusterInputError
 from sentclust.files import embeddings_table, write_parquet
@@ -106,8 +109,28 @@ def test_projection_is_seeded_and_sampled():
     assert np.allclose(xy, xy2) and info["method"] == "pca" and info["fitted_on"] == 300
     assert len(projection.project_2d(x, sample=1000, seed=3, method="pca")[0]) == 300
     assert projection.project_2d(x[:, :1], sample=10, seed=3, method="pca")[1].shape == (10, 2)
-    with pytest.raises(ValueError, match="projection method"):
+    with pytest.raises(ValueError, match=r"report.projection='tsne': use one of pca, umap"):
         projection.project_2d(x, sample=10, seed=0, method="tsne")
+
+
+def test_projection_2d_is_chosen_never_guessed_from_what_is_installed(monkeypatch):
+    """'auto' (UMAP if it imports, else PCA) is gone: the default is PCA wherever it runs, and
+    an explicit umap without umap-learn stops with the fix instead of a bare ImportError."""
+    x = np.random.default_rng(0).normal(size=(40, 5)).astype(np.float32)
+    assert projection.project_2d(x, sample=10, seed=0)[2]["method"] == "pca"
+    with pytest.raises(ValueError, match="report.projection='auto'"):
+        projection.project_2d(x, sample=10, seed=0, method="auto")
+    monkeypatch.setitem(sys.modules, "umap", None)  # import umap raises ImportError
+    with pytest.raises(ValueError, match=r"umap-learn is not installed.*report.projection: pca"):
+        projection.project_2d(x, sample=10, seed=0, method="umap")
+
+
+def test_projection_2d_config_is_explicit():
+    schema = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
+    spec = schema["properties"]["report"]["properties"]["projection"]
+    assert spec["enum"] == list(projection.PROJECTIONS_2D) and spec["default"] == "pca"
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    assert config["report"]["projection"] == "pca"
 
 
 def test_projection_points_name_clusters_and_labels():

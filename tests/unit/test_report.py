@@ -315,6 +315,80 @@ def test_provenance_section_names_the_model_and_the_date(tmp_path):
     assert prov["git"]["commit"] is None
 
 
+def test_provenance_hides_url_credentials_and_shows_the_model_revision(tmp_path):
+    url = "https://alice:s3cret@example.org/aclImdb_v1.tar.gz?token=t0k3n&sig=5ig#fr4g"
+    config = {"seed": 7, "input_url": url, "bert": {"model": "m"}}
+    summary = {"model": "m", "model_revision": "c0ffee", "dimensions": 4}
+    prov = report.provenance_section(config, summary, now=NOW)
+    assert config["input_url"] == url  # the run's config itself is untouched
+    shown = prov["config_yaml"]
+    assert "input_url: https://***@example.org/aclImdb_v1.tar.gz?***#***" in shown
+    assert prov["bert_model"] == "m, revision c0ffee" and prov["bert_revision"] == "c0ffee"
+    ctx = make_context(tmp_path)
+    ctx["provenance"] = prov
+    page = report.render_html(ctx)
+    assert not [secret for secret in ("alice", "s3cret", "t0k3n", "5ig", "fr4g") if secret in page]
+    assert "m, revision c0ffee (4 dimensions)" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://ai.stanford.edu/~amaas/aclImdb_v1.tar.gz", None),  # nothing to hide
+        ("https://u:p@h.org:8443/a.tgz", "https://***@h.org:8443/a.tgz"),
+        ("https://token@h.org/a.tgz", "https://***@h.org/a.tgz"),
+        ("https://h.org/a.tgz?X-Amz-Signature=1", "https://h.org/a.tgz?***"),
+        ("file:///tmp/a.tgz", None),
+        ("https://[::1/a?x=1", "[redacted URL]"),
+        (None, None),
+    ],
+)
+def test_redact_url_strips_user_info_and_queries(url, shown):
+    from sentclust.redact import redact_url
+
+    assert redact_url(url) == (url if shown is None else shown)
+
+
+def _workflow_rst_html(model: str) -> str:
+    """report/workflow.rst rendered as ``snakemake --report`` does (Jinja2 without
+    autoescape, then docutils to HTML), for a run whose bert.model is ``model``."""
+    from pathlib import Path
+
+    from docutils.core import publish_parts
+    from jinja2 import Environment
+
+    rst = Path(__file__).resolve().parents[2] / "report" / "workflow.rst"
+    env = Environment(trim_blocks=True, lstrip_blocks=True)
+
+    class Snakemake:
+        config = {"seed": 42, "bert": {"model": model}}
+
+    text = env.from_string(rst.read_text()).render(snakemake=Snakemake)
+    settings = {"report_level": 5}  # no system messages in the page
+    return publish_parts(text, writer="html", settings_overrides=settings)["html_body"]
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "x``\n\n.. raw:: html\n\n   <script>alert(1)</script>\n\n``",
+        "x`` `click <javascript:alert(1)>`_ ``y",
+        "x``\n\n.. include:: /etc/passwd\n\n``",
+        "x\u2028.. raw:: html\u2028\u2028   <script>alert(1)</script>",
+    ],
+)
+def test_workflow_rst_keeps_a_free_form_model_name_literal(model):
+    html = _workflow_rst_html(model)
+    # no raw HTML, no link, no included file: the name stays text inside one literal
+    assert "<script" not in html and "<a " not in html and "root:" not in html
+    assert 'class="docutils literal"' in html
+
+
+def test_workflow_rst_shows_a_plain_model_name():
+    html = _workflow_rst_html("sentence-transformers/all-MiniLM-L6-v2")
+    assert "sentence-transformers/all-MiniLM-L6-v2" in html and "seed 42" in html
+
+
 def _scaling_files(tmp_path):
     (tmp_path / "scaling.tsv").write_text(
         "\t6250\t50000\nencode_shard\t100.0\t800.0\nreport\t2.0\t2.1\n"

@@ -2,8 +2,10 @@ import json
 
 import numpy as np
 import pytest
+import yaml
 from cluster_data import planted_corpus
 
+from conftest import ROOT
 from sentclust import terms as tm
 
 # --------------------------------------------------------------------------- terms
@@ -11,8 +13,56 @@ from sentclust import terms as tm
 
 def test_stop_words_says_its_source():
     words, source = tm.stop_words()
-    assert source in {"nltk", "scikit-learn"}
+    assert source == "sklearn"
     assert "the" in words and "and" in words
+
+
+def _nltk_stopwords(monkeypatch, data_dir, words=None):
+    """A fresh NLTK ``stopwords`` loader reading ``data_dir`` only (with an English list of
+    ``words`` when given), restored after the test."""
+    import nltk
+    from nltk.corpus.reader import WordListCorpusReader
+    from nltk.corpus.util import LazyCorpusLoader
+
+    if words is not None:
+        folder = data_dir / "corpora" / "stopwords"
+        folder.mkdir(parents=True)
+        (folder / "english").write_text("\n".join(words) + "\n")
+    monkeypatch.setattr(nltk.data, "path", [str(data_dir)])
+    loader = LazyCorpusLoader("stopwords", WordListCorpusReader, r"(?!README|\.).*")
+    monkeypatch.setattr(nltk.corpus, "stopwords", loader)
+
+
+def test_stop_words_come_from_the_config_not_from_what_is_installed(monkeypatch, tmp_path):
+    """With NLTK's data installed, the default is still scikit-learn's list: the terms do not
+    change with the machine; NLTK's list only when asked for."""
+    _nltk_stopwords(monkeypatch, tmp_path, ["the", "zzz", "don't"])
+    sklearn_words, source = tm.stop_words("sklearn")
+    assert source == "sklearn" and "zzz" not in sklearn_words and "the" in sklearn_words
+    assert tm.stop_words() == (sklearn_words, "sklearn")
+    assert tm.stop_words("nltk") == (["don't", "the", "zzz"], "nltk")
+    texts = ["zzz film zzz", "zzz film", "zzz movie"]
+    assert "zzz" in tm.count_terms(texts, min_df=1, max_df=1.0)[1]
+    _, vocab, about = tm.count_terms(texts, min_df=1, max_df=1.0, stop_words_source="nltk")
+    assert "zzz" not in vocab and about["stop_words"] == "nltk"
+
+
+def test_stop_words_nltk_without_its_data_says_how_to_get_it(monkeypatch, tmp_path):
+    _nltk_stopwords(monkeypatch, tmp_path)
+    with pytest.raises(ValueError, match=r"nltk.download\('stopwords'\).*stop_words: sklearn"):
+        tm.stop_words("nltk")
+    with pytest.raises(ValueError, match="finegrained.stop_words='spacy': use one of"):
+        tm.stop_words("spacy")
+
+
+def test_stop_words_config_is_explicit():
+    schema = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
+    spec = schema["properties"]["finegrained"]["properties"]["stop_words"]
+    assert spec["enum"] == list(tm.STOP_WORD_SOURCES) and spec["default"] == "sklearn"
+    assert (
+        yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["finegrained"]["stop_words"]
+        == "sklearn"
+    )
 
 
 def test_term_stop_words_keep_negators_and_degree_words():

@@ -74,10 +74,16 @@ RESULT_CHANGES = [
     ("input_format", "auto", EVERYTHING),
     ("input_url", "https://example.org/other.tar.gz", {"report"}),
     ("input_sha256", "0" * 64, {"report"}),
+    # download settings that change no result (a URL is not used here): the config shown only
+    ("input_url_allow_file", True, {"report"}),
+    ("input_max_bytes", 10**9, {"report"}),
     ("ingest.splits", ["test", "train"], EVERYTHING),
     ("ingest.subsample", 150, EVERYTHING),
     ("ingest.duplicate_texts", "drop", EVERYTHING),
     ("ingest.csv_test_fraction", 0.4, EVERYTHING),
+    ("ingest.rating_conflicts", "keep", EVERYTHING),
+    # a cap: a review above it fails ingest, otherwise nothing changes (read from the config)
+    ("ingest.max_review_bytes", 10**6, {"report"}),
     ("prepare.lowercase", False, EVERYTHING - {"ingest"}),
     ("prepare.unicode_form", "NFC", EVERYTHING - {"ingest"}),
     *(
@@ -103,6 +109,7 @@ RESULT_CHANGES = [
     ("probe.C", 0.5, {"probe"} | POLARITY),
     ("probe.max_iter", 100, {"probe"} | POLARITY),
     ("bert.model", "sentence-transformers/all-mpnet-base-v2", ENCODING),
+    ("bert.revision", "main", ENCODING),
     ("bert.models_dir", "models", ENCODING),
     ("bert.max_seq_length", 64, ENCODING),
     ("bert.mode", "chunk_mean", ENCODING),
@@ -131,6 +138,7 @@ RESULT_CHANGES = [
     ("finegrained.snippet_chars", 100, NAMES),
     ("finegrained.term_weighting", "ctfidf", NAMES),
     ("finegrained.typical_segments", 1, NAMES),
+    ("finegrained.stop_words", "nltk", {"term_counts"} | NAMES),  # planned only: no NLTK data
     # the segments are read by the encoding jobs (BERT segment vectors pooled in their pass)
     ("segments.splitter", "pysbd", {"segment", "polarity_texts"} | ENCODING),
     ("segments.markers", ["but"], {"segment", "polarity_texts"} | ENCODING),
@@ -140,7 +148,8 @@ RESULT_CHANGES = [
     ("polarity.confidence", 0.9, POLARITY),
     ("polarity.min_coverage", 0.9, POLARITY),
     ("polarity.examples", 2, {"polarity"} | NAMES),
-    ("report.projection", "pca", {"projection_2d", "report"}),
+    # planned only (-n): umap-learn need not be installed
+    ("report.projection", "umap", {"projection_2d", "report"}),
     ("report.projection_sample", 100, {"projection_2d", "report"}),
 ]
 #: keys this test does not change, and why

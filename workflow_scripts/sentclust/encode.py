@@ -37,6 +37,7 @@ from sentclust.models import (
     ModelNotAvailableError,
     ResolvedModel,
     load_model,
+    recorded_revision,
     resolve_device,
     resolve_model,
 )
@@ -396,7 +397,9 @@ def encode_configured(
     job runs (``bert.runtime``: device, backend, batch sizes). The backend and precision are
     chosen by :func:`choose_encoding` (measured on this machine, cached in ``cache_dir``;
     ``int8_model`` where an int8 model passed its check). Provenance: the model, where it came
-    from, the dimensions, the encoding path and why, the package versions.
+    from, its revision (``encoding["revision"]`` pins a hub model's; recorded: the snapshot's
+    commit or a hash of the weights), the dimensions, the encoding path and why, the package
+    versions.
     """
     import torch
 
@@ -404,9 +407,12 @@ def encode_configured(
 
     log = log or logging.getLogger("sentclust")
     torch.set_num_threads(threads)
-    resolved = resolve_model(encoding["model"], models_dir=encoding["models_dir"])
+    resolved = resolve_model(
+        encoding["model"], models_dir=encoding["models_dir"], revision=encoding.get("revision")
+    )
+    revision = recorded_revision(resolved)
     device = resolve_device(runtime["device"])
-    log.info("model %s from %s (%s)", resolved.name, resolved.source, resolved.path)
+    log.info("model %s from %s (%s), %s", resolved.name, resolved.source, resolved.path, revision)
     model = load_model(resolved, device)
     batch = runtime["batch_size_gpu"] if device.startswith("cuda") else runtime["batch_size_cpu"]
     shape = dict(mode=encoding["mode"], max_seq_length=encoding["max_seq_length"], batch_size=batch)
@@ -444,6 +450,7 @@ def encode_configured(
     provenance = {
         "model": encoding["model"],
         "model_source": resolved.source,
+        "model_revision": revision,
         "dimensions": int(vectors.shape[1]),
         "encoding_path": why,
         "versions": package_versions(

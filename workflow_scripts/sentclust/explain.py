@@ -69,6 +69,12 @@ def select_examples(pred: pd.DataFrame, counts: dict[str, int]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True).drop(columns="wrong")
 
 
+def has_tokens(tokens) -> bool:
+    """Whether a space-joined token string holds a token (LIME needs one to perturb): not for
+    a review that was only markup (``<br /><br />``), which prepares to nothing."""
+    return isinstance(tokens, str) and bool(tokens.split())
+
+
 def batched(predict: Callable[[np.ndarray], np.ndarray], batch_size: int):
     """LIME classifier function: P(negative), P(positive) for each text, ``batch_size`` at once."""
 
@@ -91,8 +97,15 @@ def explain_one(
     seed: int,
 ):
     """One seeded LIME explanation of a space-joined token string (a fresh explainer per text,
-    so an explanation does not depend on which texts were explained before it)."""
+    so an explanation does not depend on which texts were explained before it). A string
+    without tokens raises ValueError (LIME's sampler would fail on it)."""
     from lime.lime_text import LimeTextExplainer
+
+    if not has_tokens(tokens):
+        raise ValueError(
+            "LIME explains a text by removing its words, and this one has none once prepared "
+            f"({tokens!r}); explain only texts with words"
+        )
 
     explainer = LimeTextExplainer(
         class_names=list(CLASS_NAMES),
@@ -161,6 +174,8 @@ def weight_figure(weights: Sequence[tuple[str, float]], title: str, path: str) -
     import matplotlib.pyplot as plt
     import seaborn as sns
 
+    from sentclust.figures import save
+
     df = pd.DataFrame(weights, columns=["word", "weight"]).sort_values("weight")
     df["direction"] = np.where(df["weight"] > 0, "positive", "negative")
     height = 1.2 + 0.35 * max(len(df), 1)
@@ -179,9 +194,7 @@ def weight_figure(weights: Sequence[tuple[str, float]], title: str, path: str) -
     ax.set_xlabel("LIME weight toward 'positive'")
     ax.set_ylabel("")
     ax.set_title(title, fontsize=10, loc="left")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save(fig, path)
 
 
 def _item(source, category, p_positive, text, tokens, *, review_id=None, label=None, rating=None):
@@ -207,9 +220,16 @@ def review_items(
     """The test reviews chosen by :func:`select_examples` as items to explain.
 
     ``predict`` gives P(positive) for an array of token strings; every test review (joined
-    with its prepared text) is scored once to choose by.
+    with its prepared text) is scored once to choose by. Reviews without tokens (only markup)
+    are never chosen: LIME cannot explain a text with no words.
     """
     test = reviews[reviews["split"] == "test"].merge(prepared, on="review_id", validate="1:1")
+    empty = ~test["tokens"].map(has_tokens)
+    if empty.any():
+        logging.getLogger("sentclust").info(
+            "%d test reviews have no tokens (only markup) and are not explained", empty.sum()
+        )
+        test = test[~empty].reset_index(drop=True)
     test["p"] = predict(test["tokens"].to_numpy())
     chosen = select_examples(test, per_category).merge(
         test[["review_id", "rating", "clean_text", "tokens"]], on="review_id"
@@ -236,11 +256,18 @@ def text_items(
     unicode_form: str,
     lowercase: bool,
 ) -> list[dict]:
-    """The config's own texts, prepared like the reviews, as items to explain."""
+    """The config's own texts, prepared like the reviews, as items to explain. A text with no
+    tokens once prepared (only markup or spaces) raises ValueError naming it."""
     items = []
-    for text in texts:
+    for i, text in enumerate(texts):
         clean = prepare.clean_text(text, unicode_form=unicode_form)
         toks = " ".join(prepare.tokenize_one(clean, lowercase=lowercase))
+        if not has_tokens(toks):
+            raise ValueError(
+                f"explain.texts[{i}] = {text[:80]!r} has no words once prepared (markup and "
+                "spaces are removed), and LIME explains a text by removing its words; give it "
+                "words or remove it from explain.texts"
+            )
         p = float(predict([toks])[0])
         items.append(_item("config text", "user text", p, clean, toks))
     return items

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -13,10 +15,22 @@ import seaborn as sns  # noqa: E402
 sns.set_theme(style="whitegrid", context="notebook")
 
 
-def _save(fig, path) -> None:
+def save(fig, path, **savefig_kw) -> None:
+    """Write ``fig`` to a file path atomically (a killed writer leaves no half PNG at ``path``),
+    or to a file object (PNG), and close it."""
+    from sentclust.files import atomic_path
+
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    if hasattr(path, "write"):
+        fig.savefig(path, format="png", **savefig_kw)
+    else:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", **savefig_kw)
     plt.close(fig)
+
+
+def _save(fig, path) -> None:
+    save(fig, path, dpi=100)
 
 
 def sweep_curve(

@@ -18,11 +18,14 @@ Only an int8 model that passes is a candidate of the encode stage's measured cho
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from sentclust.files import atomic_path
 
 #: label metrics compared at k = 2 (besides the probe's accuracy)
 LABEL_METRICS = ("purity", "ari", "nmi")
@@ -65,8 +68,9 @@ def quantize(
         subset_size=len(batches),  # the dataset's items are batches
     )
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    ov.save_model(quantized, str(out_path), compress_to_fp16=False)
+    with atomic_path(out_path) as tmp:  # the .xml and its .bin, each renamed only when written
+        ov.save_model(quantized, str(tmp), compress_to_fp16=False)
+        os.replace(tmp.with_suffix(".bin"), out_path.with_suffix(".bin"))
     return {
         "calibration_reviews": len(calibration_texts),
         "calibration_batches": len(batches),
@@ -232,7 +236,10 @@ def run_check(
     if len(set(np.asarray(labels).tolist())) < 2:
         raise ValueError("the int8 check needs labelled reviews of both classes")
     torch.set_num_threads(threads)
-    model = load_model(resolve_model(encoding["model"], models_dir=encoding["models_dir"]), "cpu")
+    resolved = resolve_model(
+        encoding["model"], models_dir=encoding["models_dir"], revision=encoding.get("revision")
+    )
+    model = load_model(resolved, "cpu")
     cal, held = check_sample(
         splits, calibration=cfg["calibration_reviews"], check=cfg["check_reviews"], seed=seed
     )

@@ -33,7 +33,8 @@ def check_inputs(x, k, *, name: str = "embeddings") -> np.ndarray:
     """Validate ``x`` (rows x dimensions) and ``k``; return ``x`` as C-contiguous float32.
 
     Raises :class:`ClusterInputError` with what to fix for: k not an integer, k < 2, k >= rows,
-    a non-2-D array, an empty array, and rows holding NaN or infinite values.
+    a non-2-D array, an empty array, rows holding NaN or infinite values, and fewer than k
+    distinct rows (:func:`check_distinct`).
     """
     if isinstance(k, bool) or not isinstance(k, int | np.integer):
         raise ClusterInputError(f"k={k!r}: k must be an integer >= 2 (check kmeans.k)")
@@ -64,7 +65,41 @@ def check_inputs(x, k, *, name: str = "embeddings") -> np.ndarray:
             f"{name}: {int(bad.sum())} of {n} rows contain NaN or infinite values "
             f"(first at review index {first}); regenerate the embeddings or drop those reviews"
         )
+    check_distinct(x, k, name=name)
     return x
+
+
+def n_distinct_rows(x: np.ndarray) -> int:
+    """The number of distinct rows of the 2-D float array ``x`` (-0.0 counts as 0.0)."""
+    rows = np.ascontiguousarray(x + x.dtype.type(0))  # -0.0 + 0.0 is +0.0: one byte pattern
+    return len(np.unique(rows.view(np.dtype((np.void, rows.dtype.itemsize * x.shape[1])))))
+
+
+def has_distinct_rows(x: np.ndarray, k: int) -> bool:
+    """Whether ``x`` holds at least ``k`` distinct rows; the first rows usually settle it, the
+    whole array is compared only when they do not."""
+    return n_distinct_rows(x[: 4 * k]) >= k or n_distinct_rows(x) >= k
+
+
+def check_distinct(x: np.ndarray, k: int, *, name: str = "embeddings") -> None:
+    """Raise :class:`ClusterInputError` when ``x`` holds fewer than ``k`` distinct rows.
+
+    K-means cannot make more clusters than distinct points: the extra clusters would be empty
+    or copies of others (the backends returned empty clusters, and the job's metrics crashed
+    on a length mismatch). An error, not a result, because nothing of such a clustering is
+    meaningful to a k-sweep: its inertia equals that at k = the distinct count, and the named,
+    sentiment-ordered clusters downstream would include empty ones.
+    """
+    if n_distinct_rows(x[: 4 * k]) >= k:  # the first rows usually settle it
+        return
+    distinct = n_distinct_rows(x)
+    if distinct < k:
+        raise ClusterInputError(
+            f"k={k}: {name} holds only {distinct} distinct vectors among its {len(x)} rows "
+            "(the others repeat them, e.g. reviews with the same text), and K-means cannot "
+            f"make more clusters than distinct vectors; lower the k range (kmeans.k) to at "
+            f"most {distinct}, or cluster more distinct reviews"
+        )
 
 
 def check_settings(*, n_init, max_iter, refine, screen_sample) -> None:
@@ -168,15 +203,21 @@ def _fit_screened(fit, x, k, *, seed, n_init, max_iter, tol, sample, refine):
     run to convergence on all rows, starting from those centres, and the lowest inertia is kept.
     The restarts explore as many starting points as plain restarts do, while the expensive
     full-data Lloyd iterations run only ``refine`` times, from points already near a minimum.
+    A sample with fewer than k distinct rows (duplicate-heavy data) gives degenerate centres,
+    from which faiss leaves clusters empty: such samples are skipped; None when every one is.
     """
     n = len(x)
     sq_total = float(np.einsum("ij,ij->i", x, x, dtype=np.float64).sum())
     scored = []
     for i, s in enumerate(restart_seeds(seed, n_init)):
         rows = np.sort(np.random.default_rng(s).choice(n, size=sample, replace=False))
+        if not has_distinct_rows(x[rows], k):
+            continue
         _, centers, _ = fit(x[rows], k, seed=s, n_init=1, max_iter=max_iter, tol=tol)
         _, inertia = nearest_centres(x, centers, sq_total=sq_total)
         scored.append((inertia, i, centers))
+    if not scored:
+        return None
     scored.sort(key=lambda t: (t[0], t[1]))
     best = None
     for *_, start in scored[:refine]:
@@ -187,6 +228,18 @@ def _fit_screened(fit, x, k, *, seed, n_init, max_iter, tol, sample, refine):
         if best is None or inertia < best[0]:
             best = (inertia, labels, centers, n_iter)
     return best[1], best[2], best[3]
+
+
+def _check_no_empty_cluster(labels: np.ndarray, k: int, backend: str) -> None:
+    """Raise :class:`ClusterInputError` when a backend left clusters empty (with k distinct
+    rows or more none should: scikit-learn and torch relocate empty clusters)."""
+    empty = np.flatnonzero(np.bincount(labels, minlength=k) == 0)
+    if len(empty):
+        raise ClusterInputError(
+            f"k={k}: the {backend} backend left {len(empty)} of the {k} clusters empty "
+            f"(clusters {empty.tolist()}); set kmeans.backend: sklearn, which relocates empty "
+            "clusters, or lower the k range (kmeans.k)"
+        )
 
 
 def kmeans(
@@ -212,7 +265,11 @@ def kmeans(
     ``screen_sample`` > 0 (and smaller than the rows) makes the restarts screened (see
     :func:`_fit_screened`): each restart runs on its own seeded sample of that many rows, and the
     ``refine`` restarts with the lowest full-data inertia are run to convergence on all rows.
-    0 runs every restart on all rows, as scikit-learn's ``n_init`` does.
+    0 runs every restart on all rows, as scikit-learn's ``n_init`` does; so does a run whose
+    samples never hold k distinct rows (the result then records ``screen_sample`` 0).
+
+    Raises :class:`ClusterInputError` for bad inputs (:func:`check_inputs`: fewer distinct rows
+    than ``k`` among them) and when the backend leaves a cluster empty.
     """
     t0 = time.perf_counter()
     x = check_inputs(x, k, name=name)
@@ -222,13 +279,17 @@ def kmeans(
     screened = 0 < screen_sample < len(x) and screen_sample > 2 * k
     args = dict(seed=int(seed), n_init=int(n_init), max_iter=int(max_iter), tol=float(tol))
     with _threads(threads):
+        fitted = None
         if screened:
-            labels, centers, n_iter = _fit_screened(
+            fitted = _fit_screened(
                 FIT[be], x, int(k), sample=int(screen_sample), refine=int(refine), **args
             )
-        else:
-            labels, centers, n_iter = FIT[be](x, int(k), **args)
+            screened = fitted is not None  # else no sample held k distinct rows
+        if fitted is None:
+            fitted = FIT[be](x, int(k), **args)
+        labels, centers, n_iter = fitted
         distances, inertia = assignment_stats(x, centers, labels)
+    _check_no_empty_cluster(labels, int(k), be)
     return KMeansResult(
         labels=labels,
         centers=centers,

@@ -6,6 +6,10 @@ compiled for this CPU in float32 or bf16, or an int8 model quantized and checked
 :mod:`sentclust.int8`; which one runs is measured (:mod:`sentclust.encode_paths`).
 Pooling and normalisation stay the sentence-transformers modules. ``openvino`` and ``torch``
 are imported only when a runner is built, so this module imports without them.
+
+OpenVINO sends usage telemetry unless opted out (importing it already sends an event):
+importing this module opts the process out (see :mod:`sentclust.offline`), and every function
+here that imports OpenVINO does so again first.
 """
 
 from __future__ import annotations
@@ -15,10 +19,15 @@ import warnings
 
 import numpy as np
 
+from sentclust.offline import opt_out_of_openvino_telemetry
+
 BACKENDS = ("auto", "torch", "openvino")
+
+opt_out_of_openvino_telemetry()  # before anything in this process imports openvino
 
 
 def openvino_available() -> bool:
+    opt_out_of_openvino_telemetry()
     try:
         importlib.import_module("openvino")
     except ImportError:
@@ -60,7 +69,9 @@ def input_names(model) -> list[str]:
 
 
 def _convert(hf, names: list[str]):
-    """The Hugging Face transformer as an OpenVINO model returning its ``last_hidden_state``."""
+    """The Hugging Face transformer as an OpenVINO model returning its ``last_hidden_state``
+    (converted with OpenVINO's telemetry off)."""
+    opt_out_of_openvino_telemetry()
     import openvino as ov
     import torch
 
@@ -98,6 +109,7 @@ class OpenVINOTransformer:
     """
 
     def __init__(self, model, *, precision: str, threads: int | None, int8_model=None):
+        opt_out_of_openvino_telemetry()
         import openvino as ov
 
         if precision not in ("float32", "bfloat16", "int8"):

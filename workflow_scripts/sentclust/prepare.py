@@ -9,6 +9,7 @@ the classifier needs "not", "no" and friends.
 from __future__ import annotations
 
 import html
+import multiprocessing
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -70,6 +71,17 @@ def _tokenize_chunk(args: tuple[list[str], bool]) -> list[str]:
     return [" ".join(tokenize_one(t, lowercase=lowercase, _tok=tok)) for t in texts]
 
 
+def _pool_context():
+    """The start method of the tokenising processes: fork where the platform has it.
+
+    Under spawn or forkserver (Python 3.14's default on Linux) each worker first runs the main
+    script again, and a Snakemake rule script is a main script with no ``__main__`` guard: the
+    whole rule would run again in every worker. Forked workers start from a copy instead.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
 def tokenize_many(texts: Sequence[str], *, lowercase: bool = True, n_jobs: int = 1) -> list[str]:
     """Space-joined tokens for each text, in order; ``n_jobs`` processes share the work."""
     texts = list(texts)
@@ -78,7 +90,7 @@ def tokenize_many(texts: Sequence[str], *, lowercase: bool = True, n_jobs: int =
     n_chunks = n_jobs * 8
     bounds = np.linspace(0, len(texts), n_chunks + 1).astype(int)
     chunks = [(texts[a:b], lowercase) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=_pool_context()) as pool:
         parts = list(pool.map(_tokenize_chunk, chunks))
     return [s for part in parts for s in part]
 

@@ -12,6 +12,9 @@ import pandas as pd
 from .cluster import ClusterInputError
 from .explain import CLASS_NAMES
 
+#: the 2-D projections the report can draw (config report.projection)
+PROJECTIONS_2D = ("pca", "umap")
+
 
 def fit_projection(x_train, y_train, n_components: int):
     """A sentiment-aligned linear projection: PLS regression of the train labels on the vectors.
@@ -83,31 +86,38 @@ def pls_on_train(
     return z, summary
 
 
+def _umap_reducer(seed: int):
+    """A seeded 2-D ``umap.UMAP``; ValueError naming the fix when umap-learn is not installed."""
+    try:
+        import umap
+    except ImportError:
+        raise ValueError(
+            "report.projection=umap, but umap-learn is not installed here; install it "
+            "(pip install umap-learn) or set report.projection: pca"
+        ) from None
+    return umap.UMAP(n_components=2, random_state=seed)
+
+
 def project_2d(
-    x: np.ndarray, *, sample: int, seed: int, method: str = "auto"
+    x: np.ndarray, *, sample: int, seed: int, method: str = "pca"
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """(row indices of a seeded sample, their 2-D coordinates, a description).
 
-    ``method``: ``pca``, ``umap`` (umap-learn must be installed) or ``auto`` (UMAP when it
-    imports, PCA otherwise). PCA is fitted on every row, UMAP on the sample.
+    ``method`` (config report.projection): ``pca``, fitted on every row, or ``umap``, fitted on
+    the sample (umap-learn must be installed: the method is chosen, never guessed from what is
+    installed, so the figure does not change with the machine). Raises ValueError for another
+    method or when umap-learn is missing, naming the fix.
     """
+    if method not in PROJECTIONS_2D:
+        raise ValueError(f"report.projection={method!r}: use one of {', '.join(PROJECTIONS_2D)}")
     n = len(x)
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(n, size=min(sample, n), replace=False))
-    if method == "auto":
-        try:
-            import umap  # noqa: F401
-
-            method = "umap"
-        except ImportError:
-            method = "pca"
     if method == "umap":
-        import umap
-
-        reducer = umap.UMAP(n_components=2, random_state=seed)
+        reducer = _umap_reducer(seed)
         xy = reducer.fit_transform(x[rows])
         info = {"method": "umap", "fitted_on": len(rows)}
-    elif method == "pca":
+    else:  # pca
         from sklearn.decomposition import PCA
 
         if x.shape[1] < 2:
@@ -121,8 +131,6 @@ def project_2d(
                 "fitted_on": n,
                 "explained_variance_ratio": [float(v) for v in pca.explained_variance_ratio_],
             }
-    else:
-        raise ValueError(f"unknown projection method {method!r} (auto, pca or umap)")
     info.update(n_points=len(rows), seed=seed)
     return rows, np.asarray(xy, dtype=np.float32), info
 

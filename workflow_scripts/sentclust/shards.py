@@ -2,7 +2,8 @@
 
 Each ``encode_shard`` job encodes one contiguous range of ``prepared.parquet``'s rows and
 writes ``shard_<i>_of_<n>.parquet`` with a JSON record of the same name beside it;
-``gather_bert`` concatenates the shards in order and sums their records up.
+``gather_bert`` checks that the records agree on how the shards were encoded
+(:func:`check_consistent`), concatenates the shards in order and sums their records up.
 
 With segments (``segments/segments.parquet``), a job also reads its reviews' segments and
 writes their pooled vectors to ``segments_<i>_of_<n>.parquet`` beside the shard (one row
@@ -186,6 +187,59 @@ def read_records(shard_paths: Sequence) -> list[dict]:
     return [json.loads(record_path(f).read_text()) for f in shard_paths]
 
 
+#: what every shard of one embedding table must share: vectors made otherwise (another model or
+#: snapshot, bf16 beside float32, OpenVINO beside torch) are not one embedding space
+CONSISTENT_KEYS = (
+    "model",
+    "model_revision",
+    "precision",
+    "backend",
+    "mode",
+    "max_seq_length",
+    "dimensions",
+)
+
+
+def check_consistent(records: Sequence[dict], shard_paths: Sequence) -> None:
+    """Refuse shards whose records disagree on any of :data:`CONSISTENT_KEYS`.
+
+    A resumed run (shards kept from an earlier run on another machine) or mixed cluster
+    nodes can otherwise gather, e.g., bf16 and float32 shards into one matrix. The error
+    names each differing key, which shards have which value, and the fix.
+    """
+    names = [Path(p).stem for p in shard_paths]
+    differ = []
+    odd: set[int] = set()
+    for key in CONSISTENT_KEYS:
+        groups: dict[str, list[int]] = {}
+        for i, record in enumerate(records):
+            groups.setdefault(json.dumps(record.get(key)), []).append(i)
+        if len(groups) < 2:
+            continue
+        # the value most shards have first; the others are the odd ones
+        ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+        odd.update(i for _, members in ordered[1:] for i in members)
+        parts = [f"{value} in {_shard_list([names[i] for i in m])}" for value, m in ordered]
+        differ.append(f"{key}: " + "; ".join(parts))
+    if not differ:
+        return
+    folder = Path(shard_paths[0]).parent
+    odd_files = ", ".join(f"{names[i]}.*" for i in sorted(odd))
+    raise ValueError(
+        f"the {len(records)} BERT shards were not encoded the same way, so their vectors are "
+        f"not one embedding space: {' | '.join(differ)}. They come from different runs or "
+        "machines (a resumed run, mixed cluster nodes: precision auto and backend auto are "
+        f"chosen per machine). Delete the odd shards ({odd_files} in {folder}) or the whole "
+        "folder and rerun; set bert.precision and bert.runtime.backend explicitly to get the "
+        "same choice everywhere."
+    )
+
+
+def _shard_list(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def bert_summary(records: Sequence[dict], n_reviews: int) -> dict:
     """``bert_summary.json``: the model and mode (from the first shard), totals, every record."""
     first = records[0]
@@ -195,6 +249,7 @@ def bert_summary(records: Sequence[dict], n_reviews: int) -> dict:
         "supervision": "none (a pre-trained sentence-transformers model)",
         "model": first["model"],
         "model_source": first["model_source"],
+        "model_revision": first.get("model_revision"),
         "dimensions": first["dimensions"],
         "n_reviews": n_reviews,
         "mode": first["mode"],

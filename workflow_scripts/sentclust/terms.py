@@ -26,6 +26,8 @@ TEXT_COLUMNS = ["review_id", "clean_text"]
 TOKEN_COLUMNS = ["review_id", "tokens"]
 #: how the terms are weighted (config finegrained.term_weighting)
 WEIGHTINGS = ("log_odds", "ctfidf")
+#: where the stop words come from (config finegrained.stop_words)
+STOP_WORD_SOURCES = ("sklearn", "nltk")
 #: the Dirichlet prior of the log-odds weighs as much as this many average reviews
 PRIOR_REVIEWS = 10
 
@@ -51,18 +53,32 @@ _ALNUM = re.compile(r"[^\W_]")  # a letter or a digit
 # --------------------------------------------------------------------------- the count matrix
 
 
-def stop_words() -> tuple[list[str], str]:
-    """(English stop words, their source): NLTK's list when its data is installed, else
-    scikit-learn's ``ENGLISH_STOP_WORDS``. :func:`term_stop_words` removes the kept ones."""
+def stop_words(source: str = "sklearn") -> tuple[list[str], str]:
+    """(English stop words, their source) from ``source`` (config finegrained.stop_words):
+    ``sklearn``, scikit-learn's ``ENGLISH_STOP_WORDS`` (always there), or ``nltk``, NLTK's list
+    (needs its ``stopwords`` data). The source is chosen, never guessed from what is installed,
+    so the terms do not change with the machine. :func:`term_stop_words` removes the kept ones.
+
+    Raises ValueError for another source or when NLTK's data is missing, naming the fix.
+    """
+    if source == "sklearn":
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        return sorted(ENGLISH_STOP_WORDS), "sklearn"
+    if source != "nltk":
+        raise ValueError(
+            f"finegrained.stop_words={source!r}: use one of {', '.join(STOP_WORD_SOURCES)}"
+        )
     try:
         from nltk.corpus import stopwords
 
-        words = stopwords.words("english")
-        return sorted(set(words)), "nltk"
-    except (LookupError, ImportError, OSError):
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        return sorted(ENGLISH_STOP_WORDS), "scikit-learn"
+        return sorted(set(stopwords.words("english"))), "nltk"
+    except (LookupError, ImportError, OSError) as err:
+        raise ValueError(
+            "finegrained.stop_words=nltk, but NLTK's stop-word list cannot be loaded "
+            f'({type(err).__name__}); install it with python -c "import nltk; '
+            "nltk.download('stopwords')\" or set finegrained.stop_words: sklearn"
+        ) from None
 
 
 def term_stop_words(words: Sequence[str] | None = None) -> frozenset[str]:
@@ -225,12 +241,12 @@ def _count_matrix(rows, cols, n_docs: int, n_cols: int, min_df: int, max_df: flo
     return counts[:, kept].tocsr(), kept
 
 
-def count_terms(texts, *, min_df: int, max_df: float):
+def count_terms(texts, *, min_df: int, max_df: float, stop_words_source: str = "sklearn"):
     """(count matrix, vocabulary, ``about``) of the token strings ``texts`` as rule
-    term_counts builds them (:func:`term_counts` with :func:`term_stop_words`); ``about``
-    records the tokenizer, the stop words' source, the kept words, ``min_df``, ``max_df`` and
-    the n-gram range (for :func:`write_term_counts`)."""
-    base, source = stop_words()
+    term_counts builds them (:func:`term_counts` with :func:`term_stop_words` of the
+    ``stop_words_source`` list); ``about`` records the tokenizer, the stop words' source, the
+    kept words, ``min_df``, ``max_df`` and the n-gram range (for :func:`write_term_counts`)."""
+    base, source = stop_words(stop_words_source)
     counts, vocab = term_counts(
         texts,
         stop_words=term_stop_words(base),

@@ -18,8 +18,14 @@ problem, and says how to fix it.
 Modules: :mod:`.contract` (columns, types and the per-column converters and checks every reader
 calls), :mod:`.errors` (how problems are reported), :mod:`.detect` (input forms), one reader per
 form (:mod:`.parquet`, :mod:`.aclimdb`, :mod:`.csvfile`), :mod:`.policies` (duplicate texts,
-split filter, subsample), :mod:`.summary`, :mod:`.stage` (the whole stage, :func:`ingest`) and
-:mod:`.download` (the archive download).
+split filter, subsample), :mod:`.checks` (review size cap, markup-only reviews, ratings that
+contradict the label, both classes in the train split, a local archive's checksum),
+:mod:`.summary`, :mod:`.stage` (the whole stage, :func:`ingest`), :mod:`.download` (the archive
+download: https, checksum, length and size checks) and :mod:`.inputs` (what the workflow checks
+when it builds the DAG).
+
+Only regular files are read: symlinks, FIFOs and sparse archive members are refused; hidden
+files and temporaries beside Parquet files are ignored.
 """
 
 from .aclimdb import read_aclimdb_dir, read_aclimdb_tar

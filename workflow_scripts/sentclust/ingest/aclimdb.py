@@ -7,16 +7,18 @@ Review files are ``{train,test}/{pos,neg}/<id>_<rating>.txt``; everything else o
 from __future__ import annotations
 
 import re
+import stat
 import tarfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 
 from .contract import (
     LABEL_NAMES,
+    MAX_REVIEW_BYTES,
     REENCODE,
     SPLITS,
     bad_ratings,
@@ -27,7 +29,7 @@ from .contract import (
     make_review_ids,
     row_key,
 )
-from .detect import ACCEPTED_FORMS, PATH_FIX, aclimdb_root, require_exists
+from .detect import ACCEPTED_FORMS, PATH_FIX, aclimdb_root, require_exists, require_regular_file
 from .errors import IngestError, fail_first
 
 __all__ = ["read_aclimdb_dir", "read_aclimdb_tar"]
@@ -150,13 +152,42 @@ def _parse_aclimdb_files(
     )
 
 
-def read_aclimdb_dir(path: str) -> pd.DataFrame:
+def _too_big(where: str, size: int, max_review_bytes: int) -> IngestError:
+    return IngestError(
+        f"{where}: {size} bytes, more than ingest.max_review_bytes ({max_review_bytes}); "
+        f"real reviews are under 14 KB. Fix: remove that file if it is not a review, or raise "
+        f"`ingest.max_review_bytes` in the config."
+    )
+
+
+def _folder_reviews(
+    folder: Path, place: tuple[str, str], max_review_bytes: int
+) -> Iterator[tuple[tuple[str, ...], bytes]]:
+    """(path parts, bytes) of the review files of one ``<split>/<pos|neg>/`` folder. Only
+    regular files are read (links are not followed, a FIFO is refused rather than blocking),
+    each up to ``max_review_bytes``; subfolders are skipped."""
+    for f in folder.iterdir():
+        parts = (*place, f.name)
+        if not _is_review_member(parts) or stat.S_ISDIR(f.lstat().st_mode):
+            continue
+        size = require_regular_file(f, "review file")
+        if size > max_review_bytes:
+            raise _too_big(str(f), size, max_review_bytes)
+        with open(f, "rb") as fh:
+            data = fh.read(max_review_bytes + 1)
+        if len(data) > max_review_bytes:  # it grew since lstat
+            raise _too_big(str(f), len(data), max_review_bytes)
+        yield parts, data
+
+
+def read_aclimdb_dir(path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
     """Read an extracted aclImdb folder (or a folder containing ``aclImdb/``).
 
     Reads ``{train,test}/{pos,neg}/<id>_<rating>.txt``; ``unsup/`` and every other file of the
     release (``urls_*.txt``, ``*.feat``, ``imdb.vocab``, ``README``) and hidden files are
     ignored. Text is the file's bytes decoded as strict UTF-8; the rating comes from the file
     name; review_id is ``<split>_<pos|neg>_<id>_<rating>`` (as in the shared Parquet files).
+    Review files must be regular files of at most ``max_review_bytes`` bytes.
     """
     p = require_exists(path)
     root = aclimdb_root(p) if p.is_dir() else None
@@ -171,12 +202,8 @@ def read_aclimdb_dir(path: str) -> pd.DataFrame:
         for split in SPLITS:
             for lab in LABEL_NAMES:
                 folder = root / split / lab
-                if not folder.is_dir():
-                    continue
-                for f in folder.iterdir():
-                    parts = (split, lab, f.name)
-                    if _is_review_member(parts) and not f.is_dir():
-                        yield parts, f.read_bytes()
+                if folder.is_dir():
+                    yield from _folder_reviews(folder, (split, lab), max_review_bytes)
 
     return _parse_aclimdb_files(
         items(),
@@ -185,25 +212,40 @@ def read_aclimdb_dir(path: str) -> pd.DataFrame:
     )
 
 
-def _tar_members(tar: tarfile.TarFile) -> Iterator[tuple[tuple[str, ...], bytes]]:
-    """(path parts, bytes) of the archive's review files, in archive order."""
+def _tar_members(
+    tar: tarfile.TarFile, archive: str, max_review_bytes: int
+) -> Iterator[tuple[tuple[str, ...], bytes]]:
+    """(path parts, bytes) of the archive's review files, in archive order. A review member must
+    be a regular, non-sparse file of at most ``max_review_bytes`` bytes."""
     for member in tar:
-        if not member.isfile():
-            continue
         parts = PurePosixPath(member.name).parts
-        if not _is_review_member(parts):
+        if member.isdir() or not _is_review_member(parts):
             continue
+        where = f"{archive} member {member.name}"
+        if member.issparse():
+            raise IngestError(
+                f"{where} is a sparse file; review files are plain text. Fix: re-create the "
+                f"archive without --sparse (or use the original aclImdb_v1.tar.gz)."
+            )
+        if not member.isfile():
+            raise IngestError(
+                f"{where} is a link or special file, not a regular file. Fix: re-create the "
+                f"archive with the review files themselves (e.g. tar --dereference)."
+            )
+        if member.size > max_review_bytes:
+            raise _too_big(where, member.size, max_review_bytes)
         handle = tar.extractfile(member)
         if handle is None:
             continue
-        yield parts, handle.read()
+        yield parts, handle.read(max_review_bytes + 1)
 
 
-def read_aclimdb_tar(path: str) -> pd.DataFrame:
+def read_aclimdb_tar(path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
     """Read the aclImdb release archive (``.tar.gz``, ``.tgz`` or ``.tar``) without extracting it.
 
     Members are streamed with :mod:`tarfile` and parsed exactly like :func:`read_aclimdb_dir`
     (``aclImdb/train/pos/0_9.txt``; an archive without the top ``aclImdb/`` folder works too).
+    Review members must be regular, non-sparse files of at most ``max_review_bytes`` bytes.
     """
     p = require_exists(path)
     archive = p.name
@@ -214,7 +256,7 @@ def read_aclimdb_tar(path: str) -> pd.DataFrame:
     try:
         with tarfile.open(p, mode="r:*") as tar:
             return _parse_aclimdb_files(
-                _tar_members(tar),
+                _tar_members(tar, archive, max_review_bytes),
                 describe=lambda parts: f"{archive} member {'/'.join(parts)}",
                 none_found=none_found,
             )

@@ -33,6 +33,7 @@ __all__ = [
     "Duplicate",
     "LABEL_NAMES",
     "LABEL_WORDS",
+    "MAX_REVIEW_BYTES",
     "NOT_A_RATING",
     "RATINGS",
     "REENCODE",
@@ -51,6 +52,7 @@ __all__ = [
     "is_text_dtype",
     "labels_from_values",
     "make_review_ids",
+    "rating_conflicts",
     "ratings_from_values",
     "require_columns",
     "row_key",
@@ -82,6 +84,9 @@ LABEL_NAMES: tuple[str, ...] = ("neg", "pos")
 LABEL_WORDS = {"neg": 0, "negative": 0, "pos": 1, "positive": 1}
 #: Valid star ratings.
 RATINGS = range(1, 11)
+#: Default cap on one review's size in bytes (config ``ingest.max_review_bytes``; real reviews
+#: are under 14 KB).
+MAX_REVIEW_BYTES = 1 << 20
 #: What is wrong with a bad rating value.
 NOT_A_RATING = "is not an integer 1-10 or null"
 #: Row order of the contract: text of the row order, for the summary.
@@ -183,7 +188,8 @@ def bad_labels(label: pd.Series) -> np.ndarray:
 
 
 def labels_from_values(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(labels as int8 with -1 for invalid, invalid mask) for 0/1 ints, bools or pos/neg words."""
+    """(labels as int8 with -1 for invalid, invalid mask) for 0/1 ints (also as integral floats
+    0.0/1.0), bools or pos/neg words."""
     s = as_plain_series(s)
     dtype = s.dtype
     if pd.api.types.is_bool_dtype(dtype):
@@ -191,6 +197,10 @@ def labels_from_values(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_integer_dtype(dtype):
         bad = bad_labels(s)
         return s.where(~bad, -1).astype("int8").to_numpy(), bad
+    if pd.api.types.is_float_dtype(dtype):  # 0.0/1.0, as pandas writes an int column with a NaN
+        values = s.astype("float64").to_numpy(na_value=np.nan)
+        bad = ~np.isin(values, (0.0, 1.0))
+        return np.where(bad, -1, values).astype("int8"), bad
     if is_text_dtype(s):
         mapped = s.str.strip().str.lower().map(LABEL_WORDS)
         return mapped.fillna(-1).astype("int8").to_numpy(), mapped.isna().to_numpy()
@@ -205,11 +215,19 @@ def _label_of(v: Any) -> int:
     """One Python value as a label, -1 when it is none."""
     if isinstance(v, bool | np.bool_):
         return int(v)
-    if isinstance(v, int | np.integer) and v in (0, 1):
+    if isinstance(v, int | np.integer | float | np.floating) and v in (0, 1):
         return int(v)
     if isinstance(v, str):
         return LABEL_WORDS.get(v.strip().lower(), -1)
     return -1
+
+
+def rating_conflicts(label: Any, rating: pd.Series) -> np.ndarray:
+    """Known ratings that disagree with the label: positive with 1-4 stars, negative with 7-10."""
+    label = np.asarray(label, dtype=np.int64)
+    known = pd.Series(rating).notna().to_numpy()
+    r = pd.Series(rating).astype("Int64").fillna(0).to_numpy(dtype=np.int64)
+    return known & (((label == 1) & (r <= 4)) | ((label == 0) & (r >= 7)))
 
 
 def bad_ratings(rating: pd.Series) -> np.ndarray:

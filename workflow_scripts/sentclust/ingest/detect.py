@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from .contract import LABEL_NAMES, SPLITS
@@ -13,7 +14,9 @@ __all__ = [
     "PATH_FIX",
     "aclimdb_root",
     "detect_format",
+    "parquet_files",
     "require_exists",
+    "require_regular_file",
 ]
 
 #: Input formats ``ingest`` understands (``auto`` picks one with :func:`detect_format`).
@@ -46,6 +49,38 @@ def aclimdb_root(folder: Path) -> Path | None:
     return None
 
 
+def require_regular_file(path: Path, what: str) -> int:
+    """The size of ``path``, a regular file (links are not followed); :class:`IngestError` for a
+    symlink, FIFO, socket or device (a FIFO would block the reader forever)."""
+    st = path.lstat()
+    if stat.S_ISREG(st.st_mode):
+        return st.st_size
+    kind = (
+        "a symbolic link"
+        if stat.S_ISLNK(st.st_mode)
+        else "a named pipe (FIFO)"
+        if stat.S_ISFIFO(st.st_mode)
+        else "not a regular file"
+    )
+    raise IngestError(
+        f"{what} '{path}' is {kind}; only regular files are read. Fix: replace it with a copy "
+        f"of the file it stands for, or move it out of the input folder."
+    )
+
+
+def parquet_files(folder: Path) -> list[Path]:
+    """The ``*.parquet`` files of ``folder`` by name; hidden files (``._x.parquet``,
+    ``.x.parquet``) and temporaries (``x.parquet.tmp``) are ignored, and each must be a regular
+    file (:func:`require_regular_file`)."""
+    files = sorted(
+        (f for f in folder.iterdir() if f.name.endswith(".parquet") and not f.name.startswith(".")),
+        key=lambda f: f.name,
+    )
+    for f in files:
+        require_regular_file(f, "Parquet input")
+    return files
+
+
 def require_exists(path: str | Path) -> Path:
     """``path`` as a Path; :class:`IngestError` (with the accepted forms) when it does not exist."""
     p = Path(path)
@@ -65,7 +100,7 @@ def detect_format(path: str) -> str:
     if p.is_dir():
         if aclimdb_root(p) is not None:
             return "aclimdb"
-        if any(p.glob("*.parquet")):
+        if parquet_files(p):
             return "parquet"
         raise IngestError(
             f"cannot tell the input format of folder '{path}': it holds no *.parquet files "

@@ -28,7 +28,7 @@ from .contract import (
     split_problem,
     splits_from_values,
 )
-from .detect import PATH_FIX, require_exists
+from .detect import PATH_FIX, parquet_files, require_exists
 from .errors import IngestError, fail_first, show
 
 __all__ = ["read_parquet_input"]
@@ -121,13 +121,32 @@ def _converted(src: _File, column: str, convert: Callable, problem: str, fix: st
     return values
 
 
+def _missing_labels(src: _File) -> None:
+    """Every row with a null (NaN) label, named by row and, when given, review_id."""
+    missing = np.flatnonzero(src.frame["label"].isna().to_numpy())
+    if not len(missing):
+        return
+    shown = missing[:10]
+    rows = ", ".join(str(r) for r in shown) + (", ..." if len(missing) > len(shown) else "")
+    ids = ""
+    if src.has("review_id"):
+        names = ", ".join(show(v) for v in src.frame["review_id"].iloc[shown])
+        ids = f" (review_id {names})"
+    raise IngestError(
+        f"{src.path}: the label is missing (null/NaN) in {len(missing)} row(s): rows {rows}"
+        f"{ids} (0-based rows within this file). Fix: fill in those labels (1 or pos = "
+        f"positive, 0 or neg = negative) or drop those rows."
+    )
+
+
 def _labels(src: _File) -> np.ndarray:
+    _missing_labels(src)
     return _converted(
         src,
         "label",
         labels_from_values,
-        "is not a valid label (column type {type}); accepted: integers 0/1, booleans, or the "
-        "strings pos/neg/positive/negative",
+        "is not a valid label (column type {type}); accepted: integers 0/1 (also as 0.0/1.0), "
+        "booleans, or the strings pos/neg/positive/negative",
         "correct the label (1 or pos = positive, 0 or neg = negative) or drop the row.",
     )
 
@@ -233,8 +252,12 @@ def _combine(files: Sequence[Path], parts: list[tuple[pd.DataFrame, bool]]) -> p
 def read_parquet_input(path: str) -> pd.DataFrame:
     """Read a Parquet file, or every ``*.parquet`` file of a folder (by sorted name), as one frame.
 
-    Needs the columns ``text`` and ``label`` (integers 0/1 of any int type, booleans, or the
-    strings pos/neg/positive/negative in any case); other columns are ignored except:
+    In a folder, hidden files and temporaries are ignored and symlinks or FIFOs are refused
+    (:func:`~.detect.parquet_files`).
+
+    Needs the columns ``text`` and ``label`` (integers 0/1 of any int type, the floats 0.0/1.0,
+    booleans, or the strings pos/neg/positive/negative in any case; a null label fails, naming
+    every such row); other columns are ignored except:
 
     - ``split`` (train/test); when absent, it comes from the file name (``train.parquet``,
       ``test.parquet``, also ``train-00000-of-00001.parquet``);
@@ -247,7 +270,7 @@ def read_parquet_input(path: str) -> pd.DataFrame:
     """
     p = require_exists(path)
     if p.is_dir():
-        files = sorted(p.glob("*.parquet"), key=lambda f: f.name)
+        files = parquet_files(p)
         if not files:
             raise IngestError(
                 f"folder '{path}' holds no *.parquet files. {PATH_FIX} (a .parquet file or a "

@@ -8,7 +8,16 @@ from typing import Any
 import pandas as pd
 
 from .aclimdb import read_aclimdb_dir, read_aclimdb_tar
-from .contract import SPLITS, sort_reviews, validate_reviews
+from .checks import (
+    check_archive_sha256,
+    check_markup_only,
+    check_rating_conflicts,
+    check_rating_policy,
+    check_review_sizes,
+    check_train_classes,
+    review_place,
+)
+from .contract import MAX_REVIEW_BYTES, SPLITS, sort_reviews, validate_reviews
 from .csvfile import read_csv_input
 from .detect import FORMATS, detect_format, require_exists
 from .errors import IngestError
@@ -24,14 +33,21 @@ from .summary import summarize
 __all__ = ["ingest", "read_input"]
 
 
-def read_input(path: str, fmt: str, *, seed: int, csv_test_fraction: float) -> pd.DataFrame:
+def read_input(
+    path: str,
+    fmt: str,
+    *,
+    seed: int,
+    csv_test_fraction: float,
+    max_review_bytes: int = MAX_REVIEW_BYTES,
+) -> pd.DataFrame:
     """Read ``path`` with the reader of ``fmt`` (one of :data:`FORMATS`, not ``auto``)."""
     if fmt == "parquet":
         return read_parquet_input(path)
     if fmt == "aclimdb":
-        return read_aclimdb_dir(path)
+        return read_aclimdb_dir(path, max_review_bytes=max_review_bytes)
     if fmt == "aclimdb_tar":
-        return read_aclimdb_tar(path)
+        return read_aclimdb_tar(path, max_review_bytes=max_review_bytes)
     return read_csv_input(path, test_fraction=csv_test_fraction, seed=seed)
 
 
@@ -48,6 +64,18 @@ def _resolve_format(path: str, fmt: str) -> str:
     return fmt
 
 
+def _check_settings(duplicate_texts: str, rating_conflicts: str, max_review_bytes: int) -> None:
+    """The policies and the cap, checked before the (slow) read."""
+    check_duplicate_policy(duplicate_texts)
+    check_rating_policy(rating_conflicts)
+    cap = max_review_bytes
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+        raise IngestError(
+            f"ingest.max_review_bytes {cap!r} must be a positive whole number of bytes. Fix: "
+            f"set it in the config (default {MAX_REVIEW_BYTES}, 1 MiB)."
+        )
+
+
 def ingest(
     path: str,
     *,
@@ -57,29 +85,45 @@ def ingest(
     seed: int = 42,
     duplicate_texts: str = "keep",
     csv_test_fraction: float = 0.5,
+    rating_conflicts: str = "error",
+    max_review_bytes: int = MAX_REVIEW_BYTES,
+    sha256: str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The whole ingest stage; returns (reviews frame in contract order, summary dict).
 
-    Steps: detect the format (``fmt="auto"``) and read; :func:`validate_reviews`; sort into the
-    contract order; :func:`apply_duplicate_policy`; :func:`filter_splits`;
-    :func:`stratified_subsample` (``subsample`` rows, ``seed``); :func:`summarize`.
+    Steps: detect the format (``fmt="auto"``); verify an archive against ``sha256`` (when
+    given); read; :func:`validate_reviews`; sort into the contract order; the checks of
+    :mod:`.checks` (review sizes, markup-only reviews, rating conflicts by the
+    ``rating_conflicts`` policy); :func:`apply_duplicate_policy`; :func:`filter_splits`;
+    :func:`stratified_subsample` (``subsample`` rows, ``seed``); both classes in the train
+    split; :func:`summarize`.
     """
     splits = [splits] if isinstance(splits, str) else list(splits)
     fmt = _resolve_format(path, fmt)
-    check_duplicate_policy(duplicate_texts)  # fail before the (slow) read
-    df = read_input(path, fmt, seed=seed, csv_test_fraction=csv_test_fraction)
+    _check_settings(duplicate_texts, rating_conflicts, max_review_bytes)
+    if fmt == "aclimdb_tar":
+        check_archive_sha256(path, sha256)
+    df = read_input(
+        path, fmt, seed=seed, csv_test_fraction=csv_test_fraction, max_review_bytes=max_review_bytes
+    )
     n_read = len(df)
     validate_reviews(df, source=str(path))
     df = sort_reviews(df)
+    at = review_place(df, str(path), fmt)
+    check_review_sizes(df, at, max_review_bytes)
+    check_markup_only(df, at)
+    n_conflicts = check_rating_conflicts(df, at, rating_conflicts)
     df, duplicates = apply_duplicate_policy(df, duplicate_texts)
     df = filter_splits(df, splits)
     df = stratified_subsample(df, subsample, seed)
     df = sort_reviews(df)
+    check_train_classes(df, subsample)
     extra: dict[str, Any] = {
         "n_read": int(n_read),
         "splits_kept": [s for s in SPLITS if s in splits],
         "subsample": subsample,
         "seed": seed,
+        "rating_conflicts": {"policy": rating_conflicts, "read": n_conflicts},
     }
     if fmt == "csv":
         extra["csv_test_fraction"] = csv_test_fraction

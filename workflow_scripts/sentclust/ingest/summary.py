@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..files import package_versions
-from .contract import ROW_ORDER, splits_present
+from .contract import ROW_ORDER, rating_conflicts, splits_present
 
 __all__ = ["length_stats", "summarize"]
 
@@ -64,7 +64,7 @@ def summarize(
     label = df["label"].to_numpy(dtype=np.int64)
     known = df["rating"].notna().to_numpy()
     r = df["rating"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
-    conflicts = int((known & (((label == 1) & (r <= 4)) | ((label == 0) & (r >= 7)))).sum())
+    conflicts = int(rating_conflicts(label, df["rating"]).sum())
     lengths = df["text"].str.len().to_numpy(dtype=np.int64)
     splits = df["split"].to_numpy()
     per_label, per_rating = _counts_by_split(splits, label, r, known, present)

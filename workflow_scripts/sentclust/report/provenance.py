@@ -1,4 +1,7 @@
-"""Where a run came from: the workflow's git commit, package versions, config, BERT encoding."""
+"""Where a run came from: the workflow's git commit, package versions, config, BERT encoding.
+
+The config is shown with ``input_url``'s credentials removed (:func:`sentclust.redact.redact_url`).
+"""
 
 from __future__ import annotations
 
@@ -108,13 +111,18 @@ def provenance_section(
     workflow_dir: str | Path | None = None,
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Build date, seed, git commit, package versions, platform, the run's config as YAML and
-    the sentence-transformers model with how it was run (``bert_summary``: its summary, or {})."""
+    """Build date, seed, git commit, package versions, platform, the run's config as YAML
+    (``input_url`` redacted) and the sentence-transformers model with its revision (the hub
+    snapshot's commit, or sha256 of a local copy's weights) and how it was run
+    (``bert_summary``: its summary, or {})."""
     import yaml
 
     from sentclust.files import package_versions
+    from sentclust.redact import redact_config
 
     now = now or dt.datetime.now(dt.UTC)
+    model = bert_summary.get("model") or config.get("bert", {}).get("model")
+    revision = bert_summary.get("model_revision")
     return {
         "date": now.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "seed": config.get("seed"),
@@ -122,8 +130,9 @@ def provenance_section(
         "versions": [(k, v) for k, v in package_versions(PROVENANCE_PACKAGES).items()],
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "config_yaml": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
-        "bert_model": bert_summary.get("model") or config.get("bert", {}).get("model"),
+        "config_yaml": yaml.safe_dump(redact_config(config), sort_keys=False, allow_unicode=True),
+        "bert_model": f"{model}, revision {revision}" if revision else model,
+        "bert_revision": revision,
         "bert_dimensions": bert_summary.get("dimensions"),
         "bert_encoding": encoding_note(bert_summary),
     }
