@@ -10,6 +10,8 @@ rule pls_projection:
     output:
         embeddings=f"{RESULTS}/embeddings/{{raw}}_pls.parquet",
         summary=f"{RESULTS}/embeddings/{{raw}}_pls_summary.json",
+        # the fitted projection (means, scales, rotations): new texts are placed with it
+        model=f"{RESULTS}/embeddings/{{raw}}_pls_model.npz",
     log:
         f"{LOGS}/pls_projection/{{raw}}.log",
     benchmark:
@@ -31,6 +33,8 @@ rule kmeans:
         metrics=f"{RESULTS}/clusters/{{kind}}/k{{k}}/metrics.json",
         by_label=f"{RESULTS}/clusters/{{kind}}/k{{k}}/contingency_labels.parquet",
         by_rating=f"{RESULTS}/clusters/{{kind}}/k{{k}}/contingency_ratings.parquet",
+        # the centres (float32, k x d): new texts are assigned to the nearest
+        centres=f"{RESULTS}/clusters/{{kind}}/k{{k}}/centres.npz",
     log:
         f"{LOGS}/kmeans/{{kind}}_k{{k}}.log",
     benchmark:

@@ -1,7 +1,7 @@
 """Rule kmeans: one K-means run for one (embedding kind, k), its assignments and metrics."""
 
 from sentclust import kmeans_job
-from sentclust.files import read_embeddings_with_reviews, write_json, write_parquet
+from sentclust.files import read_embeddings_with_reviews, write_json, write_npz, write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
@@ -19,4 +19,5 @@ with logged(sm.log[0]) as log:
     )
     for name, table in kmeans_job.job_tables(ids, meta, res).items():
         write_parquet(table, getattr(sm.output, name))
+    write_npz(kmeans_job.centre_arrays(res), sm.output.centres)
     write_json(metrics, sm.output.metrics)

@@ -375,3 +375,19 @@ def test_finegrained_rule_writes_its_figure_atomically(tmp_path, monkeypatch):
         runpy.run_path(str(script), init_globals={"snakemake": sm})
     assert not png.exists()
     assert sorted(os.listdir(png.parent)) == ["finegrained.json", "finegrained.parquet"]
+
+
+def test_npz_round_trip_refuses_pickled_objects(tmp_path):
+    import numpy as np
+
+    from sentclust.files import read_npz, write_npz
+
+    arrays = {"a": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.array([1, 2])}
+    write_npz(arrays, tmp_path / "m.npz")
+    back = read_npz(tmp_path / "m.npz")
+    assert list(back) == ["a", "b"] and back["a"].dtype == np.float32
+    assert (back["a"] == arrays["a"]).all() and (back["b"] == arrays["b"]).all()
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+    np.savez(tmp_path / "obj.npz", o=np.array([{"x": 1}], dtype=object))
+    with pytest.raises(ValueError, match="pickle"):
+        read_npz(tmp_path / "obj.npz")

@@ -171,3 +171,17 @@ def test_a_job_with_fewer_distinct_vectors_than_k_stops_with_the_fix(backend):
     res = job.run_kmeans(x, 3, params=params, seed=7, threads=1, name="bert")
     m = job.job_metrics(x, meta, res, params=params, threads=1, kind="bert", supervision="none")
     assert [c["size"] for c in m["clusters"]] == [60, 60, 60]
+
+
+def test_the_centres_are_saved_for_new_texts(tmp_path):
+    from sentclust.files import read_npz, write_npz
+
+    x, _ = blobs(n_per=40, k=3, d=5, seed=2)
+    res = kmeans(x, 3, backend="sklearn", seed=0, n_init=2)
+    write_npz(job.centre_arrays(res), tmp_path / "centres.npz")
+    saved = read_npz(tmp_path / "centres.npz")
+    assert saved["centres"].dtype == np.float32 and saved["centres"].shape == (3, 5)
+    assert saved["sizes"].tolist() == np.bincount(res.labels, minlength=3).tolist()
+    # the nearest saved centre is each review's own cluster
+    d = ((x[:, None, :] - saved["centres"][None]) ** 2).sum(-1)
+    assert (d.argmin(1) == res.labels).all()

@@ -67,7 +67,7 @@ def _meta(y, n_train):
 
 def test_pls_on_train_fits_the_train_split_only_and_caps_the_components():
     x, y, _ = _label_in_one_direction()
-    z, summary = projection.pls_on_train(x, _meta(y, 300), 2, source_kind="bert")
+    z, summary, _ = projection.pls_on_train(x, _meta(y, 300), 2, source_kind="bert")
     expected = projection.project(projection.fit_projection(x[:300], y[:300], 2), x)
     np.testing.assert_array_equal(z, expected)
     assert list(summary) == [
@@ -86,8 +86,29 @@ def test_pls_on_train_fits_the_train_split_only_and_caps_the_components():
     assert summary["input_dimensions"] == 20 and summary["finite"] is True
     # n_components capped at the dimensions, and at the train rows - 1
     assert projection.pls_on_train(x[:, :3], _meta(y, 300), 8, source_kind="b")[0].shape == (400, 3)
-    z, summary = projection.pls_on_train(x[2:7], _meta(y[2:7], 3), 8, source_kind="b")
+    z, summary, _ = projection.pls_on_train(x[2:7], _meta(y[2:7], 3), 8, source_kind="b")
     assert z.shape == (5, 2) and summary["n_components"] == 2
+
+
+def test_saved_pls_parameters_applied_with_numpy_equal_the_fitted_transform(tmp_path):
+    from sentclust.files import read_npz, write_npz
+
+    x, y, _ = _label_in_one_direction(n=400, d=20)
+    x[:, 3] = 0.0  # a constant column: scikit-learn's std of 1 must carry over
+    z, _, params = projection.pls_on_train(x, _meta(y, 300), 4, source_kind="bert")
+    write_npz(params, tmp_path / "bert_pls_model.npz")
+    saved = read_npz(tmp_path / "bert_pls_model.npz")
+    assert sorted(saved) == ["x_mean", "x_rotations", "x_std"]
+    assert saved["x_rotations"].shape == (20, 4)
+    model = projection.fit_projection(x[:300], y[:300], 4)
+    fresh = np.random.default_rng(5).normal(size=(50, 20)).astype(np.float32)
+    for rows in (x, fresh):
+        np.testing.assert_array_equal(
+            projection.apply_pls(saved, rows), projection.project(model, rows)
+        )
+    np.testing.assert_array_equal(projection.apply_pls(saved, x), z)
+    with pytest.raises(ValueError, match="20-dimensional"):
+        projection.apply_pls(saved, fresh[:, :5])
 
 
 def test_the_train_split_must_hold_both_labels():

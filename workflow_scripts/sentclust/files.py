@@ -189,6 +189,23 @@ def write_parquet(table: pa.Table, path: str | os.PathLike) -> None:
         pq.write_table(table, tmp, compression="zstd")
 
 
+def write_npz(arrays: dict[str, Any], path: str | os.PathLike) -> None:
+    """Write named numpy arrays atomically (``.npz``, compressed; numbers only, no pickle)."""
+    import numpy as np
+
+    # a file object: given a name, numpy would append .npz to it
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez_compressed(fh, **{k: np.asarray(v) for k, v in arrays.items()})
+
+
+def read_npz(path: str | os.PathLike) -> dict[str, Any]:
+    """The arrays of a :func:`write_npz` file (object arrays refused: no pickle)."""
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
 def write_json(obj: Any, path: str | os.PathLike) -> None:
     """Write JSON atomically, pretty-printed, keys in insertion order."""
     with atomic_path(path) as tmp:

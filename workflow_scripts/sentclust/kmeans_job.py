@@ -136,3 +136,12 @@ def job_tables(ids, meta, res: KMeansResult) -> dict[str, pa.Table]:
         "by_label": contingency_table(res.labels, y),
         "by_rating": contingency_table(res.labels, ratings),
     }
+
+
+def centre_arrays(res: KMeansResult) -> dict[str, np.ndarray]:
+    """The job's centres for ``centres.npz``: ``centres`` (float32, k x d, row = cluster id)
+    and ``sizes`` (reviews per cluster), what assigning a new text takes."""
+    return {
+        "centres": np.ascontiguousarray(res.centers, dtype=np.float32),
+        "sizes": np.bincount(res.labels, minlength=res.k).astype(np.int64),
+    }

@@ -47,6 +47,30 @@ def project(model, x) -> np.ndarray:
     return np.ascontiguousarray(model.transform(np.asarray(x, dtype=np.float32)), dtype=np.float32)
 
 
+def pls_parameters(model) -> dict[str, np.ndarray]:
+    """What applying a fitted PLS projection takes, as plain arrays (saved as .npz, no pickle):
+    the train split's column means and standard deviations and the X rotations."""
+    return {
+        "x_mean": np.asarray(model._x_mean, dtype=np.float64),
+        "x_std": np.asarray(model._x_std, dtype=np.float64),
+        "x_rotations": np.asarray(model.x_rotations_, dtype=np.float64),
+    }
+
+
+def apply_pls(params: dict[str, np.ndarray], x) -> np.ndarray:
+    """:func:`project` from :func:`pls_parameters` with numpy alone: centre and scale as the
+    fit did, then rotate (the steps of ``PLSRegression.transform``, in its dtypes)."""
+    x = np.array(x, dtype=np.float32)  # a copy: scaled in place, as scikit-learn does
+    if x.ndim != 2 or x.shape[1] != params["x_mean"].shape[0]:
+        raise ValueError(
+            f"the PLS projection was fitted on {params['x_mean'].shape[0]}-dimensional vectors, "
+            f"got shape {x.shape}"
+        )
+    x -= params["x_mean"]
+    x /= params["x_std"]
+    return np.ascontiguousarray(x @ params["x_rotations"], dtype=np.float32)
+
+
 def train_rows(meta: pd.DataFrame) -> np.ndarray:
     """The train split's rows of ``meta`` (``split``, ``label``) as a boolean mask; fails unless
     they hold at least two reviews of both labels' classes."""
@@ -62,8 +86,9 @@ def train_rows(meta: pd.DataFrame) -> np.ndarray:
 
 def pls_on_train(
     x: np.ndarray, meta: pd.DataFrame, n_components: int, *, source_kind: str
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """(every review in the PLS projection fitted on the train split only, its summary).
+) -> tuple[np.ndarray, dict[str, Any], dict[str, np.ndarray]]:
+    """(every review in the PLS projection fitted on the train split only, its summary, the
+    fitted parameters of :func:`pls_parameters`).
 
     ``meta``: the reviews' ``split`` and ``label``, row for row with ``x``. ``n_components`` is
     capped at the dimensions and the train rows - 1.
@@ -83,7 +108,7 @@ def pls_on_train(
         "input_dimensions": int(x.shape[1]),
         "finite": bool(np.isfinite(z).all()),
     }
-    return z, summary
+    return z, summary, pls_parameters(model)
 
 
 def _umap_reducer(seed: int):
