@@ -47,6 +47,8 @@ with logged(sm.log[0]) as log:
         # the measured choice of backend and precision, shared by every run on this machine
         cache_dir=rt.get("path_cache") or encode_paths.default_cache_dir(),
         int8_model=int8_model,
+        # a resumed run's new shards encode as its finished ones did
+        siblings=shards.encoded_siblings(sm.output.embeddings, shard, n),
     )
     if int8_check is not None:
         provenance["encoding_path"]["int8_check"] = int8_check

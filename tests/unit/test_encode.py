@@ -123,6 +123,18 @@ def test_encoding_choice_follows_the_config(minilm, tmp_path):
     again, why2 = choose_encoding(minilm, "auto", "torch", "cpu", texts, cache_dir=tmp_path, **kw)
     assert again == path and why2["cached"] is True and why2["key"] == why["key"]
     assert len(list(tmp_path.glob("*.json"))) == 1
+    # a resumed job follows the run's finished shards, whatever this machine measures now
+    other = tmp_path / "other"
+    done = ("torch", "bfloat16", "shard_000_of_004.json")
+    path, why = choose_encoding(
+        minilm, "auto", "torch", "cpu", texts, cache_dir=other, follow=done, **kw
+    )
+    assert path == EncodePath("torch", "bfloat16") and "shard_000_of_004.json" in why["rule"]
+    assert not other.exists(), "nothing measured"
+    # a path the config does not allow (or a named path) is not followed
+    assert choose_encoding(minilm, "float32", "torch", "cpu", texts, follow=done, **kw)[
+        0
+    ] == EncodePath("torch", "float32")
 
 
 def test_backend_resolution():

@@ -109,3 +109,23 @@ def test_the_gather_bert_script_writes_nothing_from_mixed_shards(tmp_path):
     runpy.run_path(str(SCRIPT), init_globals={"snakemake": sm})
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_shards"] == 4 and summary["model_revision"] == "sha256:" + "ab" * 32
+
+
+def test_a_resumed_shard_follows_the_finished_shards_of_its_run(tmp_path):
+    from sentclust.shards import encoded_siblings, path_to_follow
+
+    folder = tmp_path / "bert_shards"
+    folder.mkdir()
+    ident = {"model": "m", "model_revision": "sha256:1", "mode": "truncate", "max_seq_length": 64}
+    rec = {**ident, "device": "cpu", "backend": "openvino", "precision": "float32"}
+    (folder / "shard_001_of_004.json").write_text(json.dumps(rec))
+    (folder / "shard_002_of_004.json").write_text("{half")  # unreadable: left out
+    (folder / "shard_000_of_002.json").write_text(json.dumps(rec))  # another split
+    me = folder / "shard_003_of_004.parquet"
+    siblings = encoded_siblings(me, 3, 4)
+    assert [s["file"] for s in siblings] == ["shard_001_of_004.json"]
+    assert path_to_follow(siblings, ident) == ("openvino", "float32", "shard_001_of_004.json")
+    # shards of another model or window (about to be rerun) and GPU shards are not followed
+    assert path_to_follow(siblings, {**ident, "max_seq_length": 128}) is None
+    assert path_to_follow([{**siblings[0], "device": "cuda"}], ident) is None
+    assert encoded_siblings(folder / "shard_001_of_004.parquet", 1, 4) == []

@@ -56,7 +56,7 @@ from sentclust.segment_pooling import (
     plan_pieces,
     tokenize_with_offsets,
 )
-from sentclust.shards import gather_shards, shard_bounds
+from sentclust.shards import gather_shards, path_to_follow, shard_bounds
 
 __all__ = [
     "BACKENDS",
@@ -386,6 +386,7 @@ def encode_configured(
     segment_vectors: str = "pooled",
     cache_dir=None,
     int8_model=None,
+    siblings: Sequence[dict] = (),
 ):
     """One encoding job as the config asks: (vectors, :func:`encode`'s report, provenance),
     and the :class:`SegmentVectors` as a 4th element when ``segment_spans`` is given:
@@ -396,7 +397,8 @@ def encode_configured(
     models_dir, mode, max_seq_length, precision, calibration_reviews); ``runtime`` how the
     job runs (``bert.runtime``: device, backend, batch sizes). The backend and precision are
     chosen by :func:`choose_encoding` (measured on this machine, cached in ``cache_dir``;
-    ``int8_model`` where an int8 model passed its check). Provenance: the model, where it came
+    ``int8_model`` where an int8 model passed its check; ``siblings``: the records of the run's
+    finished shards, whose path a resumed job follows). Provenance: the model, where it came
     from, its revision (``encoding["revision"]`` pins a hub model's; recorded: the snapshot's
     commit or a hash of the weights), the dimensions, the encoding path and why, the package
     versions.
@@ -427,6 +429,15 @@ def encode_configured(
         cache_dir=cache_dir,
         int8_model=int8_model,
         model_id={"name": resolved.name, "path": str(resolved.path)},
+        follow=path_to_follow(
+            siblings,
+            {
+                "model": encoding["model"],
+                "model_revision": revision,
+                "mode": encoding["mode"],
+                "max_seq_length": encoding["max_seq_length"],
+            },
+        ),
         log=log,
     )
     log.info("device %s, %d thread(s), %s (%s)", device, threads, path, why["rule"])

@@ -287,6 +287,7 @@ def choose_encoding(
     cache_dir: str | Path | None = None,
     int8_model: str | Path | None = None,
     model_id: dict | None = None,
+    follow: tuple[str, str, str] | None = None,
     log=None,
 ) -> tuple[EncodePath, dict]:
     """The (backend, precision) to encode with, and why.
@@ -296,6 +297,8 @@ def choose_encoding(
     config names, or, where it leaves a choice (``auto``), the measured fastest that meets the
     accuracy floor (:func:`cached_choice`). ``encode_kw``: mode, max_seq_length, batch_size.
     ``int8_model``: an OpenVINO int8 model that passed its check (see :mod:`sentclust.int8`).
+    ``follow``: (backend, precision, shard) of a finished shard of the same run; a CPU job
+    where the config leaves a choice encodes that way too, without measuring.
     """
     from sentclust import machine
     from sentclust.encode import PRECISIONS, encode
@@ -327,6 +330,9 @@ def choose_encoding(
     )
     if len(allowed) == 1:
         return allowed[0], {"rule": "set in the config"}
+    if follow is not None and EncodePath(*follow[:2]) in allowed:
+        rule = f"as the run's shards already encoded ({follow[2]}): one embedding space"
+        return EncodePath(*follow[:2]), {"rule": rule}
 
     def run(path: EncodePath, texts):
         kw = dict(precision=path.precision, backend=path.backend, threads=threads)

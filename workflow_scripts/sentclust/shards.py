@@ -235,6 +235,34 @@ def check_consistent(records: Sequence[dict], shard_paths: Sequence) -> None:
     )
 
 
+def encoded_siblings(shard_path, shard: int, n_shards: int) -> list[dict]:
+    """The records of the other shards of this split already in the shard folder (a resumed
+    run's finished shards), each with its ``file`` name; unreadable ones are left out."""
+    folder = Path(shard_path).parent
+    out = []
+    for other in range(n_shards):
+        path = folder / f"shard_{other:03d}_of_{n_shards:03d}.json"
+        if other == shard or not path.is_file():
+            continue
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        out.append({**record, "file": path.name})
+    return out
+
+
+def path_to_follow(siblings: Sequence[dict], identity: dict) -> tuple[str, str, str] | None:
+    """(backend, precision, shard file) of the first sibling encoded with ``identity`` (model,
+    model_revision, mode, max_seq_length as this job has them), or None: a resumed job encodes
+    as its run's finished shards did, whatever this machine would measure now, so that
+    :func:`check_consistent` passes (another thread count or load can measure another path)."""
+    for record in siblings:
+        if all(record.get(k) == v for k, v in identity.items()) and record.get("device") == "cpu":
+            return record["backend"], record["precision"], record["file"]
+    return None
+
+
 def _shard_list(names: list[str], limit: int = 5) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
