@@ -1,0 +1,47 @@
+"""New reviews as the command-line tool reads them, and every bad input named with its fix."""
+
+import pandas as pd
+import pytest
+
+from sentclust import new_texts as nt
+from sentclust.new_texts import NewTextError
+
+
+def test_arguments_lines_and_tables():
+    f = nt.from_arguments(["One of the best films I have ever seen.", "Awful."])
+    assert f["text_id"].tolist() == ["new_0", "new_1"] and f["text"][1] == "Awful."
+    f = nt.from_lines("\ufeffGood.\nBad.\n\n".encode(), "stdin")
+    assert f["text"].tolist() == ["Good.", "Bad."]
+    f = nt.from_table(pd.DataFrame({"Review": ["a b", "c d"], "rating": [9, 2]}), "x.csv")
+    assert f["text"].tolist() == ["a b", "c d"] and f["rating"].tolist() == [9, 2]
+
+
+def test_files_of_each_form(tmp_path):
+    (tmp_path / "r.txt").write_text("Great.\nAwful acting.\n")
+    (tmp_path / "r.csv").write_text('text,label\n"Great, really.",1\nAwful.,0\n')
+    pd.DataFrame({"text": ["Great.", "Awful."]}).to_parquet(tmp_path / "r.parquet")
+    assert len(nt.from_file(tmp_path / "r.txt")) == 2
+    f = nt.from_file(tmp_path / "r.csv")
+    assert f["text"][0] == "Great, really." and f["label"].tolist() == ["1", "0"]
+    assert nt.from_file(tmp_path / "r.parquet")["text"].tolist() == ["Great.", "Awful."]
+
+
+def test_bad_input_is_named_with_the_fix(tmp_path):
+    with pytest.raises(NewTextError, match=r"argument 2\. Fix: remove them"):
+        nt.from_arguments(["Fine.", "   "])
+    with pytest.raises(NewTextError, match="stdin line 2"):
+        nt.from_lines(b"Fine.\n\t\nAlso fine.\n", "stdin")
+    with pytest.raises(NewTextError, match=r"line 2: byte offset 6 .*iconv"):
+        nt.from_lines(b"Fine.\n\xe9t\xe9\n", "r.txt")
+    with pytest.raises(NewTextError, match=r"no text column \(columns: review_body, stars\)"):
+        nt.from_table(pd.DataFrame({"review_body": ["x"], "stars": [3]}), "r.csv")
+    with pytest.raises(NewTextError, match="no texts were given"):
+        nt.from_lines(b"\n", "stdin")
+    (tmp_path / "r.json").write_text("{}")
+    with pytest.raises(NewTextError, match="'.json' are not read"):
+        nt.from_file(tmp_path / "r.json")
+    with pytest.raises(NewTextError, match="is not a file"):
+        nt.from_file(tmp_path / "missing.txt")
+    (tmp_path / "e.csv").write_text("")
+    with pytest.raises(NewTextError, match="is empty"):
+        nt.from_file(tmp_path / "e.csv")
