@@ -276,7 +276,8 @@ def test_encode_configured_matches_encode(minilm, caplog):
     ref, _ = encode.encode(minilm, texts, max_seq_length=64, batch_size=2, progress=False)
     np.testing.assert_allclose(vectors, ref, atol=1e-5)
     assert info["backend"] == "torch" and info["batch_size"] == 2 and info["n_texts"] == 2
-    keys = ["model", "model_source", "model_revision", "dimensions", "encoding_path", "versions"]
+    keys = ["model", "model_source", "model_revision", "dimensions", "encoding_path"]
+    keys += ["encoding_setting", "versions"]
     assert list(prov) == keys
     assert prov["dimensions"] == 384 and prov["encoding_path"] == {"rule": "set in the config"}
     # the packaged copy's weights, by hash (what `sha256sum model.safetensors` prints)

@@ -112,20 +112,32 @@ def test_the_gather_bert_script_writes_nothing_from_mixed_shards(tmp_path):
 
 
 def test_a_resumed_shard_follows_the_finished_shards_of_its_run(tmp_path):
+    from sentclust.encode_paths import encoding_setting
     from sentclust.shards import encoded_siblings, path_to_follow
 
     folder = tmp_path / "bert_shards"
     folder.mkdir()
-    ident = {"model": "m", "model_revision": "sha256:1", "mode": "truncate", "max_seq_length": 64}
-    rec = {**ident, "device": "cpu", "backend": "openvino", "precision": "float32"}
+    enc = {"model": "m", "mode": "truncate", "max_seq_length": 64, "precision": "auto"}
+    setting = encoding_setting(enc)
+    rec = {
+        "encoding_setting": setting,
+        "device": "cpu",
+        "backend": "openvino",
+        "precision": "float32",
+    }
     (folder / "shard_001_of_004.json").write_text(json.dumps(rec))
     (folder / "shard_002_of_004.json").write_text("{half")  # unreadable: left out
     (folder / "shard_000_of_002.json").write_text(json.dumps(rec))  # another split
     me = folder / "shard_003_of_004.parquet"
     siblings = encoded_siblings(me, 3, 4)
     assert [s["file"] for s in siblings] == ["shard_001_of_004.json"]
-    assert path_to_follow(siblings, ident) == ("openvino", "float32", "shard_001_of_004.json")
-    # shards of another model or window (about to be rerun) and GPU shards are not followed
-    assert path_to_follow(siblings, {**ident, "max_seq_length": 128}) is None
-    assert path_to_follow([{**siblings[0], "device": "cuda"}], ident) is None
+    assert path_to_follow(siblings, setting) == ("openvino", "float32", "shard_001_of_004.json")
+    # shards of another setting (about to be rerun: another window, an int8 model offered now)
+    # and GPU shards are not followed
+    assert path_to_follow(siblings, encoding_setting({**enc, "max_seq_length": 128})) is None
+    int8 = tmp_path / "transformer.xml"
+    int8.write_text("<xml/>")
+    int8.with_suffix(".bin").write_bytes(b"weights")
+    assert path_to_follow(siblings, encoding_setting(enc, int8)) is None
+    assert path_to_follow([{**siblings[0], "device": "cuda"}], setting) is None
     assert encoded_siblings(folder / "shard_001_of_004.parquet", 1, 4) == []

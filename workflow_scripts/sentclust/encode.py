@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sentclust.encode_paths import MIN_MEAN_COSINE, choose_encoding
+from sentclust.encode_paths import MIN_MEAN_COSINE, choose_encoding, encoding_setting
 from sentclust.models import (
     PACKAGED_MODELS,
     ModelNotAvailableError,
@@ -418,6 +418,7 @@ def encode_configured(
     model = load_model(resolved, device)
     batch = runtime["batch_size_gpu"] if device.startswith("cuda") else runtime["batch_size_cpu"]
     shape = dict(mode=encoding["mode"], max_seq_length=encoding["max_seq_length"], batch_size=batch)
+    setting = encoding_setting(encoding, int8_model)
     path, why = choose_encoding(
         model,
         encoding["precision"],
@@ -429,15 +430,7 @@ def encode_configured(
         cache_dir=cache_dir,
         int8_model=int8_model,
         model_id={"name": resolved.name, "path": str(resolved.path)},
-        follow=path_to_follow(
-            siblings,
-            {
-                "model": encoding["model"],
-                "model_revision": revision,
-                "mode": encoding["mode"],
-                "max_seq_length": encoding["max_seq_length"],
-            },
-        ),
+        follow=path_to_follow(siblings, setting),
         log=log,
     )
     log.info("device %s, %d thread(s), %s (%s)", device, threads, path, why["rule"])
@@ -464,6 +457,7 @@ def encode_configured(
         "model_revision": revision,
         "dimensions": int(vectors.shape[1]),
         "encoding_path": why,
+        "encoding_setting": setting,
         "versions": package_versions(
             ["torch", "openvino", "sentence-transformers", "transformers"]
         ),

@@ -361,6 +361,13 @@ def choose_encoding(
     return path_of(record), why
 
 
+def encoding_setting(encoding: dict, int8_model: str | Path | None = None) -> str:
+    """A short hash of what a shard's vectors depend on: the rule's encoding params and the int8
+    model offered to it. Recorded in each shard's JSON: a resumed job follows the path of the
+    finished shards of the same setting (see :func:`sentclust.shards.path_to_follow`)."""
+    return cache_key({"encoding": encoding, "int8": _file_hash(int8_model) if int8_model else None})
+
+
 def _file_hash(path: str | Path) -> str:
     """sha256 of a model file (an OpenVINO model's .bin beside its .xml, where there is one)."""
     p = Path(path)

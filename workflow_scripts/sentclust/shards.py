@@ -252,13 +252,15 @@ def encoded_siblings(shard_path, shard: int, n_shards: int) -> list[dict]:
     return out
 
 
-def path_to_follow(siblings: Sequence[dict], identity: dict) -> tuple[str, str, str] | None:
-    """(backend, precision, shard file) of the first sibling encoded with ``identity`` (model,
-    model_revision, mode, max_seq_length as this job has them), or None: a resumed job encodes
-    as its run's finished shards did, whatever this machine would measure now, so that
-    :func:`check_consistent` passes (another thread count or load can measure another path)."""
+def path_to_follow(siblings: Sequence[dict], setting: str) -> tuple[str, str, str] | None:
+    """(backend, precision, shard file) of the first sibling encoded on a CPU with this job's
+    ``setting`` (:func:`sentclust.encode_paths.encoding_setting`: the rule's encoding params and
+    the int8 model), or None. A resumed job encodes as its run's finished shards did, whatever
+    this machine would measure now (another thread count or load can measure another path), so
+    that :func:`check_consistent` passes; shards of another setting are about to be rerun and
+    are not followed."""
     for record in siblings:
-        if all(record.get(k) == v for k, v in identity.items()) and record.get("device") == "cpu":
+        if record.get("encoding_setting") == setting and record.get("device") == "cpu":
             return record["backend"], record["precision"], record["file"]
     return None
 
