@@ -45,12 +45,20 @@ def test_int8_is_checked_then_offered_to_the_shards_only_if_it_passed(tiny_run, 
     assert (res / "int8" / "transformer.bin").stat().st_size > 0
 
     summary = json.loads((res / "bert_summary.json").read_text())
+    measured = [
+        s["encoding_path"] for s in summary["shards"] if "measurements" in s["encoding_path"]
+    ]
+    assert measured, "the first shard job measures"
     for shard in summary["shards"]:
         why = shard["encoding_path"]
         assert why["int8_check"]["passed"] == check["passed"]
+        if "measurements" not in why:  # a later shard job follows the run's finished shards
+            assert why["rule"].startswith("as the run's shards already encoded"), why
+    for why in measured:
         timed = {m["path"] for m in why["measurements"]}
         assert ("openvino int8" in timed) == check["passed"]
         assert "openvino float32" in timed and "torch float32" in timed
-    # the shards of one machine share one measured choice
-    assert len({s["encoding_path"]["key"] for s in summary["shards"]}) == 1
+    # the shards of one machine share one measured choice, and one path
+    assert len({why["key"] for why in measured}) == 1
+    assert len({(s["backend"], s["precision"]) for s in summary["shards"]}) == 1
     assert len(list(PATH_CACHE.glob("*.json"))) >= 1
