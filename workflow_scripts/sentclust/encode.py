@@ -375,6 +375,24 @@ def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(axis=1)
 
 
+def _provenance(encoding: dict, resolved, revision: str, vectors, why: dict, setting: str) -> dict:
+    """A shard's provenance: the model, where it came from, its revision, the dimensions, the
+    encoding path and why, the setting a resumed job matches, the package versions."""
+    from sentclust.files import package_versions
+
+    return {
+        "model": encoding["model"],
+        "model_source": resolved.source,
+        "model_revision": revision,
+        "dimensions": int(vectors.shape[1]),
+        "encoding_path": why,
+        "encoding_setting": setting,
+        "versions": package_versions(
+            ["torch", "openvino", "sentence-transformers", "transformers"]
+        ),
+    }
+
+
 def encode_configured(
     texts: Sequence[str],
     encoding: dict,
@@ -404,8 +422,6 @@ def encode_configured(
     versions.
     """
     import torch
-
-    from sentclust.files import package_versions
 
     log = log or logging.getLogger("sentclust")
     torch.set_num_threads(threads)
@@ -451,15 +467,5 @@ def encode_configured(
         segs = encode_segments_separately(model, texts, segment_spans, **kw)
         info.update(segs.summary())
         result = (vectors, info, segs)
-    provenance = {
-        "model": encoding["model"],
-        "model_source": resolved.source,
-        "model_revision": revision,
-        "dimensions": int(vectors.shape[1]),
-        "encoding_path": why,
-        "encoding_setting": setting,
-        "versions": package_versions(
-            ["torch", "openvino", "sentence-transformers", "transformers"]
-        ),
-    }
+    provenance = _provenance(encoding, resolved, revision, vectors, why, setting)
     return (vectors, info, provenance, *result[2:])

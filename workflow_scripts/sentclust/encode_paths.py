@@ -308,18 +308,8 @@ def choose_encoding(
         raise ValueError(f"bert.precision must be one of {PRECISIONS}, got {precision!r}")
     resolve_backend(backend, device)  # checks the name, and that a named openvino imports
     if device.startswith("cuda"):
-        if precision == "int8":
-            raise ValueError("bert.precision int8 runs on the CPU (OpenVINO); use auto on a GPU")
-        chosen = "float16" if precision == "auto" else precision
-        rule = "auto: fp16 on CUDA" if precision == "auto" else "set in the config"
-        return EncodePath("torch", chosen), {"rule": rule}
-    if precision == "float16":
-        raise ValueError("bert.precision float16 needs a CUDA device; use bfloat16 or auto")
-    if precision == "int8" and int8_model is None:
-        raise ValueError(
-            "bert.precision is int8 but no int8 model passed its check: set bert.int8.enabled "
-            "to true (the int8_check rule quantizes and checks it), or use precision auto"
-        )
+        return _cuda_path(precision)
+    _check_cpu_precision(precision, int8_model)
     flags = machine.cpu_flags()
     allowed = candidate_paths(
         backend,
@@ -359,6 +349,25 @@ def choose_encoding(
     why["calibration_reviews"] = len(calibration_texts)
     why["machine"] = machine.header(setting["machine"])
     return path_of(record), why
+
+
+def _cuda_path(precision: str) -> tuple[EncodePath, dict]:
+    """On CUDA: PyTorch, fp16 for ``auto``."""
+    if precision == "int8":
+        raise ValueError("bert.precision int8 runs on the CPU (OpenVINO); use auto on a GPU")
+    chosen = "float16" if precision == "auto" else precision
+    rule = "auto: fp16 on CUDA" if precision == "auto" else "set in the config"
+    return EncodePath("torch", chosen), {"rule": rule}
+
+
+def _check_cpu_precision(precision: str, int8_model) -> None:
+    if precision == "float16":
+        raise ValueError("bert.precision float16 needs a CUDA device; use bfloat16 or auto")
+    if precision == "int8" and int8_model is None:
+        raise ValueError(
+            "bert.precision is int8 but no int8 model passed its check: set bert.int8.enabled "
+            "to true (the int8_check rule quantizes and checks it), or use precision auto"
+        )
 
 
 def encoding_setting(encoding: dict, int8_model: str | Path | None = None) -> str:
