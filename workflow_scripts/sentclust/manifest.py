@@ -7,9 +7,10 @@ the run's scale, with their sizes and SHA-256, and the versions that wrote them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
+
+from sentclust.ingest.download import sha256_file as sha256_of
 
 #: the manifest's layout; a reader refuses another one
 LAYOUT = 1
@@ -19,14 +20,6 @@ MANIFEST = Path("model") / "manifest.json"
 
 class ManifestError(RuntimeError):
     """A run folder whose models cannot be trusted or used as they are."""
-
-
-def sha256_of(path: str | Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def build(run: str | Path, files: Iterable[str | Path], *, about: dict, versions: dict) -> dict:
