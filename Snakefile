@@ -52,6 +52,7 @@ include: "rules/bert.smk"
 include: "rules/polarity.smk"
 include: "rules/cluster.smk"
 include: "rules/report.smk"
+include: "rules/assign.smk"
 
 
 rule all:

@@ -206,12 +206,76 @@ def scaling_inputs():
 
 
 def final_outputs():
-    """Every output the default target builds: the analysis, then its report."""
+    """Every output the default target builds: the analysis, then its report, the saved
+    models' manifest, and the assignments of config assign.inputs."""
     return [
         *analysis_outputs(),
         f"{REPORT_DIR}/report.html",
         f"{REPORT_DIR}/summary.md",
+        MANIFEST_FILE,
+        *(f"{RESULTS}/assign/{name}/assignments.parquet" for name in assign_names()),
     ]
+
+
+#: the run's model manifest (sentclust.manifest.MANIFEST inside the results folder)
+MANIFEST_FILE = f"{RESULTS}/model/manifest.json"
+
+
+def run_of(manifest_path):
+    """The run folder of a model manifest (MANIFEST_FILE's results folder)."""
+    return str(Path(manifest_path).parent.parent)
+
+
+def manifest_inputs(wildcards):
+    """What places a new text (sentclust.run_models): the network, per kind its levels and
+    the centres of every k of the sweep, the PLS parameters, the shard records (how the
+    corpus was encoded), the segment scorers, the int8 encoder when enabled."""
+    from sentclust.run_models import centres_path, pls_path
+
+    inputs = {
+        "network": rules.train_wordvec.output.model,
+        "scorers": f"{RESULTS}/polarity/scorers.json",
+        "shards": bert_shard_files(),
+        "finegrained": [
+            f"{RESULTS}/clusters/{kind}/finegrained.json" for kind in ALL_KINDS
+        ],
+        "centres": [
+            f"{RESULTS}/{centres_path(kind, k)}"
+            for kind in ALL_KINDS
+            for k in sweep_ks()
+        ],
+        "pls": [f"{RESULTS}/{pls_path(raw)}" for raw in RAW_KINDS if PLS_KINDS],
+    }
+    if config["bert"]["int8"]["enabled"]:
+        inputs["int8_model"] = int8_files()["model"]
+        inputs["int8_weights"] = int8_files()["weights"]
+    return inputs
+
+
+def manifest_files(wildcards):
+    """Every model file the manifest lists (an assign job's inputs besides the manifest)."""
+    files = manifest_inputs(wildcards)
+    return [
+        f
+        for key, value in files.items()
+        if key != "shards"
+        for f in ([value] if isinstance(value, str) else value)
+    ]
+
+
+def assign_names():
+    """The names of config assign.inputs (each gets assign/<name>/assignments.parquet)."""
+    return list((config.get("assign") or {}).get("inputs") or {})
+
+
+def assign_input(wildcards):
+    """The new texts of one assign.inputs name (a file, or a folder of an aclImdb copy)."""
+    inputs = config["assign"]["inputs"]
+    if wildcards.name not in inputs:
+        raise WorkflowError(
+            f"assign/{wildcards.name}: no such name in assign.inputs ({', '.join(inputs) or 'none'})"
+        )
+    return inputs[wildcards.name]
 
 
 def provenance_config():

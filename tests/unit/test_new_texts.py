@@ -45,3 +45,26 @@ def test_bad_input_is_named_with_the_fix(tmp_path):
     (tmp_path / "e.csv").write_text("")
     with pytest.raises(NewTextError, match="is empty"):
         nt.from_file(tmp_path / "e.csv")
+
+
+def test_a_tables_own_ids_are_kept_when_unique(tmp_path):
+    f = nt.from_table(pd.DataFrame({"review_id": ["a", "b"], "text": ["x y", "z"]}), "r.parquet")
+    assert f["text_id"].tolist() == ["a", "b"]
+    with pytest.raises(NewTextError, match="id column 'review_id' has empty or repeated"):
+        nt.from_table(pd.DataFrame({"review_id": ["a", "a"], "text": ["x", "z"]}), "r.parquet")
+
+
+def test_from_path_reads_an_aclimdb_folder_or_archive_with_labels(tmp_path):
+    from test_ingest_aclimdb import acl_members, write_tar, write_tree
+
+    members = acl_members()
+    folder = nt.from_path(write_tree(tmp_path / "tree", members))
+    archive = nt.from_path(write_tar(tmp_path / "a.tar.gz", members))
+    pd.testing.assert_frame_equal(folder, archive)
+    assert {"text_id", "text", "label", "rating"} <= set(folder.columns)
+    assert folder["text_id"].str.contains("_").all()  # ingest's review ids
+    (tmp_path / "r.txt").write_text("Good.\n")
+    assert nt.from_path(tmp_path / "r.txt")["text"].tolist() == ["Good."]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(NewTextError, match="not an extracted aclImdb folder"):
+        nt.from_path(tmp_path / "empty")

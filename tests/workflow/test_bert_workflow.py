@@ -39,6 +39,7 @@ DOWNSTREAM_OF_BERT = {
     "finegrained": 4,
     "projection_2d": 4,  # coloured by the named clusters of every kind
     "report": 1,
+    "model_manifest": 1,
     "all": 1,
 }
 

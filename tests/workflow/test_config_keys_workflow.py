@@ -36,13 +36,14 @@ EVERYTHING = {
     "score_segments",
     "polarity",
     "polarity_texts",
+    "model_manifest",
 }
 #: the K-means sweep and what follows it
 SWEEP = {"kmeans", "choose_k", "finegrained", "projection_2d", "report"}
 #: the PLS projections and what follows them
 PLS = {"pls_projection", "probe"} | SWEEP
-#: the fine-grained names (and the report's 2-D views that show them)
-NAMES = {"finegrained", "projection_2d", "report"}
+#: the fine-grained names (and the report's 2-D views that show them, the saved models' manifest)
+NAMES = {"finegrained", "projection_2d", "report", "model_manifest"}
 #: the segment scores and what follows them (per review polarity, the names that show it)
 POLARITY = {"score_segments", "polarity", "polarity_texts"} | NAMES
 #: the network and what follows it (its vectors, LIME, the probes, the sweep, the polarity)
@@ -157,6 +158,7 @@ NOT_CHANGED = {
     "results_dir": "moves the whole run to another folder",
     "input_path": "another input: everything reruns (the ingest input changes)",
     "report.scaling": "needs a scaling.py folder; it adds inputs to the report only",
+    "assign.inputs": "adds assign jobs for new texts only: tests/workflow/test_assign_workflow.py",
 }
 
 

@@ -30,6 +30,7 @@ ALL_JOBS = {
     "finegrained": 4,
     "projection_2d": 4,
     "report": 1,
+    "model_manifest": 1,
     "all": 1,
 }
 

@@ -1,6 +1,7 @@
-"""New reviews to place on a finished run's scale, as the command-line tool reads them: texts given
-on the command line, or a file (``.txt`` one review per line, ``.csv`` or ``.parquet`` with a
-text column), or standard input (one review per line).
+"""New reviews to place on a finished run's scale, as the command-line tool and rule assign read
+them: texts given on the command line, or a file (``.txt`` one review per line, ``.csv`` or
+``.parquet`` with a text column), an aclImdb folder or archive (:func:`from_path`), or standard
+input (one review per line).
 
 Every reader returns a frame with ``text_id`` and ``text`` (and ``label``/``rating`` where the
 file has them) and refuses, naming the place and the fix: an empty or whitespace-only text,
@@ -20,6 +21,8 @@ from sentclust.ingest.contract import REENCODE, decode_utf8
 TEXT_COLUMNS = ("text", "review")
 #: optional columns carried along (any case)
 EXTRA_COLUMNS = ("label", "rating")
+#: a table's own ids (any case), used as text_id when given and unique
+ID_COLUMNS = ("review_id", "text_id", "id")
 
 
 class NewTextError(ValueError):
@@ -81,7 +84,17 @@ def from_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
     texts = table[column].astype("string").fillna("").tolist()
     extra = {n: table[lower[n]].tolist() for n in EXTRA_COLUMNS if n in lower}
     rows = [f"{where} row {i + 1}" for i in range(len(texts))]
-    return _frame(texts, rows, extra)
+    frame = _frame(texts, rows, extra)
+    ids = next((lower[n] for n in ID_COLUMNS if n in lower), None)
+    if ids is not None:
+        values = table[ids].astype("string")
+        if values.isna().any() or values.duplicated().any():
+            raise NewTextError(
+                f"{where}: the id column {ids!r} has empty or repeated values. Fix: give every "
+                f"row its own id, or drop the column (rows are then numbered)"
+            )
+        frame["text_id"] = values.astype(str).to_numpy()
+    return frame
 
 
 def from_file(path: str | Path) -> pd.DataFrame:
@@ -112,3 +125,25 @@ def from_file(path: str | Path) -> pd.DataFrame:
         f"{path}: files ending {suffix!r} are not read. Fix: use .txt (one review per line), "
         ".csv or .parquet (a column named text or review)"
     )
+
+
+def from_path(path: str | Path) -> pd.DataFrame:
+    """:func:`from_file`, or an aclImdb folder or ``.tar.gz`` archive (read by ingest, with
+    its labels and ratings) for rule assign's inputs."""
+    from sentclust.ingest.aclimdb import read_aclimdb_dir, read_aclimdb_tar
+    from sentclust.ingest.detect import TAR_SUFFIXES
+    from sentclust.ingest.errors import IngestError
+
+    path = Path(path)
+    reader = None
+    if path.is_dir():
+        reader = read_aclimdb_dir
+    elif path.name.lower().endswith(TAR_SUFFIXES):
+        reader = read_aclimdb_tar
+    if reader is None:
+        return from_file(path)
+    try:
+        reviews = reader(str(path))
+    except IngestError as err:
+        raise NewTextError(str(err)) from None
+    return from_table(reviews[["review_id", "text", "label", "rating"]], str(path))

@@ -1,0 +1,140 @@
+"""What a run saves for new texts (sentclust.run_models): the manifest's about, its file list,
+the BERT identity from the shard records, and opening a run folder (every refusal names the
+fix)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from sentclust import manifest, run_models
+from sentclust.files import write_npz
+from sentclust.manifest import ManifestError
+from sentclust.placing import confidence
+
+RECORD = {
+    "model": "m",
+    "model_revision": "sha256:abc",
+    "model_source": "local directory",
+    "device": "cpu",
+    "backend": "openvino",
+    "precision": "float32",
+    "dimensions": 4,
+    "encoding_path": {"rule": "measured"},
+}
+ENCODING = {"model": "m", "models_dir": None, "revision": None, "mode": "truncate",
+            "max_seq_length": 64, "precision": "auto", "calibration_reviews": 8}  # fmt: skip
+
+
+def _about(kinds=("wordvec", "bert_pls"), ks=(3, 2), polarity=True, records=(RECORD,)):
+    return run_models.about_document(
+        kinds=kinds,
+        ks=ks,
+        prepare={"lowercase": True, "unicode_form": "NFKC"},
+        bert=run_models.bert_identity(ENCODING, list(records), "/models/m"),
+        polarity={"scorers": "polarity/scorers.json", "segments": {}, "bert_segments": "pooled"}
+        if polarity
+        else None,
+    )
+
+
+def test_about_names_each_kinds_source_projection_levels_and_ks():
+    about = _about()
+    assert about["kinds"]["wordvec"] == {
+        "source": "wordvec",
+        "pls": None,
+        "finegrained": "clusters/wordvec/finegrained.json",
+        "ks": [2, 3],
+    }
+    assert about["kinds"]["bert_pls"]["source"] == "bert"
+    assert about["kinds"]["bert_pls"]["pls"] == "embeddings/bert_pls_model.npz"
+    bert = about["bert"]
+    assert (bert["backend"], bert["precision"], bert["model_revision"]) == (
+        "openvino", "float32", "sha256:abc",
+    )  # fmt: skip
+    assert bert["encoding"]["max_seq_length"] == 64 and bert["int8"] is None
+    json.dumps(about)
+    with pytest.raises(ValueError, match="unknown embedding kind"):
+        _about(kinds=("glove",))
+    with pytest.raises(ValueError, match="no shard records"):
+        _about(records=())
+
+
+def test_the_file_list_covers_every_model_file():
+    files = run_models.model_files(_about())
+    assert files == sorted(
+        [
+            "wordvec/model.keras",
+            "clusters/wordvec/finegrained.json",
+            "clusters/wordvec/k2/centres.npz",
+            "clusters/wordvec/k3/centres.npz",
+            "clusters/bert_pls/finegrained.json",
+            "clusters/bert_pls/k2/centres.npz",
+            "clusters/bert_pls/k3/centres.npz",
+            "embeddings/bert_pls_model.npz",
+            "polarity/scorers.json",
+        ]
+    )
+    int8 = {**RECORD, "precision": "int8", "encoding_path": {"int8_check": {"passed": True}}}
+    about = _about(polarity=False, records=(int8,))
+    assert about["bert"]["int8"]["check"] == {"passed": True}
+    assert set(run_models.INT8_FILES) <= set(run_models.model_files(about))
+    assert "polarity/scorers.json" not in run_models.model_files(about)
+
+
+def _finished_run(tmp_path):
+    """A run folder with real files for kind wordvec at k = 2, 3 (chosen 3, named 2 and 3)."""
+    run = tmp_path / "run"
+    about = _about(kinds=("wordvec",), polarity=False)
+    for k in (2, 3):
+        write_npz(
+            {"centres": np.eye(k, 4, dtype=np.float32)}, run / run_models.centres_path("wordvec", k)
+        )
+
+    def clusters(k):
+        level = {"grade": "mixed", "size": 1, "positive_share": 0.5, "mean_rating": 5.0}
+        return [{"cluster": c, "rank": c, "name": f"level {c}", **level} for c in range(k)]
+
+    results = [{"k": 3, "clusters": clusters(3)}, {"k": 2, "clusters": clusters(2)}]
+    fg = {"kind": "wordvec", "chosen_k": 3, "results": results}
+    (run / "clusters/wordvec/finegrained.json").write_text(json.dumps(fg))
+    (run / "wordvec").mkdir()
+    (run / "wordvec/model.keras").write_bytes(b"network")
+    doc = manifest.build(run, run_models.model_files(about), about=about, versions={})
+    (run / "model").mkdir()
+    (run / manifest.MANIFEST).write_text(json.dumps(doc))
+    return run
+
+
+def test_open_run_reads_a_checked_run_and_its_levels(tmp_path):
+    models = run_models.open_run(_finished_run(tmp_path))
+    assert models.kinds == ["wordvec"]
+    assert models.chosen_k("wordvec") == 3 and models.named_ks("wordvec") == [2, 3]
+    assert models.check_request(None, 2) == ["wordvec"]
+    with pytest.raises(ValueError, match=r"no kind bert\. Fix: choose from wordvec"):
+        models.check_request(["bert"], None)
+    with pytest.raises(ValueError, match=r"k = \[2, 3\] only, not k = 5.*choose_k.explore"):
+        models.check_request(None, 5)
+
+
+def test_open_run_refuses_what_it_cannot_trust(tmp_path):
+    with pytest.raises(ManifestError, match="is not a folder"):
+        run_models.open_run(tmp_path / "nothing")
+    with pytest.raises(ManifestError, match="model/manifest.json is missing.*finish this one"):
+        run_models.open_run(tmp_path)  # a folder, but no run of this version
+    run = _finished_run(tmp_path)
+    (run / "clusters/wordvec/k2/centres.npz").write_bytes(b"edited")
+    with pytest.raises(ManifestError, match="changed since the run wrote it"):
+        run_models.open_run(run)
+    doc = json.loads((run / manifest.MANIFEST).read_text())
+    (run / manifest.MANIFEST).write_text(json.dumps({**doc, "layout": 0}))
+    with pytest.raises(ManifestError, match="another version of the workflow"):
+        run_models.open_run(run)
+    (run / manifest.MANIFEST).write_text("{not json")
+    with pytest.raises(ManifestError, match="not valid JSON"):
+        run_models.open_run(run)
+
+
+def test_confidence_is_zero_on_the_boundary_and_one_on_the_centre():
+    out = confidence([1.0, 0.0, 2.0, 1.0], [0.0, 3.0, 2.0, np.inf])
+    np.testing.assert_allclose(out, [0.0, 1.0, 2.0 / 6.0, 1.0], rtol=1e-6)
