@@ -22,6 +22,10 @@ RUNTIME_KEYS: tuple[tuple[str | None, str], ...] = (
     ("segments", "threads"),
 )
 
+#: sections that use a finished run and change none of its results (new reviews placed on its
+#: scale): left out of the report's provenance, so adding an input reruns only its assign job
+AFTER_THE_RUN: tuple[str, ...] = ("assign",)
+
 #: run-time-only keys that still rerun their stage, because output file names depend on them
 RENAMES_OUTPUTS: tuple[tuple[str | None, str], ...] = (("bert", "shards"),)
 
@@ -55,7 +59,7 @@ def provenance(config: dict[str, Any]) -> dict[str, Any]:
     as provenance."""
     out = {}
     for key, value in config.items():
-        if key in runtime_keys(None):
+        if key in runtime_keys(None) or key in AFTER_THE_RUN:
             continue
         out[key] = (
             {k: v for k, v in value.items() if k not in runtime_keys(key)}
