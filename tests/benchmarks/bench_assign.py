@@ -12,6 +12,9 @@ After a line naming the machine (CPU model, flags that matter, cores, versions),
   encoded, PLS, nearest centres, polarity inside each review);
 - plain ``SentenceTransformer.encode`` of the same (cleaned) texts with its defaults (batch 32,
   float32, PyTorch), with the same thread count: the floor that assigning is compared with.
+
+``--own M`` then places M of the run's own reviews (seeded) again and prints, per kind at the
+chosen k, the share that lands in the run's cluster and the margins of those that moved.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "imdb"))
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--own", type=int, default=0, help="also re-place M of the run's reviews")
     return ap.parse_args(argv)
 
 
@@ -85,6 +89,25 @@ def main(argv=None) -> None:
     )
     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     print(f"assign / plain encode: {t_place / t_plain:.2f}x the time")
+    if args.own:
+        own_reviews(placer, args)
+
+
+def own_reviews(placer, args) -> None:
+    """The run's own reviews placed again against the run's assignments at the chosen k."""
+    run = Path(args.run)
+    reviews = pd.read_parquet(run / "data/reviews.parquet", columns=["review_id", "text"])
+    sample = reviews.sample(min(args.own, len(reviews)), random_state=args.seed)
+    placed = placer.place(new_texts.from_table(sample, "the run's reviews"))
+    print(f"\n{len(sample)} of the run's own reviews placed again, at the chosen k:")
+    for (kind, k), rows in placed[placed["chosen_k"]].groupby(["kind", "k"], sort=False):
+        saved = pd.read_parquet(run / f"clusters/{kind}/k{k}/assignments.parquet")
+        both = rows.merge(saved, left_on="text_id", right_on="review_id", suffixes=("", "_run"))
+        moved = both[both["cluster"] != both["cluster_run"]]
+        share = 1 - len(moved) / len(both)
+        margins = ", ".join(f"{m:.2g}" for m in sorted(moved["margin"])) or "none"
+        print(f"{kind:<12} k={k:<3} {share:.4%} in the run's cluster; margins of those that "
+              f"moved: {margins}")  # fmt: skip
 
 
 if __name__ == "__main__":
