@@ -14,13 +14,26 @@ from .explain import CLASS_NAMES
 
 #: the 2-D projections the report can draw (config report.projection)
 PROJECTIONS_2D = ("pca", "umap")
+#: a column whose train standard deviation is below this share of the median column's is
+#: constant up to float noise (all-MiniLM-L6-v2 has such dimensions: values around 1e-32)
+CONSTANT_STD_SHARE = 1e-4
+
+
+def constant_columns(x) -> np.ndarray:
+    """Indices of the columns of ``x`` that are constant up to float noise (standard deviation
+    below :data:`CONSTANT_STD_SHARE` of the median column's). Scaled to unit variance, as PLS
+    scales, their noise would become a feature: a vector encoded another way (torch instead of
+    OpenVINO, another device or precision) differs there by more than the whole column varies."""
+    std = np.asarray(x, dtype=np.float64).std(axis=0)
+    return np.flatnonzero(std < CONSTANT_STD_SHARE * np.median(std))
 
 
 def fit_projection(x_train, y_train, n_components: int):
     """A sentiment-aligned linear projection: PLS regression of the train labels on the vectors.
 
     Takes only the train split (vectors and labels), so no test label can reach it.
-    Deterministic (NIPALS, no random state).
+    Deterministic (NIPALS, no random state). Columns constant up to float noise
+    (:func:`constant_columns`) get no weight.
     """
     from sklearn.cross_decomposition import PLSRegression
 
@@ -37,6 +50,10 @@ def fit_projection(x_train, y_train, n_components: int):
         )
     if np.unique(y).size < 2:
         raise ClusterInputError("projection: the train labels have a single class")
+    # constant columns are fitted as exact zeros: scikit-learn then keeps their scale at 1 and
+    # their rotation rows are 0, so their float noise reaches no projected vector
+    x = x.copy()
+    x[:, constant_columns(x)] = 0.0
     model = PLSRegression(n_components=int(n_components), scale=True)
     model.fit(x, y)
     return model
@@ -106,6 +123,8 @@ def pls_on_train(
         "n_train_fitted": int(train.sum()),
         "n_reviews": int(len(x)),
         "input_dimensions": int(x.shape[1]),
+        # left out of the fit (constant up to float noise on the train split)
+        "constant_dimensions": constant_columns(x[train]).tolist(),
         "finite": bool(np.isfinite(z).all()),
     }
     return z, summary, pls_parameters(model)
