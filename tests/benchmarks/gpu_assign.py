@@ -103,7 +103,7 @@ def check(folder: Path, out: Path, dry_run: bool) -> pd.DataFrame:
         reviews = reviews.head(200)
     run_clusters = pd.read_parquet(folder / "assignments.parquet")
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    paths = [("fp16", "cuda fp16 autocast"), ("float32", "cuda float32")]
+    paths = [("float16", "cuda float16 autocast"), ("float32", "cuda float32")]
     if device == "cpu":
         paths = [("float32", "cpu float32 (dry run)")]
     pls = read_npz(folder / "bert_pls_model.npz")

@@ -10,7 +10,7 @@ import pytest
 from sentclust import manifest, run_models
 from sentclust.files import write_npz
 from sentclust.manifest import ManifestError
-from sentclust.placing import confidence
+from sentclust.placing import confidence, encoding_here
 
 RECORD = {
     "model": "m",
@@ -138,3 +138,11 @@ def test_open_run_refuses_what_it_cannot_trust(tmp_path):
 def test_confidence_is_zero_on_the_boundary_and_one_on_the_centre():
     out = confidence([1.0, 0.0, 2.0, 1.0], [0.0, 3.0, 2.0, np.inf])
     np.testing.assert_allclose(out, [0.0, 1.0, 2.0 / 6.0, 1.0], rtol=1e-6)
+
+
+def test_new_texts_encode_as_the_run_did_or_in_float32_on_a_cpu():
+    cpu_run = {"device": "cpu", "precision": "bfloat16", "backend": "openvino"}
+    assert encoding_here(cpu_run, cuda=True) == ("cpu", "bfloat16", "openvino")
+    gpu_run = {"device": "cuda", "precision": "float16", "backend": "torch"}
+    assert encoding_here(gpu_run, cuda=True) == ("cuda", "float16", "torch")
+    assert encoding_here(gpu_run, cuda=False) == ("cpu", "float32", "torch")

@@ -51,6 +51,18 @@ def confidence(distance, margin) -> np.ndarray:
     return np.nan_to_num(out, nan=1.0).astype(np.float32)
 
 
+def encoding_here(about_bert: dict, *, cuda: bool) -> tuple[str, str, str]:
+    """(device, precision, backend) for new texts: the run's, on a CUDA GPU when the run encoded
+    on one and this machine has one; a GPU run's float16 is read in float32 on a CPU (reviews on
+    a boundary may move: tests/benchmarks/gpu_assign.py measures how many)."""
+    ran_on_gpu = str(about_bert.get("device", "cpu")).startswith("cuda")
+    device = "cuda" if ran_on_gpu and cuda else "cpu"
+    precision, backend = about_bert["precision"], about_bert["backend"]
+    if device == "cpu" and precision == "float16":
+        precision, backend = "float32", "torch"
+    return device, precision, backend
+
+
 class BertEncoder:
     """The run's sentence-transformer, loaded once, encoding as the corpus was encoded."""
 
@@ -76,11 +88,9 @@ class BertEncoder:
                 "another embedding space. Fix: install the run's model (pin bert.revision), or "
                 "rerun the workflow with the model you have"
             )
-        ran_on_gpu = str(about_bert.get("device", "cpu")).startswith("cuda")
-        self.device = "cuda" if ran_on_gpu and torch.cuda.is_available() else "cpu"
-        self.precision, self.backend = about_bert["precision"], about_bert["backend"]
-        if self.device == "cpu" and self.precision == "fp16":  # a GPU run read on a CPU
-            self.precision, self.backend = "float32", "torch"
+        self.device, self.precision, self.backend = encoding_here(
+            about_bert, cuda=torch.cuda.is_available()
+        )
         self.int8_model = None
         if self.precision == "int8":
             self.int8_model = str(run / about_bert["int8"]["model"])
