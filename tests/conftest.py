@@ -109,6 +109,23 @@ def tiny_run(tmp_path_factory):
     return workdir, cfg, result
 
 
+def copy_tiny_run(tiny_run, dest: Path) -> Path:
+    """A copy of the finished tiny run's working directory at ``dest`` (outputs and .snakemake
+    metadata, mtimes kept; no locks)."""
+    import shutil
+
+    workdir, _, _ = tiny_run
+    shutil.copytree(workdir, dest, symlinks=True, ignore=shutil.ignore_patterns("locks"))
+    return dest
+
+
+def run_sentclust(*args: str, cwd, timeout: int = 1800) -> subprocess.CompletedProcess:
+    """The command-line tool (``python -m sentclust ...``) as a user runs it, from ``cwd``."""
+    env = workflow_env(PYTHONPATH=str(ROOT / "workflow_scripts"))
+    cmd = [sys.executable, "-m", "sentclust", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
+
+
 def require_shared_imdb():
     if not (SHARED_IMDB / "train.parquet").exists():
         pytest.skip(f"the full IMDB Parquet files are not at {SHARED_IMDB}")

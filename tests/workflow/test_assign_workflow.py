@@ -11,15 +11,20 @@ finished tiny run (real Snakemake, real models).
 """
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-from conftest import DEMO_REVIEWS, ROOT, jobs_of, run_snakemake, tiny_overrides, write_config
+from conftest import (
+    DEMO_REVIEWS,
+    copy_tiny_run,
+    jobs_of,
+    run_sentclust,
+    run_snakemake,
+    tiny_overrides,
+    write_config,
+)
 
 pytestmark = pytest.mark.workflow
 
@@ -27,10 +32,7 @@ pytestmark = pytest.mark.workflow
 @pytest.fixture(scope="module")
 def finished(tiny_run, tmp_path_factory):
     """A copy of the finished tiny run (mtimes and .snakemake metadata kept)."""
-    workdir, _, _ = tiny_run
-    dest = tmp_path_factory.mktemp("assign") / "work"
-    shutil.copytree(workdir, dest, symlinks=True, ignore=shutil.ignore_patterns("locks"))
-    return dest
+    return copy_tiny_run(tiny_run, tmp_path_factory.mktemp("assign") / "work")
 
 
 def new_reviews(path):
@@ -43,10 +45,7 @@ def new_reviews(path):
 
 def sentclust(*args, cwd):
     """The command-line tool, as a user runs it (from another folder)."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    env["PYTHONPATH"] = str(ROOT / "workflow_scripts")
-    cmd = [sys.executable, "-m", "sentclust", "assign", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=900)
+    return run_sentclust("assign", *args, cwd=cwd, timeout=900)
 
 
 def test_assign_runs_only_its_job_then_nothing_and_reruns_after_a_k_change(finished, tmp_path):

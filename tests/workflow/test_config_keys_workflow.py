@@ -6,12 +6,10 @@ result key is changed on its own: exactly the stages that read it, and what foll
 The expected job lists are written out here by hand, from what each stage computes.
 """
 
-import shutil
-
 import pytest
 import yaml
 
-from conftest import ROOT, jobs_of, run_snakemake, tiny_overrides, write_config
+from conftest import ROOT, copy_tiny_run, jobs_of, run_snakemake, tiny_overrides, write_config
 from sentclust.config_keys import RENAMES_OUTPUTS, RUNTIME_KEYS
 
 pytestmark = pytest.mark.workflow
@@ -165,10 +163,7 @@ NOT_CHANGED = {
 @pytest.fixture(scope="module")
 def finished(tiny_run, tmp_path_factory):
     """A copy of the finished tiny run (mtimes and .snakemake metadata kept)."""
-    workdir, _, _ = tiny_run
-    dest = tmp_path_factory.mktemp("keys") / "work"
-    shutil.copytree(workdir, dest, symlinks=True, ignore=shutil.ignore_patterns("locks"))
-    return dest
+    return copy_tiny_run(tiny_run, tmp_path_factory.mktemp("keys") / "work")
 
 
 def overrides_for(dotted: str, value) -> dict:

@@ -9,14 +9,11 @@ command-line tool as a user runs it:
 """
 
 import json
-import os
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT, run_snakemake, write_config
+from conftest import run_sentclust, run_snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -37,10 +34,7 @@ def demo_run(tmp_path_factory):
 
 
 def sentclust(*args, cwd):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    env["PYTHONPATH"] = str(ROOT / "workflow_scripts")
-    cmd = [sys.executable, "-m", "sentclust", "assign", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=1800)
+    return run_sentclust("assign", *args, cwd=cwd)
 
 
 def test_the_runs_own_reviews_land_where_the_run_put_them(demo_run, tmp_path):

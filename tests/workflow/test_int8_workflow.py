@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import PATH_CACHE, jobs_of, run_snakemake, tiny_overrides, write_config
+from conftest import PATH_CACHE, copy_tiny_run, jobs_of, run_snakemake, tiny_overrides, write_config
 from sentclust import encode
 
 pytestmark = [
@@ -22,8 +22,7 @@ INT8 = {"enabled": True, "calibration_reviews": 16, "check_reviews": 60}
 
 def test_int8_is_checked_then_offered_to_the_shards_only_if_it_passed(tiny_run, tmp_path):
     workdir, _, _ = tiny_run
-    work = tmp_path / "work"
-    shutil.copytree(workdir, work, symlinks=True, ignore=shutil.ignore_patterns("locks"))
+    work = copy_tiny_run(tiny_run, tmp_path / "work")
     cfg = write_config(tmp_path / "int8.yaml", **tiny_overrides(bert={"int8": INT8}))
     r = run_snakemake(work, "-n", "--configfile", str(cfg))
     assert r.returncode == 0, r.stderr[-3000:]

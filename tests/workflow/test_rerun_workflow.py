@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SNAKEMAKE, jobs_of, tiny_overrides, workflow_env, write_config
+from conftest import (
+    ROOT,
+    SNAKEMAKE,
+    copy_tiny_run,
+    jobs_of,
+    tiny_overrides,
+    workflow_env,
+    write_config,
+)
 
 pytestmark = pytest.mark.workflow
 
@@ -38,13 +46,6 @@ def snakemake(snakefile: Path, workdir: Path, *args: str) -> subprocess.Complete
     env = workflow_env()
     cmd = [SNAKEMAKE, "--snakefile", str(snakefile), "--directory", str(workdir), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=1200, env=env)
-
-
-def copy_tiny_run(tiny_run, dest: Path) -> Path:
-    """The tiny run's working directory (outputs and .snakemake metadata, mtimes kept)."""
-    workdir, _, _ = tiny_run
-    shutil.copytree(workdir, dest, symlinks=True, ignore=shutil.ignore_patterns("locks"))
-    return dest
 
 
 def copy_workflow(dest: Path) -> Path:

@@ -2,12 +2,11 @@
 vectors, and a K-means sweep of the workflow run with ``kmeans.backend: torch``."""
 
 import json
-import shutil
 
 import pytest
 from kmeans_parity import assert_parity
 
-from conftest import jobs_of, run_snakemake, tiny_overrides, write_config
+from conftest import copy_tiny_run, jobs_of, run_snakemake, tiny_overrides, write_config
 from sentclust.files import read_embeddings
 
 pytestmark = pytest.mark.workflow
@@ -23,8 +22,7 @@ def test_parity_with_sklearn_on_the_tiny_runs_vectors(tiny_run, kind, k):
 
 def test_the_sweep_runs_on_the_torch_backend(tiny_run, tmp_path):
     workdir, _, _ = tiny_run
-    work = tmp_path / "work"
-    shutil.copytree(workdir, work, symlinks=True, ignore=shutil.ignore_patterns("locks"))
+    work = copy_tiny_run(tiny_run, tmp_path / "work")
     cfg = write_config(tmp_path / "torch.yaml", **tiny_overrides(kmeans={"backend": "torch"}))
     run = run_snakemake(work, "--cores", "2", "--configfile", str(cfg))
     assert run.returncode == 0, run.stderr[-6000:]
