@@ -21,7 +21,6 @@ INT8 = {"enabled": True, "calibration_reviews": 16, "check_reviews": 60}
 
 
 def test_int8_is_checked_then_offered_to_the_shards_only_if_it_passed(tiny_run, tmp_path):
-    workdir, _, _ = tiny_run
     work = copy_tiny_run(tiny_run, tmp_path / "work")
     cfg = write_config(tmp_path / "int8.yaml", **tiny_overrides(bert={"int8": INT8}))
     r = run_snakemake(work, "-n", "--configfile", str(cfg))
