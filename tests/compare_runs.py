@@ -7,7 +7,9 @@ compared: Parquet by schema and values (pyarrow), JSON as parsed values (key ord
 TSV as tables, NPZ array by array. Timings differ from run to run and are left out: JSON keys
 and TSV columns whose name contains "seconds" or "per_second", and the encode jobs'
 `encoding_path` (the timings of the measured path choice; the path itself is compared as
-`backend` and `precision`). Prints one line per file and a count; exits 1 when a file differs or
+`backend` and `precision`), and the model manifest's per-file sizes and checksums (zip archives
+such as ``.keras`` and ``.npz`` hold their write time; the files themselves are compared, and the
+manifest's ``about`` is). Prints one line per file and a count; exits 1 when a file differs or
 is missing on one side.
 """
 
@@ -27,6 +29,8 @@ import pyarrow.parquet as pq
 SUFFIXES = (".parquet", ".json", ".tsv", ".npz")
 SKIPPED_DIRS = ("logs", "benchmarks")
 VOLATILE = re.compile(r"seconds|per_second|encoding_path")
+#: top-level keys of one file that differ between equal runs: the manifest's checksums
+VOLATILE_IN = {"model/manifest.json": ("files",)}
 
 
 def output_files(root: Path) -> set[str]:
@@ -74,10 +78,14 @@ def _frames_differ(a: pd.DataFrame, b: pd.DataFrame, rtol: float) -> str | None:
     return None
 
 
-def compare_file(a: Path, b: Path, rtol: float = 0.0) -> str | None:
-    """None when the two files hold the same outputs, else what differs first."""
+def compare_file(a: Path, b: Path, rtol: float = 0.0, rel: str = "") -> str | None:
+    """None when the two files hold the same outputs, else what differs first (``rel``: the
+    path inside the results folder, for :data:`VOLATILE_IN`)."""
     if a.suffix == ".json":
         left, right = (strip_volatile(json.loads(p.read_text())) for p in (a, b))
+        for key in VOLATILE_IN.get(rel, ()):
+            left.pop(key, None)
+            right.pop(key, None)
         return first_difference(left, right, rtol)
     if a.suffix == ".tsv":
         left, right = (pd.read_csv(p, sep="\t") for p in (a, b))
@@ -107,7 +115,7 @@ def compare_dirs(before: Path, after: Path, rtol: float = 0.0) -> dict[str, str 
         elif rel not in left:
             out[rel] = "only in the second folder"
         else:
-            out[rel] = compare_file(before / rel, after / rel, rtol)
+            out[rel] = compare_file(before / rel, after / rel, rtol, rel)
     return out
 
 

@@ -62,3 +62,13 @@ def test_json_key_order_and_types_count():
     assert strip_volatile({"reviews_per_second": 3, "k": [{"encode_seconds_total": 1}]}) == {
         "k": [{}]
     }
+
+
+def test_the_manifests_checksums_are_left_out_its_about_is_compared(tmp_path):
+    for name, digest, kinds in (("a", "1" * 64, ["bert"]), ("b", "2" * 64, ["bert"]),
+                                ("c", "1" * 64, ["wordvec"])):  # fmt: skip
+        (tmp_path / name / "model").mkdir(parents=True)
+        doc = {"layout": 1, "about": {"kinds": kinds}, "files": {"x.npz": {"sha256": digest}}}
+        (tmp_path / name / "model" / "manifest.json").write_text(json.dumps(doc))
+    assert compare_dirs(tmp_path / "a", tmp_path / "b") == {"model/manifest.json": None}
+    assert "kinds" in compare_dirs(tmp_path / "a", tmp_path / "c")["model/manifest.json"]

@@ -36,8 +36,8 @@ EVERYTHING = {
     "polarity_texts",
     "model_manifest",
 }
-#: the K-means sweep and what follows it
-SWEEP = {"kmeans", "choose_k", "finegrained", "projection_2d", "report"}
+#: the K-means sweep and what follows it (the saved centres are in the models' manifest)
+SWEEP = {"kmeans", "choose_k", "finegrained", "projection_2d", "report", "model_manifest"}
 #: the PLS projections and what follows them
 PLS = {"pls_projection", "probe"} | SWEEP
 #: the fine-grained names (and the report's 2-D views that show them, the saved models' manifest)
@@ -116,7 +116,8 @@ RESULT_CHANGES = [
     ("bert.calibration_reviews", 16, ENCODING),
     ("bert.int8", {"enabled": True}, ENCODING | {"int8_check"}),
     ("bert.int8", {"min_ari": 0.5}, {"report"}),  # not enabled: only the config shown changes
-    ("projection.enabled", False, {"report"}),
+    # the PLS kinds leave the report and the saved models (their files are kept)
+    ("projection.enabled", False, {"report", "model_manifest"}),
     ("projection.n_components", 4, PLS),
     ("kmeans.k", [2, 3, 4], SWEEP),
     ("kmeans.backend", "sklearn", SWEEP),
