@@ -8,6 +8,7 @@ command-line tool as a user runs it:
   and the seed's example is cut and scored inside as the run scored it.
 """
 
+import io
 import json
 
 import pandas as pd
@@ -62,7 +63,7 @@ def test_the_seed_example_and_obvious_reviews_land_on_the_right_side(demo_run, t
     texts = [SEED, *POSITIVE, *NEGATIVE]
     r = sentclust("--run", str(demo_run), *texts, "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
-    rows = pd.read_json(r.stdout, lines=True)
+    rows = pd.read_json(io.StringIO(r.stdout), lines=True)
     rows = rows[rows["chosen_k"]]
     ids = dict(zip(texts, ("new_0", "new_1", "new_2", "new_3", "new_4"), strict=True))
     for kind in ALIGNED:
