@@ -230,15 +230,19 @@ def manifest_inputs(wildcards):
     """What places a new text (sentclust.run_models): the network, per kind its levels and
     the centres of every k of the sweep, the PLS parameters, the shard records (how the
     corpus was encoded), the segment scorers, the int8 encoder when enabled."""
-    from sentclust.run_models import centres_path, pls_path
+    from sentclust.run_models import (
+        SCORERS,
+        WORDVEC_MODEL,
+        centres_path,
+        finegrained_path,
+        pls_path,
+    )
 
     inputs = {
-        "network": rules.train_wordvec.output.model,
-        "scorers": f"{RESULTS}/polarity/scorers.json",
+        "network": f"{RESULTS}/{WORDVEC_MODEL}",
+        "scorers": f"{RESULTS}/{SCORERS}",
         "shards": bert_shard_files(),
-        "finegrained": [
-            f"{RESULTS}/clusters/{kind}/finegrained.json" for kind in ALL_KINDS
-        ],
+        "finegrained": [f"{RESULTS}/{finegrained_path(kind)}" for kind in ALL_KINDS],
         "centres": [
             f"{RESULTS}/{centres_path(kind, k)}"
             for kind in ALL_KINDS
@@ -296,11 +300,13 @@ def bert_segment_files():
 
 def int8_files():
     """The int8 encoder and its downstream check (rule int8_check)."""
-    folder = f"{RESULTS}/embeddings/int8"
+    from sentclust.run_models import INT8_FILES
+
+    model, weights = INT8_FILES
     return {
-        "model": f"{folder}/transformer.xml",
-        "weights": f"{folder}/transformer.bin",
-        "check": f"{folder}/check.json",
+        "model": f"{RESULTS}/{model}",
+        "weights": f"{RESULTS}/{weights}",
+        "check": f"{RESULTS}/{Path(model).parent}/check.json",
     }
 
 

@@ -1,20 +1,17 @@
 """Rule assign: new reviews (one assign.inputs entry) placed on the run's scale with its saved
 models: one row per review, kind and named k (sentclust.placing)."""
 
-from sentclust.files import write_parquet
 from sentclust.smk import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    import pyarrow as pa
-
     from sentclust import new_texts, placing
 
     texts = new_texts.from_path(sm.input.texts)
     log.info("%d new texts from %s", len(texts), sm.input.texts)
     placer = placing.Placer(sm.params.run, threads=sm.threads, log=log)
     placed = placer.place(texts)
-    write_parquet(pa.Table.from_pandas(placed, preserve_index=False), sm.output[0])
+    placing.write_assignments(placed, sm.output[0])
     chosen = placed[placed["chosen_k"]]
     for kind, group in chosen.groupby("kind", sort=False):
         log.info(

@@ -23,7 +23,7 @@ with logged(sm.log[0]) as log:
             "encoded with the same model"
         )
     polarity = {
-        "scorers": "polarity/scorers.json",
+        "scorers": run_models.SCORERS,
         "segments": p.segments,
         "bert_segments": p.bert_segments,
     }

@@ -11,7 +11,6 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
 
 import pandas as pd
 
@@ -131,26 +130,17 @@ def _snippet(text: str) -> str:
     return text if len(text) <= SNIPPET else text[: SNIPPET - 3] + "..."
 
 
-def write_output(placed: pd.DataFrame, path: str) -> None:
-    import pyarrow as pa
-
-    from sentclust.files import write_parquet
-
-    write_parquet(pa.Table.from_pandas(placed, preserve_index=False), Path(path))
-
-
 def assign_command(args) -> int:
-    from sentclust.placing import Placer
+    from sentclust.placing import Placer, write_assignments
 
     log = logging.getLogger("sentclust")
     texts = read_texts(args)
     if args.output and not args.output.endswith(".parquet"):
         raise ValueError(f"--output {args.output}: name the file ....parquet (Parquet is written)")
     placer = Placer(args.run, kinds=args.kind, threads=args.threads, log=log)
-    placer.models.check_request(placer.kinds, args.k)
     placed = placer.place(texts, k=args.k)
     if args.output:
-        write_output(placed, args.output)
+        write_assignments(placed, args.output)
         log.info("wrote %d rows to %s", len(placed), args.output)
     elif args.json:
         for record in placed.to_dict(orient="records"):

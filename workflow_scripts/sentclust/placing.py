@@ -63,6 +63,15 @@ def encoding_here(about_bert: dict, *, cuda: bool) -> tuple[str, str, str]:
     return device, precision, backend
 
 
+def write_assignments(placed: pd.DataFrame, path: str | Path) -> None:
+    """The rows of :meth:`Placer.place` as Parquet, written atomically."""
+    import pyarrow as pa
+
+    from sentclust.files import write_parquet
+
+    write_parquet(pa.Table.from_pandas(placed, preserve_index=False), path)
+
+
 class BertEncoder:
     """The run's sentence-transformer, loaded once, encoding as the corpus was encoded."""
 

@@ -31,6 +31,16 @@ SOURCES = {"wordvec": "wordvec", "bert": "bert", "wordvec_pls": "wordvec", "bert
 ENCODED_WITH = ("model_revision", "model_source", "device", "backend", "precision", "dimensions")
 
 
+#: the network and the segment scorers inside a run folder (rules train_wordvec, score_segments)
+WORDVEC_MODEL = "wordvec/model.keras"
+SCORERS = "polarity/scorers.json"
+
+
+def finegrained_path(kind: str) -> str:
+    """A kind's named levels inside a run folder (the finegrained rule's output)."""
+    return f"clusters/{kind}/finegrained.json"
+
+
 def centres_path(kind: str, k: int) -> str:
     """A (kind, k)'s centres inside a run folder (the kmeans rule's output)."""
     return f"clusters/{kind}/k{int(k)}/centres.npz"
@@ -78,12 +88,12 @@ def about_document(
             "lowercase": bool(prepare["lowercase"]),
             "unicode_form": prepare["unicode_form"],
         },
-        "wordvec_model": "wordvec/model.keras",
+        "wordvec_model": WORDVEC_MODEL,
         "kinds": {
             kind: {
                 "source": SOURCES[kind],
                 "pls": pls_path(SOURCES[kind]) if kind.endswith("_pls") else None,
-                "finegrained": f"clusters/{kind}/finegrained.json",
+                "finegrained": finegrained_path(kind),
                 "ks": sorted(int(k) for k in ks),
             }
             for kind in kinds
