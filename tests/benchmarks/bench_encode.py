@@ -13,8 +13,11 @@ versions):
   with ``--int8``, quantized on 300 train-split reviews), sorted batches as the stage runs;
 - the path that ``precision: auto`` picks (measured on 32 calibration reviews, as a job does).
 
-For each: seconds, reviews/s, the ratio to plain encode, and the mean and minimum cosine
-similarity to plain encode's embeddings.
+For each: seconds, reviews/s, the ratio to plain encode, the mean and minimum cosine
+similarity to plain encode's embeddings, and the encoder's arithmetic rate: the FLOPs of its
+matrix products on these texts' tokens (no padding; :mod:`sentclust.roofline`) per second, and
+that as a share of PyTorch's float32 GEMM rate measured here at the same threads. A float32 path
+near 100% cannot get faster on this CPU; only bf16 or int8 instructions (or fewer tokens) can.
 
 ``--layout`` compares the job layouts on this machine instead: one job with ``--threads``
 threads over all N reviews, against ``--threads`` one-thread jobs at once, each on its share
@@ -36,7 +39,7 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import pandas as pd  # noqa: E402
 
-from sentclust import encode, encode_paths, machine, prepare  # noqa: E402
+from sentclust import encode, encode_paths, machine, prepare, roofline  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -104,8 +107,8 @@ def stage_runs(model, texts, args, q) -> tuple[encode_paths.EncodePath, dict, li
     return picked, why, runs
 
 
-def comparison(plain, t_plain: float, runs: list, n: int) -> pd.DataFrame:
-    """Speed and cosine similarity of every path against plain ``encode``."""
+def comparison(plain, t_plain: float, runs: list, n: int, gflop: float, peak: float):
+    """Speed, arithmetic rate and cosine similarity of every path against plain ``encode``."""
     rows = []
     for name, seconds, emb in [("plain encode (defaults, float32)", t_plain, plain), *runs]:
         cos = encode.cosine_rows(plain, emb)
@@ -115,11 +118,33 @@ def comparison(plain, t_plain: float, runs: list, n: int) -> pd.DataFrame:
                 "seconds": round(seconds, 2),
                 "reviews/s": round(n / seconds, 1),
                 "ratio": round(t_plain / seconds, 2),
+                "GFLOP/s": round(gflop / seconds, 1),
+                "of GEMM": f"{gflop / seconds / peak:.0%}",
                 "mean cos": round(float(cos.mean()), 5),
                 "min cos": round(float(cos.min()), 5),
             }
         )
     return pd.DataFrame(rows)
+
+
+def arithmetic(model, texts, args) -> tuple[float, float]:
+    """(GFLOP of the encoder on these texts, float32 GEMM GFLOP/s here), with a line on both."""
+    lengths = [
+        len(ids)
+        for ids in model.tokenizer(texts, truncation=True, max_length=args.max_seq_length)[
+            "input_ids"
+        ]
+    ]
+    shape = roofline.model_shape(model[0].auto_model.config)
+    gflop = roofline.encoder_flops(lengths, **shape) / 1e9
+    peak = roofline.gemm_gflops(args.threads)
+    print(
+        f"arithmetic: {sum(lengths)} tokens (mean {sum(lengths) / len(lengths):.0f}), "
+        f"{gflop:.0f} GFLOP in the encoder's matrix products; float32 GEMM here at "
+        f"{args.threads} thread(s): {peak:.1f} GFLOP/s, so float32 needs >= {gflop / peak:.1f} s "
+        f"(<= {len(texts) * peak / gflop:.1f} reviews/s)"
+    )
+    return gflop, peak
 
 
 def one_layout_job(args) -> None:
@@ -186,7 +211,8 @@ def main() -> None:
         f"{args.threads} thread(s), batch {args.batch_size}"
     )
     print(f"auto picked {picked}: {why['rule']}")
-    print(comparison(plain, t_plain, runs, len(texts)).to_string(index=False))
+    gflop, peak = arithmetic(model, texts, args)
+    print(comparison(plain, t_plain, runs, len(texts), gflop, peak).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -175,3 +175,15 @@ def test_cuml_backend_on_gpu():
     assert r.centers.dtype == np.float32 and r.distances.dtype == np.float32
     again = kmeans(x, 3, backend="cuml", seed=1, n_init=2, max_iter=50)
     assert (r.labels == again.labels).all()
+
+
+def test_probe_finds_installed_packages_without_importing_them(tmp_path, monkeypatch):
+    """A CPU backend counts once installed (its fit imports it); cuML is imported to probe it,
+    since an installed cuML can fail to load its CUDA libraries."""
+    (tmp_path / "broken_backend_pkg.py").write_text("raise ImportError('no CUDA libraries')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert not kb._can_import("no_such_backend_pkg_here")
+    assert kb._can_import("broken_backend_pkg")
+    monkeypatch.setattr(kb, "IMPORT_TO_PROBE", ("broken_backend_pkg",))
+    assert not kb._can_import("broken_backend_pkg")
+    assert "broken_backend_pkg" not in __import__("sys").modules

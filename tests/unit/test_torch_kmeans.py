@@ -169,6 +169,7 @@ def test_same_clustering():
 
 
 def test_devices(monkeypatch):
+    monkeypatch.setattr(tk, "gpu_driver_visible", lambda: True)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert tk.torch_device("auto") == tk.torch_device(None) == "cpu"
     assert not tk.cuda_available()
@@ -208,3 +209,22 @@ def test_import_is_cheap():
         check=True,
     )
     assert out.stdout.strip() == "False"
+
+
+def test_gpu_driver_files(tmp_path):
+    present = tmp_path / "nvidiactl"
+    assert not tk.gpu_driver_visible((str(present), str(tmp_path / "kfd")))
+    present.write_text("")
+    assert tk.gpu_driver_visible((str(tmp_path / "kfd"), str(present)))
+
+
+def test_no_driver_no_torch_question(monkeypatch):
+    """Without a GPU driver, cuda_available answers False without asking torch."""
+    asked = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: asked.append(1) or True)
+    monkeypatch.setattr(tk, "gpu_driver_visible", lambda: False)
+    assert not tk.cuda_available()
+    assert tk.torch_device("auto") == "cpu"
+    assert asked == []
+    monkeypatch.setattr(tk, "gpu_driver_visible", lambda: True)
+    assert tk.cuda_available() and asked == [1]

@@ -1,4 +1,5 @@
 import logging
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -166,3 +167,10 @@ def test_short_text_prediction_equals_the_padded_network():
         wordvec.predict_proba(model, short),
         atol=1e-6,
     )
+    # logits far past exp's range (a confident network on a long segment): 0 or 1, no warning
+    w2, b2 = net.get_layer("output").get_weights()
+    net.get_layer("output").set_weights([w2 * 1e6, b2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = wordvec.predict_proba_short(model, short, batch_size=2)
+    assert np.all((p >= 0) & (p <= 1)) and np.isin(p, [0.0, 1.0]).any()

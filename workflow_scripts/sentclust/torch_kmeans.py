@@ -23,6 +23,7 @@ The same inputs, seed and device give the same result. ``torch`` is imported onl
 from __future__ import annotations
 
 import contextlib
+import os
 
 import numpy as np
 
@@ -33,8 +34,29 @@ GPU_MEMORY_SHARE = 0.25
 DTYPES = ("float32", "float64")
 
 
+#: files one of which a machine with a GPU driver has (NVIDIA, AMD ROCm, WSL2): without any, no
+#: CUDA GPU can be visible and torch (about 2 s to import) is not imported to ask
+GPU_DRIVER_FILES = (
+    "/proc/driver/nvidia/version",
+    "/dev/nvidiactl",
+    "/dev/nvidia0",
+    "/dev/kfd",
+    "/dev/dxg",
+)
+
+
+def gpu_driver_visible(files=GPU_DRIVER_FILES) -> bool:
+    """Whether any of ``files`` exists: a cheap check that a GPU could be visible at all."""
+    return any(os.path.exists(f) for f in files)
+
+
 def cuda_available() -> bool:
-    """True when torch imports and sees a CUDA GPU (False, not an error, without torch)."""
+    """True when torch imports and sees a CUDA GPU (False, not an error, without torch).
+
+    Without a GPU driver (:func:`gpu_driver_visible` False) torch is not imported: False at once.
+    """
+    if not gpu_driver_visible():
+        return False
     try:
         import torch
 

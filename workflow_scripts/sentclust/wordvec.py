@@ -20,6 +20,7 @@ import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
+from scipy.special import expit  # noqa: E402
 
 from sentclust.files import fixed_size_list, package_versions  # noqa: E402
 
@@ -209,7 +210,8 @@ def predict_proba_short(model: keras.Model, tokens, batch_size: int = 2048) -> n
         count = known.sum(axis=1, keepdims=True)
         pooled = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
         hidden = np.maximum(pooled @ w1 + b1, 0.0)
-        out[a : a + batch_size] = (1.0 / (1.0 + np.exp(-(hidden @ w2 + b2))))[:, 0]
+        # expit: the sigmoid without exp's overflow warning for very negative logits
+        out[a : a + batch_size] = expit(hidden @ w2 + b2)[:, 0]
     return out
 
 
