@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -29,6 +31,28 @@ def test_tokens_keep_negations_and_lowercase():
     assert "isn't" in toks and "didn't" in toks and "not" in toks
     assert all(t == t.lower() for t in toks)
     assert toks[-1] == "!"
+
+
+def test_lowercasing_equals_nltks_own():
+    """Tokens lower-cased after tokenising equal TweetTokenizer(preserve_case=False)'s, emoticons
+    and all; checked on hand-made hard cases and on real reviews."""
+    from nltk.tokenize import TweetTokenizer
+
+    nltk_lower = TweetTokenizer(preserve_case=False, reduce_len=False, strip_handles=False)
+    texts = [
+        "It ISN'T good :D but XD and :P ... <3 ;-) :-O D: O_o",
+        "Visit HTTP://Example.COM/Page?A=B or mail Me@Mail.COM, Call 555 123 4567!",
+        "ÉCOLE, İstanbul, STRASSE and ǅemal",
+        "",
+        "   ",
+        "#HashTag @UserName ^_^ (^_^) \\o/ =)",
+    ]
+    demo = Path(__file__).resolve().parents[2] / "resources" / "demo" / "reviews.parquet"
+    texts += pd.read_parquet(demo, columns=["text"])["text"].head(300).tolist()
+    for t in texts:
+        clean = prepare.clean_text(t)
+        expected = [w for w in (prepare._WS.sub("_", w) for w in nltk_lower.tokenize(clean)) if w]
+        assert prepare.tokenize_one(clean) == expected, clean
 
 
 def test_tokens_keep_case_when_asked():

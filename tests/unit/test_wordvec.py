@@ -82,8 +82,10 @@ def test_train_export_and_review_vectors_roundtrip(tmp_path):
     expected = np.mean([lookup["great"], lookup["fun"], lookup["great fun"]], axis=0)
     np.testing.assert_allclose(v[0], expected, rtol=1e-5, atol=1e-7)
     assert not v[1].any(), "a review with no known word gets the zero vector"
-    counts = wordvec.known_token_counts(loaded, np.array(["great fun", "zzz qqq"], dtype=object))
-    assert counts.tolist() == [3, 0]
+    v2, counts = wordvec.review_vectors(
+        loaded, np.array(["great fun", "zzz qqq"], dtype=object), with_counts=True
+    )
+    assert counts.tolist() == [3, 0] and np.array_equal(v2, v)
 
 
 def _frames():

@@ -49,16 +49,33 @@ def clean_text(text: str, *, unicode_form: str = "NFKC") -> str:
 
 
 def _tokenizer(lowercase: bool):
+    """NLTK's ``TweetTokenizer``, case kept: :func:`lower_tokens` lower-cases as it would."""
     from nltk.tokenize import TweetTokenizer
 
-    return TweetTokenizer(preserve_case=not lowercase, reduce_len=False, strip_handles=False)
+    return TweetTokenizer(preserve_case=True, reduce_len=False, strip_handles=False)
+
+
+def lower_tokens(words: list[str]) -> list[str]:
+    """The tokens lower-cased as ``TweetTokenizer(preserve_case=False)`` does: every token but
+    emoticons (``:D`` stays). The same output at a fraction of the time: NLTK runs its emoticon
+    pattern on every token, this only on tokens that lower-casing would change."""
+    from nltk.tokenize.casual import EMOTICON_RE
+
+    out = []
+    for x in words:
+        low = x.lower()
+        out.append(x if low != x and EMOTICON_RE.search(x) else low)
+    return out
 
 
 def tokenize_one(text: str, *, lowercase: bool = True, _tok=None) -> list[str]:
     """Tokens of one cleaned text; whitespace inside a token becomes ``_``."""
     tok = _tok or _tokenizer(lowercase)
+    words = tok.tokenize(text)
+    if lowercase:
+        words = lower_tokens(words)
     out = []
-    for t in tok.tokenize(text):
+    for t in words:
         t = _WS.sub("_", t)
         if t:
             out.append(t)

@@ -194,15 +194,18 @@ def predict_proba_short(model: keras.Model, tokens, batch_size: int = 2048) -> n
     """:func:`predict_proba` for short texts (segments): the network's layers applied in numpy
     to ids cut to the batch's longest text instead of ``sequence_length`` (the average skips
     padding, so the result is the same up to float rounding), at a fraction of the time and
-    memory of the padded TensorFlow call."""
+    memory of the padded TensorFlow call. Texts are batched in order of their token counts, so
+    that one long text does not widen a whole batch of short ones."""
     vec, net = _parts(model)
     table = net.get_layer("embedding").get_weights()[0]
     w1, b1 = net.get_layer("hidden").get_weights()
     w2, b2 = net.get_layer("output").get_weights()
     tokens = np.asarray(tokens, dtype=object)
+    order = np.argsort([t.count(" ") if t else -1 for t in tokens], kind="stable")
     out = np.empty(len(tokens), dtype=np.float32)
     for a in range(0, len(tokens), batch_size):
-        ids = vec(tf.constant(tokens[a : a + batch_size].astype(str))).numpy()
+        rows = order[a : a + batch_size]
+        ids = vec(tf.constant(tokens[rows].astype(str))).numpy()
         known = ids > OOV
         width = int(known.any(axis=0).nonzero()[0].max()) + 1 if known.any() else 1
         ids, known = ids[:, :width], known[:, :width]
@@ -211,32 +214,25 @@ def predict_proba_short(model: keras.Model, tokens, batch_size: int = 2048) -> n
         pooled = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
         hidden = np.maximum(pooled @ w1 + b1, 0.0)
         # expit: the sigmoid without exp's overflow warning for very negative logits
-        out[a : a + batch_size] = expit(hidden @ w2 + b2)[:, 0]
+        out[rows] = expit(hidden @ w2 + b2)[:, 0]
     return out
 
 
-def review_vectors(model: keras.Model, tokens, batch_size: int = 1024) -> np.ndarray:
-    """The masked average of each review's word vectors, float32 (n, embedding_dim)."""
+def review_vectors(model: keras.Model, tokens, batch_size: int = 1024, *, with_counts=False):
+    """The masked average of each review's word vectors, float32 (n, embedding_dim); with
+    ``with_counts`` also how many in-vocabulary ids each review has (0: a zero vector), from the
+    same vectorisation."""
     vec, net = _parts(model)
     pooled = keras.Model(net.input, net.get_layer("review_vector").output)
     tokens = np.asarray(tokens, dtype=object)
     dim = net.get_layer("embedding").output_dim
     out = np.empty((len(tokens), dim), dtype=np.float32)
+    counts = np.empty(len(tokens), dtype=np.int64)
     for a in range(0, len(tokens), batch_size):
         ids = vec(tf.constant(tokens[a : a + batch_size].astype(str)))
         out[a : a + batch_size] = pooled(ids, training=False).numpy()
-    return out
-
-
-def known_token_counts(model: keras.Model, tokens, batch_size: int = 4096) -> np.ndarray:
-    """How many in-vocabulary ids each review has (0 means it gets a zero vector)."""
-    vec, _ = _parts(model)
-    tokens = np.asarray(tokens, dtype=object)
-    out = np.empty(len(tokens), dtype=np.int64)
-    for a in range(0, len(tokens), batch_size):
-        ids = vec(tf.constant(tokens[a : a + batch_size].astype(str))).numpy()
-        out[a : a + batch_size] = (ids > OOV).sum(axis=1)
-    return out
+        counts[a : a + batch_size] = (ids.numpy() > OOV).sum(axis=1)
+    return (out, counts) if with_counts else out
 
 
 def word_vectors(model: keras.Model) -> tuple[list[str], np.ndarray]:
