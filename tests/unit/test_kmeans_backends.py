@@ -1,3 +1,5 @@
+import sys
+
 import numpy as np
 import pytest
 from cluster_data import blobs, probes
@@ -186,4 +188,4 @@ def test_probe_finds_installed_packages_without_importing_them(tmp_path, monkeyp
     assert kb._can_import("broken_backend_pkg")
     monkeypatch.setattr(kb, "IMPORT_TO_PROBE", ("broken_backend_pkg",))
     assert not kb._can_import("broken_backend_pkg")
-    assert "broken_backend_pkg" not in __import__("sys").modules
+    assert "broken_backend_pkg" not in sys.modules

@@ -48,7 +48,7 @@ def clean_text(text: str, *, unicode_form: str = "NFKC") -> str:
     return _WS.sub(" ", text).strip()
 
 
-def _tokenizer(lowercase: bool):
+def _tokenizer():
     """NLTK's ``TweetTokenizer``, case kept: :func:`lower_tokens` lower-cases as it would."""
     from nltk.tokenize import TweetTokenizer
 
@@ -70,7 +70,7 @@ def lower_tokens(words: list[str]) -> list[str]:
 
 def tokenize_one(text: str, *, lowercase: bool = True, _tok=None) -> list[str]:
     """Tokens of one cleaned text; whitespace inside a token becomes ``_``."""
-    tok = _tok or _tokenizer(lowercase)
+    tok = _tok or _tokenizer()
     words = tok.tokenize(text)
     if lowercase:
         words = lower_tokens(words)
@@ -84,7 +84,7 @@ def tokenize_one(text: str, *, lowercase: bool = True, _tok=None) -> list[str]:
 
 def _tokenize_chunk(args: tuple[list[str], bool]) -> list[str]:
     texts, lowercase = args
-    tok = _tokenizer(lowercase)
+    tok = _tokenizer()
     return [" ".join(tokenize_one(t, lowercase=lowercase, _tok=tok)) for t in texts]
 
 
