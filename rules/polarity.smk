@@ -34,7 +34,7 @@ rule score_segments:
         f"{BENCH}/score_segments.tsv"
     conda:
         CONDA_CPU
-    threads: config["segments"]["threads"]
+    threads: config["polarity"]["threads"]
     params:
         polarity=result_params(config, "polarity", drop=("examples",)),
         probe=result_params(config, "probe"),

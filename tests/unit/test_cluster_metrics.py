@@ -22,6 +22,24 @@ def test_silhouette_full_and_sampled():
     assert np.isnan(cm.silhouette_sampled(x, np.zeros(len(x)), sample_size=50, seed=0))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_silhouette_equals_scikit_learn(dtype):
+    """The same sample and the same value as silhouette_score, on overlapping clusters with a
+    singleton (scored 0), string labels and rows that are not a multiple of the block size."""
+    from sklearn.metrics import silhouette_samples, silhouette_score
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(1203, 7)).astype(dtype)
+    labels = np.array(["a", "b", "c"])[rng.integers(0, 3, len(x))]
+    labels[17] = "lonely"
+    expect = silhouette_samples(x, labels)
+    got = cm.silhouette_values(x, labels, block=100)
+    assert got[17] == 0.0
+    np.testing.assert_allclose(got, expect, rtol=1e-5, atol=1e-6)
+    sampled = silhouette_score(x, labels, sample_size=500, random_state=11)
+    assert cm.silhouette_sampled(x, labels, 500, 11) == pytest.approx(sampled, abs=1e-6)
+
+
 def test_silhouette_known_value():
     # two points per cluster, 1 apart, clusters 10 apart: s = 1 - 1/10 for the inner points
     x = np.array([[0.0], [1.0], [11.0], [12.0]], dtype=np.float32)

@@ -22,16 +22,49 @@ def silhouette_sampled(x, labels, sample_size: int, seed: int) -> float:
     """Silhouette on a seeded sample of ``sample_size`` rows (all rows when n <= sample_size).
 
     The full silhouette is O(n^2) in time; on 50,000 reviews a 10,000-row sample is accurate to
-    about two decimals and takes seconds.
+    about two decimals. The sample is the one scikit-learn's ``silhouette_score(...,
+    sample_size, random_state=seed)`` draws, and the value equals it up to float rounding
+    (:func:`silhouette_values`, a unit test compares them); NaN when fewer than two clusters
+    are in the sample.
     """
-    from sklearn.metrics import silhouette_score
-
     labels = np.asarray(labels)
+    x = np.asarray(x)
+    if len(labels) > sample_size:
+        idx = np.random.RandomState(seed).permutation(len(labels))[:sample_size]
+        x, labels = x[idx], labels[idx]
     if len(np.unique(labels)) < 2:
         return float("nan")
-    if len(labels) <= sample_size:
-        return float(silhouette_score(x, labels))
-    return float(silhouette_score(x, labels, sample_size=sample_size, random_state=seed))
+    return float(np.mean(silhouette_values(x, labels)))
+
+
+def silhouette_values(x, labels, *, block: int = 512) -> np.ndarray:
+    """Each row's silhouette (Rousseeuw 1987) with Euclidean distances, as scikit-learn's
+    ``silhouette_samples`` defines it (a row alone in its cluster scores 0), several times
+    faster: the distances of a block of rows come from one matrix product, and their sums per
+    cluster from a second one (against the rows' one-hot cluster matrix) instead of a
+    ``bincount`` per row. Memory: ``block`` x rows doubles at a time."""
+    codes = np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
+    n, k = len(codes), int(codes.max()) + 1
+    freqs = np.bincount(codes, minlength=k).astype(np.float64)
+    xf = np.ascontiguousarray(x, dtype=np.float64 if x.dtype == np.float64 else np.float32)
+    sq = np.einsum("ij,ij->i", xf, xf, dtype=np.float64)
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), codes] = 1.0
+    sums = np.empty((n, k))
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        d = sq[a:b, None] + sq[None, :] - 2.0 * (xf[a:b] @ xf.T)
+        np.sqrt(np.maximum(d, 0.0, out=d), out=d)
+        d[np.arange(b - a), np.arange(a, b)] = 0.0  # a row's distance to itself
+        sums[a:b] = d @ onehot
+    rows = np.arange(n)
+    intra = sums[rows, codes].copy()
+    sums[rows, codes] = np.inf
+    inter = (sums / freqs).min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        intra /= freqs[codes] - 1
+        values = (inter - intra) / np.maximum(intra, inter)
+    return np.nan_to_num(values)
 
 
 def calinski_harabasz(x, labels) -> float:

@@ -20,6 +20,7 @@ RUNTIME_KEYS: tuple[tuple[str | None, str], ...] = (
     ("bert", "shards"),  # how many encoding jobs (shard files are named by it: they rerun)
     ("kmeans", "threads"),
     ("segments", "threads"),
+    ("polarity", "threads"),
 )
 
 #: sections that use a finished run and change none of its results (new reviews placed on its
