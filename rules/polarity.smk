@@ -16,6 +16,9 @@ rule segment:
     conda:
         CONDA_CPU
     threads: config["segments"]["threads"]
+    # first after prepare: every encoding job waits for it, and as a two-thread job it cannot
+    # start while one-thread jobs (the network's training) hold a core
+    priority: 10
     params:
         segments=result_params(config, "segments"),
     script:
@@ -35,6 +38,9 @@ rule score_segments:
     conda:
         CONDA_CPU
     threads: config["polarity"]["threads"]
+    # first once the BERT vectors are gathered: every fine-grained job waits for it, while the
+    # K-means sweep on those vectors fills the other cores
+    priority: 10
     params:
         polarity=result_params(config, "polarity", drop=("examples",)),
         probe=result_params(config, "probe"),

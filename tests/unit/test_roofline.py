@@ -12,6 +12,17 @@ def test_encoder_flops_by_hand():
     assert roofline.encoder_flops([4, 0, 4], layers=3, hidden=2, intermediate=3) == 6 * 352.0
 
 
+def test_projection_and_padded_attention_by_hand():
+    # the 352 FLOPs above split into 224 for the projections and 128 for attention
+    assert roofline.projection_flops(4, layers=1, hidden=2, intermediate=3) == 224.0
+    assert roofline.attention_flops([[4]], layers=1, hidden=2) == 128.0
+    # a batch of lengths 4 and 2 is computed at width 4 for both rows: twice the 4-token cost
+    assert roofline.attention_flops([[4, 2]], layers=1, hidden=2) == 256.0
+    # unpadded (one sequence per batch): 4*4 + 2*2 = 20 squared tokens, 2 * 20 * 2 * 2 = 160
+    assert roofline.attention_flops([[4], [2]], layers=1, hidden=2) == 160.0
+    assert roofline.attention_flops([[]], layers=1, hidden=2) == 0.0
+
+
 def test_minilm_per_token():
     """all-MiniLM-L6-v2 (6 layers, 384, 1536): about 21.2 MFLOP a token for short inputs."""
     per_token = roofline.encoder_flops([1], layers=6, hidden=384, intermediate=1536)

@@ -14,17 +14,33 @@ ones (bf16, int8 instructions) make it faster.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 def encoder_flops(lengths: Iterable[int], *, layers: int, hidden: int, intermediate: int) -> float:
     """FLOPs of the encoder's matrix products over sequences of ``lengths`` tokens (no padding)."""
+    lengths = [int(n) for n in lengths]
+    if any(n < 0 for n in lengths):
+        raise ValueError(f"a sequence length cannot be negative: {min(lengths)}")
+    return projection_flops(
+        sum(lengths), layers=layers, hidden=hidden, intermediate=intermediate
+    ) + attention_flops([[n] for n in lengths], layers=layers, hidden=hidden)
+
+
+def projection_flops(n_tokens: int, *, layers: int, hidden: int, intermediate: int) -> float:
+    """FLOPs of the fully connected products (Q, K, V, attention output, the feed-forward
+    pair) over ``n_tokens`` tokens: they grow with the tokens, padding or not."""
+    return 2.0 * layers * n_tokens * (4 * hidden * hidden + 2 * hidden * intermediate)
+
+
+def attention_flops(batches: Iterable[Sequence[int]], *, layers: int, hidden: int) -> float:
+    """FLOPs of the attention products (QK^T and AV) over ``batches`` of sequence lengths, each
+    batch padded to its longest sequence, as an attention kernel computes them (a batch of one
+    sequence each: the sequences' own tokens)."""
     total = 0.0
-    for n in lengths:
-        n = int(n)
-        if n < 0:
-            raise ValueError(f"a sequence length cannot be negative: {n}")
-        total += n * (4 * hidden * hidden + 2 * hidden * intermediate) + 2 * n * n * hidden
+    for lengths in batches:
+        width = max((int(n) for n in lengths), default=0)
+        total += len(lengths) * 2 * width * width * hidden
     return 2.0 * layers * total
 
 
