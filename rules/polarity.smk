@@ -13,12 +13,12 @@ rule segment:
         f"{LOGS}/segment.log",
     benchmark:
         f"{BENCH}/segment.tsv"
-    conda:
-        CONDA_CPU
-    threads: config["segments"]["threads"]
     # first after prepare: every encoding job waits for it, and as a two-thread job it cannot
     # start while one-thread jobs (the network's training) hold a core
     priority: 10
+    conda:
+        CONDA_CPU
+    threads: config["segments"]["threads"]
     params:
         segments=result_params(config, "segments"),
     script:
@@ -35,12 +35,12 @@ rule score_segments:
         f"{LOGS}/score_segments.log",
     benchmark:
         f"{BENCH}/score_segments.tsv"
-    conda:
-        CONDA_CPU
-    threads: config["polarity"]["threads"]
     # first once the BERT vectors are gathered: every fine-grained job waits for it, while the
     # K-means sweep on those vectors fills the other cores
     priority: 10
+    conda:
+        CONDA_CPU
+    threads: config["polarity"]["threads"]
     params:
         polarity=result_params(config, "polarity", drop=("examples",)),
         probe=result_params(config, "probe"),
