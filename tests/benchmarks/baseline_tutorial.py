@@ -3,6 +3,7 @@
     .venv/bin/python tests/benchmarks/baseline_tutorial.py ../shared/data/imdb [--n 50000]
         [--model sentence-transformers/all-MiniLM-L6-v2] [--k 2-12] [--seed 42]
         [--json results/benchmarks/baseline.json]
+        [--embeddings results/full/embeddings/bert.parquet]
 
 Steps, each timed, in the original's order and with its library defaults:
 
@@ -44,6 +45,11 @@ def parse_args():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--no-silhouette", action="store_true", help="skip step 4")
     ap.add_argument("--json", help="write the step times here")
+    ap.add_argument(
+        "--embeddings",
+        help="skip step 2: time steps 3-4 on these vectors (a run's embeddings/bert.parquet), "
+        "e.g. to re-measure them beside a sampled encode step",
+    )
     return ap.parse_args()
 
 
@@ -119,7 +125,15 @@ def main() -> None:
     steps: dict[str, float] = {}
     t_all = time.perf_counter()
     texts = read_texts(args, steps)
-    model, emb = plain_encode(texts, args, steps)
+    if args.embeddings:
+        from sentclust.files import read_embeddings
+
+        emb = read_embeddings(args.embeddings)[1]
+        print(f"encode: skipped, {emb.shape} vectors from {args.embeddings}", flush=True)
+        max_len = None
+    else:
+        model, emb = plain_encode(texts, args, steps)
+        max_len = model.max_seq_length
     rows = kmeans_loop(emb, args, steps)
     steps["total"] = time.perf_counter() - t_all
     print("\nstep        seconds")
@@ -129,7 +143,8 @@ def main() -> None:
         out = {
             "n_reviews": len(texts),
             "model": args.model,
-            "max_seq_length": model.max_seq_length,
+            "max_seq_length": max_len,
+            "embeddings": args.embeddings,
             "steps": steps,
             "rows": rows,
             "machine": {**machine.describe(), "platform": platform.platform()},
