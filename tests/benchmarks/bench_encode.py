@@ -42,15 +42,21 @@ import pandas as pd  # noqa: E402
 from sentclust import encode, encode_paths, machine, prepare, roofline  # noqa: E402
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--n", type=int, default=1000)
+def add_sample_args(ap: argparse.ArgumentParser, *, n: int) -> None:
+    """The options of the reviews, model and threads that :func:`load` reads (also used by
+    bench_encoder_layers.py); ``n``: the default number of reviews."""
+    ap.add_argument("--n", type=int, default=n)
     ap.add_argument("--max-seq-length", type=int, default=256)
     ap.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "imdb"))
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=42)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_sample_args(ap, n=1000)
     ap.add_argument("--int8", action="store_true", help="also quantize and time OpenVINO int8")
     ap.add_argument("--layout", action="store_true", help="compare job layouts (see above)")
     ap.add_argument("--part", default=None, help=argparse.SUPPRESS)  # i/m: one layout job

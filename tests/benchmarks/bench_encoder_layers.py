@@ -30,20 +30,14 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from bench_encode import load  # noqa: E402
+from bench_encode import add_sample_args, load  # noqa: E402
 
 from sentclust import machine, roofline  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=64)
-    ap.add_argument("--max-seq-length", type=int, default=256)
-    ap.add_argument("--model", default="sentence-transformers/all-MiniLM-L6-v2")
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "imdb"))
-    ap.add_argument("--batch-size", type=int, default=16)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=42)
+    add_sample_args(ap, n=64)
     return ap.parse_args(argv)
 
 
