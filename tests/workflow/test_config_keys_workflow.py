@@ -53,7 +53,7 @@ ENCODING = {"encode_shard", "gather_bert"} | PLS | POLARITY
 RUNTIME_CHANGES = {
     (None, "conda_flavour"): ["gpu"],
     ("prepare", "threads"): [1],
-    ("wordvec", "threads"): [1],
+    ("wordvec", "threads"): [2],
     ("explain", "batch_size"): [7],
     ("bert", "runtime"): [
         {"threads": 1},
@@ -65,6 +65,7 @@ RUNTIME_CHANGES = {
     ("bert", "shards"): [3],
     ("kmeans", "threads"): [2],
     ("segments", "threads"): [1],
+    ("polarity", "threads"): [2],
 }
 
 #: (key, new value, the rules that must rerun): every result key of the config
