@@ -129,6 +129,11 @@ def main() -> None:
         from sentclust.files import read_embeddings
 
         emb = read_embeddings(args.embeddings)[1]
+        if len(emb) != len(texts):
+            raise SystemExit(
+                f"--embeddings holds {len(emb)} vectors, the reviews read are {len(texts)}: "
+                "give the --n of the run that wrote them (or none for a full run)"
+            )
         print(f"encode: skipped, {emb.shape} vectors from {args.embeddings}", flush=True)
         max_len = None
     else:

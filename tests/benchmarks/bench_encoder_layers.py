@@ -45,9 +45,10 @@ def batches(model, texts, names, batch_size: int, max_len: int):
     """The texts as the stage feeds them: tokenised, longest first, padded per batch."""
     ids = model.tokenizer(texts, truncation=True, max_length=max_len)["input_ids"]
     ids = sorted(ids, key=len, reverse=True)
+    pad = model.tokenizer.pad_token_id or 0  # as the stage pads
     for a in range(0, len(ids), batch_size):
         part = ids[a : a + batch_size]
-        x = np.zeros((len(part), max(map(len, part))), dtype=np.int64)
+        x = np.full((len(part), max(map(len, part))), pad, dtype=np.int64)
         mask = np.zeros_like(x)
         for row, seq in enumerate(part):
             x[row, : len(seq)], mask[row, : len(seq)] = seq, 1

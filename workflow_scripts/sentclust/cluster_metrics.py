@@ -39,13 +39,14 @@ def silhouette_sampled(x, labels, sample_size: int, seed: int) -> float:
 
 def silhouette_values(x, labels, *, block: int = 512) -> np.ndarray:
     """Each row's silhouette (Rousseeuw 1987) with Euclidean distances, as scikit-learn's
-    ``silhouette_samples`` defines it (a row alone in its cluster scores 0), several times
-    faster: the distances of a block of rows come from one matrix product, and their sums per
-    cluster from a second one (against the rows' one-hot cluster matrix) instead of a
-    ``bincount`` per row. Memory: ``block`` x rows doubles at a time."""
+    ``silhouette_samples`` defines it (a row alone in its cluster scores 0), 1.5-3x faster
+    (10,000 rows, one thread): the distances of a block of rows come from one matrix product,
+    and their sums per cluster from a second one (against the rows' one-hot cluster matrix)
+    instead of a ``bincount`` per row. Memory: ``block`` x rows doubles at a time."""
     codes = np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
     n, k = len(codes), int(codes.max()) + 1
     freqs = np.bincount(codes, minlength=k).astype(np.float64)
+    x = np.asarray(x)
     xf = np.ascontiguousarray(x, dtype=np.float64 if x.dtype == np.float64 else np.float32)
     sq = np.einsum("ij,ij->i", xf, xf, dtype=np.float64)
     onehot = np.zeros((n, k))
