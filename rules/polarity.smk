@@ -13,9 +13,9 @@ rule segment:
         f"{LOGS}/segment.log",
     benchmark:
         f"{BENCH}/segment.tsv"
-    # first after prepare: every encoding job waits for it, and as a two-thread job it cannot
-    # start while one-thread jobs (the network's training) hold a core
-    priority: 10
+    # no priority: raised to run first, it let the encoding jobs start before the network's
+    # branch, which then ran in one lane beside them and left the last shard alone at the end
+    # (full data, 2 cores: 233 idle lane-seconds against 99; tests/benchmarks/README.md)
     conda:
         CONDA_CPU
     threads: config["segments"]["threads"]
