@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow_scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
 from bench_encode import add_sample_args, load  # noqa: E402
 
 from sentclust import machine, roofline  # noqa: E402
+from sentclust.encode import padded_batch  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -45,14 +45,10 @@ def batches(model, texts, names, batch_size: int, max_len: int):
     """The texts as the stage feeds them: tokenised, longest first, padded per batch."""
     ids = model.tokenizer(texts, truncation=True, max_length=max_len)["input_ids"]
     ids = sorted(ids, key=len, reverse=True)
-    pad = model.tokenizer.pad_token_id or 0  # as the stage pads
+    pad = model.tokenizer.pad_token_id or 0
     for a in range(0, len(ids), batch_size):
         part = ids[a : a + batch_size]
-        x = np.full((len(part), max(map(len, part))), pad, dtype=np.int64)
-        mask = np.zeros_like(x)
-        for row, seq in enumerate(part):
-            x[row, : len(seq)], mask[row, : len(seq)] = seq, 1
-        arrays = {"input_ids": x, "attention_mask": mask, "token_type_ids": np.zeros_like(x)}
+        arrays = padded_batch(part, pad, with_types=True)
         yield {n: arrays[n] for n in names}, [len(s) for s in part]
 
 

@@ -532,3 +532,11 @@ def test_separate_segments_coverage_and_empty_ones(minilm):
         minilm, [text], spans, mode="chunk_mean", max_seq_length=12, progress=False
     )
     assert chunk.coverage.tolist() == [1.0, 0.0, 1.0]
+
+
+def test_padded_batch_pads_right_and_masks_real_tokens():
+    got = encode.padded_batch([[5, 6, 7], [8]], pad=1, with_types=True)
+    np.testing.assert_array_equal(got["input_ids"], [[5, 6, 7], [8, 1, 1]])
+    np.testing.assert_array_equal(got["attention_mask"], [[1, 1, 1], [1, 0, 0]])
+    np.testing.assert_array_equal(got["token_type_ids"], np.zeros((2, 3)))
+    assert "token_type_ids" not in encode.padded_batch([[5]], pad=0, with_types=False)

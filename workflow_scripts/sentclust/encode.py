@@ -176,6 +176,19 @@ def tokenize(
     return Tokenized(ids, owner_a, n_tokens, start_a, segments)
 
 
+def padded_batch(seqs, pad: int, *, with_types: bool) -> dict[str, np.ndarray]:
+    """Token-id sequences as one batch: ``input_ids`` right-padded with ``pad`` to the longest,
+    ``attention_mask`` 1 on real tokens, and ``token_type_ids`` (zeros) when ``with_types``."""
+    x = np.full((len(seqs), max(len(s) for s in seqs)), pad, dtype=np.int64)
+    mask = np.zeros_like(x)
+    for row, seq in enumerate(seqs):
+        x[row, : len(seq)], mask[row, : len(seq)] = seq, 1
+    arrays = {"input_ids": x, "attention_mask": mask}
+    if with_types:
+        arrays["token_type_ids"] = np.zeros_like(x)
+    return arrays
+
+
 def _forward_sorted(
     model, ids, *, batch_size, device, precision, progress, runner=None, pooler=None
 ) -> np.ndarray:
@@ -200,15 +213,7 @@ def _forward_sorted(
     with torch.inference_mode(), amp:
         for a in range(0, len(order), batch_size):
             idx = order[a : a + batch_size]
-            width = int(lengths[idx].max())
-            x = np.full((len(idx), width), pad, dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, j in enumerate(idx):
-                x[row, : lengths[j]] = ids[j]
-                mask[row, : lengths[j]] = 1
-            arrays = {"input_ids": x, "attention_mask": mask}
-            if wants_types:
-                arrays["token_type_ids"] = np.zeros_like(x)
+            arrays = padded_batch([ids[j] for j in idx], pad, with_types=wants_types)
             feats = {n: torch.from_numpy(v).to(device) for n, v in arrays.items()}
             if runner is None:
                 feats = model(feats)
