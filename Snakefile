@@ -13,9 +13,9 @@ configfile: f"{workflow.basedir}/config/config.yaml"
 
 validate(config, "config/schema.yaml")
 # what the schema cannot express (results_dir, splits, k against the corpus size, ...), checked
-# before any job: workflow_scripts/sentclust/config_checks.py
+# before any job: workflow_scripts/sentclust/workflow/config_checks.py
 sys.path.insert(0, f"{workflow.basedir}/workflow_scripts")
-from sentclust.config_checks import ConfigError, check_config
+from sentclust.workflow.config_checks import ConfigError, check_config
 
 try:
     check_config(config, workflow_dir=workflow.basedir)
@@ -31,7 +31,7 @@ include: "rules/common.smk"
 
 # what goes online (README: What goes online, and when): only a hub model download the config
 # asks for; no telemetry. Every job inherits these variables; a user's own setting wins.
-from sentclust.offline import set_hub_environment
+from sentclust.workflow.offline import set_hub_environment
 
 set_hub_environment(config)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 # light modules of the sentclust package (workflow_scripts/): the table of run-time-only config
 # keys, the naming of per-kind inputs, and which jobs ask for a GPU
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
-from sentclust.config_keys import canonical, provenance, result_params
-from sentclust.named_inputs import per_kind_inputs
-from sentclust.gpu_jobs import gpu_resources
+from sentclust.workflow.config_keys import canonical, provenance, result_params
+from sentclust.workflow.named_inputs import per_kind_inputs
+from sentclust.workflow.gpu import gpu_resources
 
 RESULTS = config["results_dir"].rstrip("/")
 LOGS = f"{RESULTS}/logs"
@@ -217,7 +217,7 @@ def final_outputs():
     ]
 
 
-#: the run's model manifest (sentclust.manifest.MANIFEST inside the results folder)
+#: the run's model manifest (sentclust.assign.manifest.MANIFEST inside the results folder)
 MANIFEST_FILE = f"{RESULTS}/model/manifest.json"
 
 
@@ -227,10 +227,10 @@ def run_of(manifest_path):
 
 
 def manifest_inputs(wildcards):
-    """What places a new text (sentclust.run_models): the network, per kind its levels and
+    """What places a new text (sentclust.assign.run_models): the network, per kind its levels and
     the centres of every k of the sweep, the PLS parameters, the shard records (how the
     corpus was encoded), the segment scorers, the int8 encoder when enabled."""
-    from sentclust.run_models import (
+    from sentclust.assign.run_models import (
         SCORERS,
         WORDVEC_MODEL,
         centres_path,
@@ -300,7 +300,7 @@ def bert_segment_files():
 
 def int8_files():
     """The int8 encoder and its downstream check (rule int8_check)."""
-    from sentclust.run_models import INT8_FILES
+    from sentclust.assign.run_models import INT8_FILES
 
     model, weights = INT8_FILES
     return {

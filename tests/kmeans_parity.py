@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 
-from sentclust import torch_kmeans as tk
+from sentclust.cluster import torch_kmeans as tk
 
 SETTINGS = dict(max_iter=300, tol=1e-4)
 

@@ -1,11 +1,11 @@
 """Rule assign: new reviews (one assign.inputs entry) placed on the run's scale with its saved
-models: one row per review, kind and named k (sentclust.placing)."""
+models: one row per review, kind and named k (sentclust.assign.placing)."""
 
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    from sentclust import new_texts, placing
+    from sentclust.assign import new_texts, placing
 
     texts = new_texts.from_path(sm.input.texts)
     log.info("%d new texts from %s", len(texts), sm.input.texts)

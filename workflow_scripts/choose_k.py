@@ -1,8 +1,8 @@
 """Rule choose_k: one kind's k-sweep table, the choice of k, its figures (elbow, overlap)."""
 
-from sentclust import k_choice
+from sentclust.cluster import choice as k_choice
 from sentclust.files import write_json
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

@@ -2,7 +2,7 @@
 
 from sentclust.ingest.download import fetch
 from sentclust.ingest.inputs import download_settings
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

@@ -9,13 +9,15 @@ import json
 from pathlib import Path
 
 from sentclust.files import embeddings_table, write_json, write_parquet
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     import numpy as np
 
-    from sentclust import encode, encode_paths, int8, segment_pooling, shards
+    from sentclust.bert import encode, int8, shards
+    from sentclust.bert import paths as encode_paths
+    from sentclust.bert import pooling as segment_pooling
 
     # results depend on params.encoding only; how to run (device, batch size) is read from the
     # config directly, so that changing it reruns nothing

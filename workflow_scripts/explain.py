@@ -5,12 +5,13 @@ from functools import partial
 import pandas as pd
 
 from sentclust.files import atomic_dir, write_json
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     # TensorFlow prints while it loads: import it inside the log redirection
-    from sentclust import explain, wordvec
+    from sentclust.wordvec import explain
+    from sentclust.wordvec import network as wordvec
 
     cfg, seed = sm.params.explain, sm.params.seed
     # run-time only (not a param: changing it reruns nothing)

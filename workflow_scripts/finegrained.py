@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sentclust import finegrained_sweep as fs
-from sentclust import terms
 from sentclust.files import write_json, write_parquet
-from sentclust.smk import logged
+from sentclust.finegrained import job as fs
+from sentclust.finegrained import terms
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

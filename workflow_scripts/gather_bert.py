@@ -1,12 +1,12 @@
 """Rule gather_bert: the shards, in order, as one review-embedding table.
 
 Shards that disagree on how they were encoded (model, revision, precision, backend, ...) are
-refused before anything is written (:func:`sentclust.shards.check_consistent`).
+refused before anything is written (:func:`sentclust.bert.shards.check_consistent`).
 """
 
-from sentclust import shards
+from sentclust.bert import shards
 from sentclust.files import write_json, write_parquet
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

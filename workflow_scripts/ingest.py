@@ -3,7 +3,7 @@
 from sentclust import ingest
 from sentclust.files import package_versions, write_json, write_parquet
 from sentclust.ingest.contract import MAX_REVIEW_BYTES
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

@@ -5,13 +5,13 @@ The check's verdict decides whether the encode_shard jobs may use the int8 model
 """
 
 from sentclust.files import write_json
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     import pandas as pd
 
-    from sentclust import int8
+    from sentclust.bert import int8
 
     prepared = pd.read_parquet(sm.input.prepared, columns=["review_id", "clean_text"])
     reviews = pd.read_parquet(sm.input.reviews, columns=["review_id", "split", "label"])

@@ -1,8 +1,8 @@
 """Rule kmeans: one K-means run for one (embedding kind, k), its assignments and metrics."""
 
-from sentclust import kmeans_job
+from sentclust.cluster import job as kmeans_job
 from sentclust.files import read_embeddings_with_reviews, write_json, write_npz, write_parquet
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

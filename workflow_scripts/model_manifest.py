@@ -3,12 +3,13 @@ network, centres, levels, PLS parameters, segment scorers, the BERT model as the
 encoded) with each file's checksum and the versions that wrote them."""
 
 from sentclust.files import package_versions, write_json
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    from sentclust import manifest, run_models, shards
-    from sentclust.models import recorded_revision, resolve_model
+    from sentclust.assign import manifest, run_models
+    from sentclust.bert import shards
+    from sentclust.bert.models import recorded_revision, resolve_model
 
     p = sm.params
     records = shards.read_records(sm.input.shards)

@@ -1,6 +1,6 @@
 """Rule pls_projection: a sentiment-aligned linear projection fitted on train labels only."""
 
-from sentclust import projection
+from sentclust.cluster import projection
 from sentclust.files import (
     embeddings_table,
     read_embeddings_with_reviews,
@@ -8,7 +8,7 @@ from sentclust.files import (
     write_npz,
     write_parquet,
 )
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

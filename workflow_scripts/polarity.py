@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sentclust import polarity_job as pj
 from sentclust.figures import polarity_by_rating
 from sentclust.files import write_json, write_parquet
-from sentclust.polarity import reviews_table
-from sentclust.smk import logged
+from sentclust.polarity import job as pj
+from sentclust.polarity.scoring import reviews_table
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

@@ -5,14 +5,14 @@ import json
 from pathlib import Path
 
 from sentclust.files import write_json
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    from sentclust import polarity_job as pj
-    from sentclust import segments as seg
-    from sentclust import wordvec
-    from sentclust.prepare import clean_text
+    from sentclust.polarity import job as pj
+    from sentclust.polarity import segments as seg
+    from sentclust.prepare.text import clean_text
+    from sentclust.wordvec import network as wordvec
 
     p = sm.params
     scorers = json.loads(Path(sm.input.scorers).read_text())

@@ -3,9 +3,9 @@
 import pandas as pd
 import pyarrow as pa
 
-from sentclust import prepare
 from sentclust.files import package_versions, write_json, write_parquet
-from sentclust.smk import logged
+from sentclust.prepare import text as prepare
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

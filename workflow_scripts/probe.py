@@ -1,8 +1,8 @@
 """Rule probe: logistic regression on one embedding kind (train split -> test split)."""
 
 from sentclust.files import read_embeddings_with_reviews, write_json
-from sentclust.probe import probe_embeddings
-from sentclust.smk import logged
+from sentclust.wordvec.probe import probe_embeddings
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

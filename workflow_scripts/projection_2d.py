@@ -5,9 +5,9 @@ records the method used."""
 import json
 from pathlib import Path
 
-from sentclust import projection
+from sentclust.cluster import projection
 from sentclust.files import atomic_path, write_json
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from sentclust.files import write_text
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

@@ -4,12 +4,12 @@ BERT review classifier on the segment vectors), thresholds fitted on the train s
 import pandas as pd
 
 from sentclust.files import read_embeddings, write_json, write_parquet
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    from sentclust import polarity_job as pj
-    from sentclust import wordvec
+    from sentclust.polarity import job as pj
+    from sentclust.wordvec import network as wordvec
 
     cfg, p = sm.params.polarity, sm.params
     segments = pd.read_parquet(sm.input.segments)

@@ -3,9 +3,9 @@ discourse markers (one row per segment, offsets into ``clean_text``)."""
 
 import pandas as pd
 
-from sentclust import segments
 from sentclust.files import package_versions, write_json, write_parquet
-from sentclust.smk import logged
+from sentclust.polarity import segments
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

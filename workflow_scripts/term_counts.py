@@ -4,8 +4,8 @@ term weighting)."""
 
 import pandas as pd
 
-from sentclust import terms
-from sentclust.smk import logged
+from sentclust.finegrained import terms
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:

@@ -3,12 +3,12 @@
 import pandas as pd
 
 from sentclust.files import embeddings_table, write_json, write_parquet
-from sentclust.smk import logged
+from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     # TensorFlow prints while it loads: import it inside the log redirection
-    from sentclust import wordvec
+    from sentclust.wordvec import network as wordvec
 
     wordvec.configure_tensorflow(sm.params.seed, sm.threads)
     model = wordvec.load_model(sm.input.model)

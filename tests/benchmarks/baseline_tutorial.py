@@ -68,7 +68,7 @@ def plain_encode(texts: list[str], args, steps: dict[str, float]):
     """The original's encode: SentenceTransformer.encode with its defaults."""
     from sentence_transformers import SentenceTransformer
 
-    from sentclust import encode as enc
+    from sentclust.bert import encode as enc
 
     t0 = time.perf_counter()
     # the model from the same local copy the workflow uses (no hub here); plain defaults otherwise
@@ -119,7 +119,7 @@ def kmeans_loop(emb, args, steps: dict[str, float]) -> list[dict]:
 
 def main() -> None:
     args = parse_args()
-    from sentclust import machine
+    from sentclust.bert import machine
 
     print(machine.header(), flush=True)
     steps: dict[str, float] = {}

@@ -5,7 +5,7 @@
 
 After a line naming the machine (CPU model, flags that matter, cores, versions), one table:
 
-- loading the run's models once (:class:`sentclust.placing.Placer`: manifest checks, the
+- loading the run's models once (:class:`sentclust.assign.placing.Placer`: manifest checks, the
   network, the sentence-transformer), seconds;
 - placing N new reviews (a seeded sample of the test split) on every kind at every named k:
   seconds, reviews/s (prepare, network vectors and probability, BERT encoding as the run
@@ -29,7 +29,9 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import pandas as pd  # noqa: E402
 
-from sentclust import machine, new_texts, prepare  # noqa: E402
+from sentclust.assign import new_texts  # noqa: E402
+from sentclust.bert import machine  # noqa: E402
+from sentclust.prepare import text as prepare  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -65,7 +67,7 @@ def plain_encode(placer, texts: list[str], threads: int) -> float:
 def main(argv=None) -> None:
     args = parse_args(argv)
     print(machine.header(), flush=True)
-    from sentclust.placing import Placer
+    from sentclust.assign.placing import Placer
 
     test = pd.read_parquet(Path(args.data) / "test.parquet", columns=["review_id", "text"])
     sample = test.sample(args.n, random_state=args.seed)

@@ -15,7 +15,7 @@ versions):
 
 For each: seconds, reviews/s, the ratio to plain encode, the mean and minimum cosine
 similarity to plain encode's embeddings, and the encoder's arithmetic rate: the FLOPs of its
-matrix products on these texts' tokens (no padding; :mod:`sentclust.roofline`) per second, and
+matrix products on these texts' tokens (no padding; :mod:`roofline`) per second, and
 that as a share of PyTorch's float32 GEMM rate measured here at the same threads. A float32 path
 near 100% cannot get faster on this CPU; only bf16 or int8 instructions (or fewer tokens) can.
 
@@ -38,8 +38,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import pandas as pd  # noqa: E402
+import roofline  # noqa: E402
 
-from sentclust import encode, encode_paths, machine, prepare, roofline  # noqa: E402
+from sentclust.bert import encode, machine  # noqa: E402
+from sentclust.bert import paths as encode_paths  # noqa: E402
+from sentclust.prepare import text as prepare  # noqa: E402
 
 
 def add_sample_args(ap: argparse.ArgumentParser, *, n: int) -> None:
@@ -83,7 +86,7 @@ def load(args):
 
 def int8_model(model, args, folder: Path) -> Path:
     """The int8 model, quantized on 300 seeded train-split reviews (not the timed ones)."""
-    from sentclust import int8
+    from sentclust.bert import int8
 
     train = pd.read_parquet(Path(args.data) / "train.parquet", columns=["text"])
     cal = [prepare.clean_text(t) for t in train.sample(300, random_state=args.seed)["text"]]

@@ -3,7 +3,7 @@
     .venv/bin/python tests/benchmarks/bench_encoder_layers.py [--n 64] [--threads 1]
         [--max-seq-length 256] [--batch-size 16] [--model sentence-transformers/all-MiniLM-L6-v2]
 
-Compiles the model's transformer as the encode stage does (``sentclust.openvino_runner``, float32)
+Compiles the model's transformer as the encode stage does (``sentclust.bert.openvino``, float32)
 with OpenVINO's ``PERF_COUNT`` on, runs N reviews (a seeded sample of the test split, cleaned like
 the workflow does, tokenised to ``--max-seq-length``, sorted by length and batched as the stage
 batches them; two batches first to warm up), and prints after the machine line:
@@ -29,10 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "workflow_scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import roofline  # noqa: E402
 from bench_encode import add_sample_args, load  # noqa: E402
 
-from sentclust import machine, roofline  # noqa: E402
-from sentclust.encode import padded_batch  # noqa: E402
+from sentclust.bert import machine  # noqa: E402
+from sentclust.bert.encode import padded_batch  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -55,7 +56,7 @@ def batches(model, texts, names, batch_size: int, max_len: int):
 def main() -> None:
     import openvino as ov
 
-    from sentclust.openvino_runner import _convert, input_names
+    from sentclust.bert.openvino import _convert, input_names
 
     args = parse_args()
     print(machine.header())

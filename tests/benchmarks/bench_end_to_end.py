@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
-from sentclust import machine  # noqa: E402
+from sentclust.bert import machine  # noqa: E402
 from sentclust.report import benchmark_summary, read_benchmarks  # noqa: E402
 
 MEMORY_TARGET_MB = 4096

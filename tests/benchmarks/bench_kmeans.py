@@ -13,7 +13,7 @@ EMBEDDINGS.parquet follows the review-embedding contract (``review_id``, fixed-s
 - baseline: the original's loop, scikit-learn ``KMeans(n_clusters=k, n_init=10,
   random_state=seed)`` with its defaults otherwise, under the process' default thread settings
   (what the original ran);
-- stage: ``sentclust.kmeans.kmeans`` with the backend, n_init, max_iter and threads given;
+- stage: ``sentclust.cluster.kmeans.kmeans`` with the backend, n_init, max_iter and threads given;
 - fair (unless --no-fair): the same baseline under the stage's thread count, so that the speed-up
   that comes from the algorithm settings is told apart from the one that comes from threads;
 - with --jobs N: the stage's sweep once more, as N parallel processes (one job per k, the way
@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import numpy as np  # noqa: E402
 
-from sentclust import machine  # noqa: E402
+from sentclust.bert import machine  # noqa: E402
+from sentclust.cluster.backends import REQUESTS, assignment_stats, select_backend  # noqa: E402
+from sentclust.cluster.kmeans import _threads, kmeans  # noqa: E402
 from sentclust.files import embeddings_table, read_embeddings, write_parquet  # noqa: E402
-from sentclust.kmeans import _threads, kmeans  # noqa: E402
-from sentclust.kmeans_backends import REQUESTS, assignment_stats, select_backend  # noqa: E402
 
 
 def parse_ks(text: str) -> list[int]:

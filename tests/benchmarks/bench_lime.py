@@ -26,7 +26,10 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sentclust import explain, machine, prepare, wordvec  # noqa: E402
+from sentclust.bert import machine  # noqa: E402
+from sentclust.prepare import text as prepare  # noqa: E402
+from sentclust.wordvec import explain  # noqa: E402
+from sentclust.wordvec import network as wordvec  # noqa: E402
 
 
 def main() -> None:

@@ -5,7 +5,7 @@
         [--data ../shared/data/imdb] [--model sentence-transformers/all-MiniLM-L6-v2]
 
 N real reviews (a seeded sample of train + test, cleaned like the workflow does), cut into
-segments by ``sentclust.segments`` (sentences, then contrastive clauses; a plain regex
+segments by ``sentclust.polarity.segments`` (sentences, then contrastive clauses; a plain regex
 splitter when that module is missing), encoded with all-MiniLM-L6-v2 in truncate mode, torch
 float32, in three ways:
 
@@ -41,7 +41,9 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sentclust import encode, machine, prepare, segment_pooling  # noqa: E402
+from sentclust.bert import encode, machine  # noqa: E402
+from sentclust.bert import pooling as segment_pooling  # noqa: E402
+from sentclust.prepare import text as prepare  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,12 +72,12 @@ def load_reviews(data: str, n: int, seed: int) -> pd.DataFrame:
 def segment_spans(texts: list[str]) -> tuple[list[list[tuple[int, int]]], str]:
     """Each text's segment spans, and which splitter made them."""
     try:
-        from sentclust import segments
+        from sentclust.polarity import segments
     except ImportError:
         segments = None
     if segments is not None:
         spans = [[(s, e) for s, e, _ in segments.segment_review(t)] for t in texts]
-        return spans, "sentclust.segments (defaults)"
+        return spans, "sentclust.polarity.segments (defaults)"
     cut = re.compile(r"(?<=[.!?])\s+|\s+(?=\bbut\b)", re.IGNORECASE)
     out = []
     for t in texts:

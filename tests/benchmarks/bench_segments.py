@@ -5,7 +5,7 @@
         [--errors] [--json OUT.json]
 
 DATA_DIR holds the IMDB ``train.parquet`` (default ../shared/data/imdb). Quality: the gold set
-(``segments_gold.json``: real demo reviews cleaned with ``sentclust.prepare.clean_text``, their
+(``segments_gold.json``: real demo reviews cleaned with ``sentclust.prepare.text.clean_text``, their
 sentences annotated by reading them; its ``about`` gives the guidelines). A boundary is the
 offset where a sentence other than the first starts; precision, recall and F1 count exact
 offsets. Speed: reviews per second on the first n of a seeded shuffle of the train split,
@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sentclust import machine, segments  # noqa: E402
-from sentclust.prepare import clean_text  # noqa: E402
+from sentclust.bert import machine  # noqa: E402
+from sentclust.polarity import segments  # noqa: E402
+from sentclust.prepare.text import clean_text  # noqa: E402
 
 
 def gold_boundaries(review: dict) -> set[int]:

@@ -5,8 +5,8 @@
 Both train on the train split of a finished run's data (``data/reviews.parquet`` and
 ``data/prepared.parquet``) and are tested on its test split, in one process, one after the other:
 
-- stage: ``sentclust.wordvec.train`` with the full config's ``wordvec`` settings (prepared tokens,
-  unigrams + bigrams, masked average, batch 128, early stopping);
+- stage: ``sentclust.wordvec.network.train`` with the full config's ``wordvec`` settings (prepared
+  tokens, unigrams + bigrams, masked average, batch 128, early stopping);
 - baseline: what a plain Keras tutorial writes: ``TextVectorization`` with its default
   standardisation on the raw text, ``Embedding`` + ``GlobalAveragePooling1D`` + ``Dense(16)`` +
   ``Dense(1)``, Keras' default batch size (32), for as many epochs as the stage ran.
@@ -30,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
-from sentclust import machine  # noqa: E402
+from sentclust.bert import machine  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,7 +58,7 @@ def load_splits(run: Path, n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFram
 
 def run_stage(train, test, p, seed: int) -> tuple[float, int, float]:
     """The stage's training: (seconds, epochs run, test accuracy)."""
-    from sentclust import wordvec
+    from sentclust.wordvec import network as wordvec
 
     t0 = time.perf_counter()
     vec, net, info = wordvec.train(
@@ -108,7 +108,7 @@ def main() -> None:
     args = parse_args()
     print(machine.header(), flush=True)
 
-    from sentclust import wordvec
+    from sentclust.wordvec import network as wordvec
 
     cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())
     p = wordvec.NetworkParams.from_config(cfg["wordvec"])

@@ -39,7 +39,7 @@ def bundle(run: Path, n: int, out: Path, seed: int) -> dict:
     """Write the bundle (at most ~55 MiB) under ``out``; its description."""
     from gpu_bundle import packaged_model_dir, write_fp16_model
 
-    from sentclust.run_models import centres_path, open_run
+    from sentclust.assign.run_models import centres_path, open_run
 
     models = open_run(run)
     bert = models.about["bert"]
@@ -76,8 +76,8 @@ def encode_all(folder: Path, texts: list[str], enc: dict, device: str, precision
     """(vectors, seconds) of ``texts`` with the bundle's model on ``device``."""
     import torch
 
-    from sentclust.encode import encode
-    from sentclust.models import ResolvedModel, load_model
+    from sentclust.bert.encode import encode
+    from sentclust.bert.models import ResolvedModel, load_model
 
     model = load_model(ResolvedModel("bundle", str(folder), "bundle"), device).float()
     batch = 256 if device == "cuda" else 16
@@ -93,9 +93,9 @@ def encode_all(folder: Path, texts: list[str], enc: dict, device: str, precision
 def check(folder: Path, out: Path, dry_run: bool) -> pd.DataFrame:
     import torch
 
-    from sentclust.assign import nearest_centres
+    from sentclust.assign.levels import nearest_centres
+    from sentclust.cluster.projection import apply_pls
     from sentclust.files import read_npz
-    from sentclust.projection import apply_pls
 
     about = json.loads((folder / "bundle.json").read_text())
     reviews = pd.read_parquet(folder / "reviews.parquet")

@@ -80,7 +80,7 @@ def cleaned_reviews(data: Path):
     import pandas as pd
 
     from sentclust import ingest
-    from sentclust.prepare import clean_text
+    from sentclust.prepare.text import clean_text
 
     parts = [pd.read_parquet(data / f"{split}.parquet") for split in ("train", "test")]
     df = ingest.sort_reviews(pd.concat(parts, ignore_index=True))
@@ -118,7 +118,7 @@ def fit_reviews(df, budget: int, seed: int, path: Path) -> int:
 
 def weights_cosine(src: Path, half: Path, texts: list[str], max_seq_length: int) -> dict:
     """Mean/min cosine between the float16 weights' and the float32 weights' embeddings."""
-    from sentclust import encode as enc
+    from sentclust.bert import encode as enc
 
     out = []
     for folder in (src, half):

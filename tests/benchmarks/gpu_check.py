@@ -7,8 +7,8 @@ that gpu_bundle.py prepares (all-MiniLM-L6-v2 with float16 weights, a stratified
 reviews, the config's settings) and measures, on all of the bundle's reviews (about 26,900; caps
 ``--n-encode`` and ``--n-sweep``):
 
-- reviews/s of the stage's encode (``sentclust.encode.encode``: sorted batches of the config's GPU
-  batch size, fp16 autocast on CUDA as ``precision: auto`` runs it) against plain
+- reviews/s of the stage's encode (``sentclust.bert.encode.encode``: sorted batches of the config's
+  GPU batch size, fp16 autocast on CUDA as ``precision: auto`` runs it) against plain
   ``SentenceTransformer.encode`` (float32, its default batch of 32), and the mean/min cosine
   between the two (fp16 against float32; both truncate at the config's max_seq_length);
 - the k-sweep on the stage's vectors: ``fit_torch`` (the ``torch`` backend, CUDA) against
@@ -86,7 +86,7 @@ def open_bundle(path: Path, dry_run: bool) -> tuple[Path, list[str], dict, str]:
         )
     from gpu_bundle import packaged_model_dir, settings_from_config
 
-    from sentclust.prepare import clean_text
+    from sentclust.prepare.text import clean_text
 
     demo = pd.read_parquet(ROOT / "resources/demo/reviews.parquet", columns=["text"])
     texts = [clean_text(t) for t in demo["text"]]
@@ -140,7 +140,7 @@ def _timed(torch, device: str, fn):
 
 def encode_rows(torch, model, texts: list[str], settings: dict, device: str, plain_batch: int):
     """Rows comparing the stage's encode with plain ``SentenceTransformer.encode``; vectors."""
-    from sentclust import encode as enc
+    from sentclust.bert import encode as enc
 
     precision = "float16" if device.startswith("cuda") else "float32"
     kw = dict(mode=settings["mode"], max_seq_length=settings["max_seq_length"], device=device)
@@ -200,7 +200,7 @@ def sklearn_fit(x: np.ndarray, k: int, args: dict, n_init: int, init=None):
 
 def compare_k(torch, x: np.ndarray, k: int, args: dict, n_init: int, device: str) -> dict:
     """One k: fit_torch and scikit-learn, same seed and n_init; seconds and inertias."""
-    from sentclust.torch_kmeans import fit_torch
+    from sentclust.cluster.torch_kmeans import fit_torch
 
     (labels, centers, _), t_ours = _timed(
         torch, device, lambda: fit_torch(x, k, n_init=n_init, device=device, **args)
@@ -224,7 +224,7 @@ def sweep_rows(
     torch, x: np.ndarray, ks: list[int], settings: dict, n_init: int, device: str, deadline: float
 ) -> list[dict]:
     """fit_torch against scikit-learn's KMeans for each k (same seed, n_init, max_iter, tol)."""
-    from sentclust.torch_kmeans import fit_torch
+    from sentclust.cluster.torch_kmeans import fit_torch
 
     args = dict(seed=settings["seed"], max_iter=settings["max_iter"], tol=settings["tol"])
     fit_torch(x[:500], 2, n_init=1, device=device, **args)  # warm-up
@@ -246,7 +246,7 @@ def parity_rows(x: np.ndarray, k: int, settings: dict, device: str) -> list[dict
     """Both backends from the same initial centres; torch twice (determinism)."""
     from sklearn.cluster import kmeans_plusplus
 
-    from sentclust.torch_kmeans import fit_torch
+    from sentclust.cluster.torch_kmeans import fit_torch
 
     args = dict(seed=settings["seed"], max_iter=settings["max_iter"], tol=settings["tol"])
     init, _ = kmeans_plusplus(x, k, random_state=settings["seed"])
@@ -302,8 +302,8 @@ def main(argv: list[str] | None = None) -> None:
     model_dir, texts, settings, source = open_bundle(args.bundle, args.dry_run)
     import torch
 
-    from sentclust import encode as enc
-    from sentclust.torch_kmeans import torch_device
+    from sentclust.bert import encode as enc
+    from sentclust.cluster.torch_kmeans import torch_device
 
     device = torch_device("auto")
     log(f"device {device}; {len(texts)} reviews from {source}")

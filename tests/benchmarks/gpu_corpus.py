@@ -36,7 +36,7 @@ PART_BYTES = 12 * 2**20
 
 def cut_texts(model, texts: list[str], max_seq_length: int) -> list[str]:
     """Each text cut a ``MARGIN`` of tokens past the window; the window's tokens unchanged."""
-    from sentclust import encode as enc
+    from sentclust.bert import encode as enc
 
     tok = model.tokenizer
     head, tail = enc.special_tokens(tok)
@@ -60,7 +60,7 @@ def bundle(out: Path, data: Path) -> dict:
     import pyarrow.parquet as pq
     from gpu_bundle import cleaned_reviews, packaged_model_dir, write_fp16_model
 
-    from sentclust import encode as enc
+    from sentclust.bert import encode as enc
 
     out.mkdir(parents=True, exist_ok=True)
     model_bytes = write_fp16_model(packaged_model_dir(), out / "model")
@@ -87,7 +87,7 @@ def encode_there(bundle_dir: Path, out: Path, limit: int | None = None) -> dict:
     import pyarrow.parquet as pq
     import torch
 
-    from sentclust import encode as enc
+    from sentclust.bert import encode as enc
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     precision = "float16" if device == "cuda" else "float32"

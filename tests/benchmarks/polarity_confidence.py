@@ -15,12 +15,12 @@ sys.path.insert(
 import numpy as np
 import pandas as pd
 
-from sentclust import machine
-from sentclust import polarity as pol
-from sentclust import polarity_check as chk
-from sentclust import polarity_job as pj
+from sentclust.bert import machine
 from sentclust.files import read_embeddings
-from sentclust.wordvec import held_out_ids, train_test_frames
+from sentclust.polarity import check as chk
+from sentclust.polarity import job as pj
+from sentclust.polarity import scoring as pol
+from sentclust.wordvec.network import held_out_ids, train_test_frames
 
 run = sys.argv[1] if len(sys.argv) > 1 else "results/full"
 print(machine.header(), flush=True)

@@ -37,7 +37,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from bench_end_to_end import read_wall, rule_table, run_workflow  # noqa: E402
 
-from sentclust import machine  # noqa: E402
+from sentclust.bert import machine  # noqa: E402
 from sentclust.report import SCALING_TARGET as TARGET_SLOPE  # noqa: E402
 
 #: stages measured but not held to the target: they do not grow with n by design (a report page,

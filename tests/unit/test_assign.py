@@ -1,13 +1,14 @@
-"""Placing new reviews on a run's scale (sentclust.assign): nearest centre, margin, levels."""
+"""Placing new reviews on a run's scale (sentclust.assign.levels): nearest centre, margin,
+levels."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from cluster_data import blobs
 
-from sentclust import assign
+from sentclust.assign import levels as assign
+from sentclust.cluster.kmeans import kmeans
 from sentclust.files import write_npz
-from sentclust.kmeans import kmeans
 
 
 def test_nearest_centre_distance_and_margin():

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from sentclust import cli
+from sentclust.assign import cli
 
 
 def _run(*args, stdin=None, cwd=None):

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from cluster_data import blobs
 
-from sentclust import cluster_metrics as cm
-from sentclust.cluster import ClusterInputError
+from sentclust.cluster import metrics as cm
+from sentclust.cluster.errors import ClusterInputError
 
 # --------------------------------------------------------------------------- internal indices
 

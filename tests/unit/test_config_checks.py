@@ -10,7 +10,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from sentclust.config_checks import ConfigError, check_config, known_corpus_size
+from sentclust.workflow.config_checks import ConfigError, check_config, known_corpus_size
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
-"""sentclust.config_keys: the table of run-time-only keys and the params built from it."""
+"""sentclust.workflow.config_keys: the table of run-time-only keys and the params built from it."""
 
-from sentclust.config_keys import RUNTIME_KEYS, canonical, provenance, result_params
+from sentclust.workflow.config_keys import RUNTIME_KEYS, canonical, provenance, result_params
 
 CONFIG = {
     "seed": 1,

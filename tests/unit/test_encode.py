@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sentclust import encode, models, openvino_runner, shards
-from sentclust.encode_paths import EncodePath, choose_encoding
+from sentclust.bert import encode, models, shards
+from sentclust.bert import openvino as openvino_runner
+from sentclust.bert.paths import EncodePath, choose_encoding
 from sentclust.files import embeddings_table, write_json, write_parquet
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"

@@ -6,9 +6,9 @@ import threading
 import numpy as np
 import pytest
 
-from sentclust import encode_paths as ep
-from sentclust import machine
-from sentclust.encode_paths import REFERENCE, EncodePath, Measurement
+from sentclust.bert import machine
+from sentclust.bert import paths as ep
+from sentclust.bert.paths import REFERENCE, EncodePath, Measurement
 
 OV32, OV16, T16, OV8 = (
     EncodePath("openvino", "float32"),

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import assert_png
-from sentclust import explain
+from sentclust.wordvec import explain
 
 
 def _great_is_positive(texts):

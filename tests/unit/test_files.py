@@ -299,7 +299,7 @@ def _finegrained_job(tmp_path):
     from cluster_data import planted_corpus
     from snakemake.iocontainers import InputFiles, Log, OutputFiles, Params, Wildcards
 
-    from sentclust import terms
+    from sentclust.finegrained import terms
 
     texts, planted, ids = planted_corpus()
     label = (planted == 1).astype(np.int8)

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 from cluster_data import planted_corpus
 
-from sentclust import finegrained as fg
-from sentclust import terms
+from sentclust.finegrained import levels as fg
+from sentclust.finegrained import terms
 
 # --------------------------------------------------------------------------- profile and order
 

@@ -4,9 +4,10 @@ import pyarrow as pa
 import pytest
 from cluster_data import planted_corpus
 
-from sentclust import figures, terms
-from sentclust import finegrained as fg
-from sentclust import finegrained_sweep as fs
+from sentclust import figures
+from sentclust.finegrained import job as fs
+from sentclust.finegrained import levels as fg
+from sentclust.finegrained import terms
 
 CFG = {"mixed_band": 0.1, "top_terms": 3, "nearest": 2, "snippet_chars": 12}
 

@@ -5,7 +5,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from sentclust import encode, int8
+from sentclust.bert import encode, int8
 from sentclust.report.provenance import encoding_note
 
 KMEANS = {"n_init": 2, "max_iter": 100, "backend": "sklearn"}

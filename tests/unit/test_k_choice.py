@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from sentclust import figures
-from sentclust import k_choice as kc
-from sentclust.cluster import ClusterInputError
+from sentclust.cluster import choice as kc
+from sentclust.cluster.errors import ClusterInputError
 
 # --------------------------------------------------------------------------- choosing k
 

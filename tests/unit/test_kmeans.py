@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from cluster_data import blobs
 
-from sentclust import kmeans as km
-from sentclust.cluster import ClusterInputError
-from sentclust.kmeans_backends import available_backends
+from sentclust.cluster import kmeans as km
+from sentclust.cluster.backends import available_backends
+from sentclust.cluster.errors import ClusterInputError
 
 CPU_BACKENDS = ["sklearn", "faiss"]
 

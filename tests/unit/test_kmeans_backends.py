@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from cluster_data import blobs, probes
 
-from sentclust import kmeans_backends as kb
-from sentclust.cluster import ClusterInputError
-from sentclust.kmeans import kmeans
-from sentclust.kmeans_backends import BackendUnavailableError
+from sentclust.cluster import backends as kb
+from sentclust.cluster.backends import BackendUnavailableError
+from sentclust.cluster.errors import ClusterInputError
+from sentclust.cluster.kmeans import kmeans
 
 CPU_BACKENDS = ["sklearn", "faiss"]
 

@@ -4,11 +4,11 @@ import pyarrow as pa
 import pytest
 from cluster_data import blobs
 
-from sentclust import cluster_metrics as cm
-from sentclust import kmeans_job as job
-from sentclust.cluster import ClusterInputError
-from sentclust.kmeans import kmeans
-from sentclust.kmeans_backends import available_backends
+from sentclust.cluster import job as job
+from sentclust.cluster import metrics as cm
+from sentclust.cluster.backends import available_backends
+from sentclust.cluster.errors import ClusterInputError
+from sentclust.cluster.kmeans import kmeans
 
 PARAMS = {
     "backend": "sklearn",

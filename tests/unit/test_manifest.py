@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from sentclust import manifest
-from sentclust.manifest import ManifestError
+from sentclust.assign import manifest
+from sentclust.assign.manifest import ManifestError
 
 
 def _run(tmp_path):

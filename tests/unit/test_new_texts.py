@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from sentclust import new_texts as nt
-from sentclust.new_texts import NewTextError
+from sentclust.assign import new_texts as nt
+from sentclust.assign.new_texts import NewTextError
 
 
 def test_arguments_lines_and_tables():

@@ -1,5 +1,5 @@
-"""sentclust.offline: what goes online (the hub only for a model the config asks for and this
-machine lacks), and no telemetry (Hugging Face, OpenVINO)."""
+"""sentclust.workflow.offline: what goes online (the hub only for a model the config asks for and
+this machine lacks), and no telemetry (Hugging Face, OpenVINO)."""
 
 import json
 import os
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sentclust import models, offline
+from sentclust.bert import models
+from sentclust.workflow import offline
 
 ROOT = Path(__file__).resolve().parents[2]
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -137,7 +138,7 @@ def test_openvino_telemetry_is_off_before_openvino_is_imported(tmp_path):
     pytest.importorskip("openvino")
     code = (
         "import json, os\n"
-        "import sentclust.openvino_runner as r\n"
+        "import sentclust.bert.openvino as r\n"
         "assert r.openvino_available()\n"
         "import openvino.tools.ovc.convert_impl as ci\n"
         "print(json.dumps({'tm': ci.tm.__name__, 'home': os.listdir(os.environ['HOME'])}))\n"
@@ -153,7 +154,7 @@ def test_opting_out_after_openvino_was_imported_withdraws_consent(tmp_path):
         "import json\n"
         "import openvino, openvino_telemetry\n"
         "before = openvino_telemetry.Telemetry().consent\n"
-        "from sentclust.offline import opt_out_of_openvino_telemetry\n"
+        "from sentclust.workflow.offline import opt_out_of_openvino_telemetry\n"
         "opt_out_of_openvino_telemetry()\n"
         "try:\n"
         "    import openvino_telemetry as again\n"

@@ -1,5 +1,5 @@
 """Segment scores, thresholds fitted on the train split only, per-review polarity and its check
-against the star ratings (sentclust.polarity, polarity_check, polarity_job)."""
+against the star ratings (sentclust.polarity.scoring, polarity_check, polarity_job)."""
 
 import math
 
@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sentclust import polarity as pol
-from sentclust import polarity_check as chk
-from sentclust import polarity_job as pj
+from sentclust.polarity import check as chk
+from sentclust.polarity import job as pj
+from sentclust.polarity import scoring as pol
 
 
 def test_logit_is_the_inverse_of_the_sigmoid_and_finite_at_the_ends():
@@ -240,8 +240,8 @@ def test_cross_fitted_fold_models_never_see_their_fold():
 
 
 def test_bert_segment_scores_read_shards_and_score_held_out_rows_by_their_fold(tmp_path):
+    from sentclust.bert.shards import segments_table
     from sentclust.files import write_parquet
-    from sentclust.shards import segments_table
 
     segments = pd.DataFrame(
         {"review_id": ["a", "a", "b", "c"], "segment_no": np.array([0, 1, 0, 0], np.int32)}
@@ -271,7 +271,7 @@ def test_bert_segment_scores_read_shards_and_score_held_out_rows_by_their_fold(t
 
 
 def test_the_networks_held_out_ids_are_its_validation_split():
-    from sentclust.wordvec import held_out_ids, validation_split
+    from sentclust.wordvec.network import held_out_ids, validation_split
 
     train_df = pd.DataFrame({"review_id": [f"r{i}" for i in range(50)]})
     ids = held_out_ids(train_df, 0.2, seed=9)

@@ -1,16 +1,16 @@
 """The seed's example ("The location was truly disgusting ... but the people there were
 glorious.") through the real pieces: the segment splitter, a network trained with
-sentclust.wordvec on review labels only, thresholds fitted on held-out train segments, the
+sentclust.wordvec.network on review labels only, thresholds fitted on held-out train segments, the
 per-text polarity. The corpus is a toy one (the network trains in seconds); what the full
 IMDB data gives is in the closing note of issue 14 and in a full run's report."""
 
 import numpy as np
 import pytest
 
-from sentclust import polarity as pol
-from sentclust import polarity_job as pj
-from sentclust import segments as seg
-from sentclust import wordvec
+from sentclust.polarity import job as pj
+from sentclust.polarity import scoring as pol
+from sentclust.polarity import segments as seg
+from sentclust.wordvec import network as wordvec
 
 SEED = "The location was truly disgusting ... but the people there were glorious."
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sentclust import prepare
+from sentclust.prepare import text as prepare
 
 
 def test_clean_text_removes_br_and_tags_and_unescapes():
@@ -97,7 +97,7 @@ import multiprocessing, sys
 multiprocessing.set_start_method(sys.argv[2], force=True)  # forkserver: Python 3.14's default
 with open(sys.argv[1], "a") as runs:
     runs.write("ran\\n")
-from sentclust import prepare
+from sentclust.prepare import text as prepare
 texts = [f"Review number {i}: it wasn't bad!" for i in range(2500)]
 out = prepare.tokenize_many(texts, n_jobs=2)
 assert out == prepare.tokenize_many(texts, n_jobs=1)

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from sentclust import probe
+from sentclust.wordvec import probe
 
 
 def test_probe_embeddings_trains_on_train_and_scores_test():

@@ -1,4 +1,5 @@
-"""Projections (sentclust.projection): the sentiment-aligned PLS fit and the 2-D projection."""
+"""Projections (sentclust.cluster.projection): the sentiment-aligned PLS fit and the 2-D
+projection."""
 
 import inspect
 import sys
@@ -10,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from sentclust import projection
-from sentclust.cluster import ClusterInputError
+from sentclust.cluster import projection
+from sentclust.cluster.errors import ClusterInputError
 from sentclust.files import embeddings_table, write_parquet
 
 

@@ -1,5 +1,5 @@
 """The report's 'Polarity inside reviews' section: built from a polarity summary of a small
-synthetic run (sentclust.polarity_check.polarity_summary), its numbers on the page and in
+synthetic run (sentclust.polarity.check.polarity_summary), its numbers on the page and in
 summary.md, segment texts escaped, the section left out of a run without polarity outputs."""
 
 import json
@@ -11,9 +11,9 @@ import pytest
 from browser import tags_of
 from test_report import EVIL, SCRIPT, tiny_png, write_run
 
-from sentclust import polarity_check as chk
-from sentclust import polarity_job as pj
 from sentclust import report
+from sentclust.polarity import check as chk
+from sentclust.polarity import job as pj
 from sentclust.report import polarity as rp
 
 RATINGS = (1, 2, 3, 4, 7, 8, 9, 10)

@@ -1,5 +1,5 @@
-"""What a run saves for new texts (sentclust.run_models): the manifest's about, its file list,
-the BERT identity from the shard records, and opening a run folder (every refusal names the
+"""What a run saves for new texts (sentclust.assign.run_models): the manifest's about, its file
+list, the BERT identity from the shard records, and opening a run folder (every refusal names the
 fix)."""
 
 import json
@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from sentclust import manifest, run_models
+from sentclust.assign import manifest, run_models
+from sentclust.assign.manifest import ManifestError
+from sentclust.assign.placing import confidence, encoding_here
 from sentclust.files import write_npz
-from sentclust.manifest import ManifestError
-from sentclust.placing import confidence, encoding_here
 
 RECORD = {
     "model": "m",

@@ -1,12 +1,13 @@
-"""Segment vectors pooled in the review's own forward pass (sentclust.segment_pooling)."""
+"""Segment vectors pooled in the review's own forward pass (sentclust.bert.pooling)."""
 
 import re
 
 import numpy as np
 import pytest
 
-from sentclust import encode, segment_pooling
-from sentclust.segment_pooling import SegmentTokens, plan_pieces, ranges, token_ranges
+from sentclust.bert import encode
+from sentclust.bert import pooling as segment_pooling
+from sentclust.bert.pooling import SegmentTokens, plan_pieces, ranges, token_ranges
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 SEED = "The location was truly disgusting ... but the people there were glorious."

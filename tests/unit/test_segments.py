@@ -8,8 +8,8 @@ import pyarrow as pa
 import pytest
 
 from conftest import DEMO_REVIEWS, ROOT
-from sentclust import segments
-from sentclust.prepare import clean_text
+from sentclust.polarity import segments
+from sentclust.prepare.text import clean_text
 
 GOLD = ROOT / "tests" / "benchmarks" / "segments_gold.json"
 SEED = "The location was truly disgusting ... but the people there were glorious."

@@ -1,4 +1,4 @@
-"""sentclust.shards: gather_bert refuses shards that were not encoded the same way."""
+"""sentclust.bert.shards: gather_bert refuses shards that were not encoded the same way."""
 
 import json
 import runpy
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sentclust import shards
+from sentclust.bert import shards
 from sentclust.files import embeddings_table, write_json, write_parquet
 
 SCRIPT = Path(__file__).resolve().parents[2] / "workflow_scripts" / "gather_bert.py"
@@ -112,8 +112,8 @@ def test_the_gather_bert_script_writes_nothing_from_mixed_shards(tmp_path):
 
 
 def test_a_resumed_shard_follows_the_finished_shards_of_its_run(tmp_path):
-    from sentclust.encode_paths import encoding_setting
-    from sentclust.shards import encoded_siblings, path_to_follow
+    from sentclust.bert.paths import encoding_setting
+    from sentclust.bert.shards import encoded_siblings, path_to_follow
 
     folder = tmp_path / "bert_shards"
     folder.mkdir()

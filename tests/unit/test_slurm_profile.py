@@ -11,7 +11,7 @@ import pytest
 import yaml
 from snakemake.profiles import ProfileConfigFileParser
 
-from sentclust.gpu_jobs import gpu_resources, uses_gpu
+from sentclust.workflow.gpu import gpu_resources, uses_gpu
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"

@@ -6,7 +6,7 @@ import yaml
 from cluster_data import planted_corpus
 
 from conftest import ROOT
-from sentclust import terms as tm
+from sentclust.finegrained import terms as tm
 
 # --------------------------------------------------------------------------- terms
 
@@ -314,7 +314,7 @@ def test_count_terms_records_how_it_counted(tmp_path):
     assert about == {
         "tokenizer": "prepared tokens (NLTK TweetTokenizer, lower-cased), punctuation dropped",
         "stop_words": tm.stop_words()[1],
-        "kept_words": "sentclust.terms.SENTIMENT_FUNCTION_WORDS and n't forms",
+        "kept_words": "sentclust.finegrained.terms.SENTIMENT_FUNCTION_WORDS and n't forms",
         "bigrams": "neighbours after stop-word removal, not across punctuation",
         "min_df": 2,
         "max_df": 0.9,

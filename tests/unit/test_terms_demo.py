@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from conftest import DEMO_REVIEWS, ROOT
-from sentclust import finegrained as fg
-from sentclust import terms as tm
-from sentclust.prepare import prepare
+from sentclust.finegrained import levels as fg
+from sentclust.finegrained import terms as tm
+from sentclust.prepare.text import prepare
 
 #: the rating bands (IMDB has no 5 or 6), most negative first
 BANDS = {"1-2": (1, 2), "3-4": (3, 4), "7-8": (7, 8), "9-10": (9, 10)}

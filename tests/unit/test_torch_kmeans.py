@@ -15,7 +15,7 @@ from kmeans_parity import SETTINGS, assert_parity, same_up_to_permutation, sklea
 from sklearn.cluster import KMeans, kmeans_plusplus  # noqa: E402
 from sklearn.datasets import make_blobs  # noqa: E402
 
-from sentclust import torch_kmeans as tk  # noqa: E402
+from sentclust.cluster import torch_kmeans as tk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -191,7 +191,7 @@ def test_chunk_rows(monkeypatch):
 
 
 def test_fits_the_screened_restarts(reviews):
-    from sentclust.kmeans import _fit_screened
+    from sentclust.cluster.kmeans import _fit_screened
 
     labels, centers, _ = _fit_screened(
         tk.fit_torch, reviews, 5, seed=0, n_init=3, sample=200, refine=2, **SETTINGS
@@ -200,7 +200,7 @@ def test_fits_the_screened_restarts(reviews):
 
 
 def test_import_is_cheap():
-    code = "import sys, sentclust.torch_kmeans; print('torch' in sys.modules)"
+    code = "import sys, sentclust.cluster.torch_kmeans; print('torch' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT / "workflow_scripts",

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sentclust import probe, wordvec
+from sentclust.wordvec import network as wordvec
+from sentclust.wordvec import probe
 
 TINY = wordvec.NetworkParams(
     max_tokens=200,

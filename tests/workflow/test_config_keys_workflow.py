@@ -1,16 +1,16 @@
 """What reruns after a config change, key by key, on the finished tiny run (dry runs).
 
-Every run-time-only key of ``sentclust.config_keys.RUNTIME_KEYS`` is changed on its own: nothing
-reruns (``bert.shards`` names the shard files, so the encoding and what follows rerun). Every
-result key is changed on its own: exactly the stages that read it, and what follows them, rerun.
-The expected job lists are written out here by hand, from what each stage computes.
+Every run-time-only key of ``sentclust.workflow.config_keys.RUNTIME_KEYS`` is changed on its own:
+nothing reruns (``bert.shards`` names the shard files, so the encoding and what follows rerun).
+Every result key is changed on its own: exactly the stages that read it, and what follows them,
+rerun. The expected job lists are written out here by hand, from what each stage computes.
 """
 
 import pytest
 import yaml
 
 from conftest import ROOT, copy_tiny_run, jobs_of, run_snakemake, tiny_overrides, write_config
-from sentclust.config_keys import RENAMES_OUTPUTS, RUNTIME_KEYS
+from sentclust.workflow.config_keys import RENAMES_OUTPUTS, RUNTIME_KEYS
 
 pytestmark = pytest.mark.workflow
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from conftest import PATH_CACHE, copy_tiny_run, jobs_of, run_snakemake, tiny_overrides, write_config
-from sentclust import encode
+from sentclust.bert import encode
 
 pytestmark = [
     pytest.mark.workflow,

@@ -1,7 +1,7 @@
-"""``python -m sentclust``: the command-line tool (see :mod:`sentclust.cli`)."""
+"""``python -m sentclust``: the command-line tool (see :mod:`sentclust.assign.cli`)."""
 
 import sys
 
-from sentclust.cli import main
+from sentclust.assign.cli import main
 
 sys.exit(main())

@@ -18,7 +18,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..prepare import clean_text
+from sentclust.prepare.text import clean_text
+
 from .contract import LABEL_NAMES, rating_conflicts
 from .download import sha256_file
 from .errors import IngestError, fail_first

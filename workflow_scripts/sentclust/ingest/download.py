@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from ..files import atomic_path
-from ..redact import redact_url
+from sentclust.files import atomic_path
+from sentclust.redact import redact_url
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..files import package_versions
+from sentclust.files import package_versions
+
 from .contract import ROW_ORDER, rating_conflicts, splits_present
 
 __all__ = ["length_stats", "summarize"]

@@ -13,7 +13,8 @@ reviews: segments coloured by polarity, dual polarity by rating), ``benchmarks``
 ``provenance``, ``render`` (page and summary), ``format`` (values as shown).
 """
 
-from ..named_inputs import KIND_SEP, inputs_by_kind, per_kind_inputs
+from sentclust.workflow.named_inputs import KIND_SEP, inputs_by_kind, per_kind_inputs
+
 from .benchmarks import (
     BENCHMARK_COLUMNS,
     benchmark_summary,

@@ -3,7 +3,7 @@ polarity agrees with the review labels, dual polarity and spread by star rating,
 polarity, example reviews with their segments coloured; the same numbers for summary.md.
 
 Inputs (all optional: a run from before the polarity rules has none of them, and then the
-section is left out): polarity/summary.json (:func:`sentclust.polarity_check.polarity_summary`),
+section is left out): polarity/summary.json (:func:`sentclust.polarity.check.polarity_summary`),
 segments/summary.json (keys vary with the splitter: shown generically), polarity/by_rating.png,
 and polarity/explain_texts.json (the config's explained texts, matched to the LIME items by text).
 Every text stays a plain string here: the template escapes it.

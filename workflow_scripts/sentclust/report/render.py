@@ -8,7 +8,7 @@ from typing import Any
 from .format import fmt, hms, md_cell, pct
 from .polarity import POLARITY_SECTION, summary_lines
 
-TEMPLATES = Path(__file__).parents[1] / "templates"
+TEMPLATES = Path(__file__).parent / "templates"
 
 #: the sections of the page, in order: (id, title); tests look for these ids
 SECTIONS = [

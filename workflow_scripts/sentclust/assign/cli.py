@@ -1,0 +1,178 @@
+"""``python -m sentclust assign``: new reviews placed on a finished run's fine-grained scale.
+
+The same functions as the workflow's rule assign (:mod:`sentclust.assign.placing`); models are
+loaded once per call. Errors about the input or the run stop with one message (exit status 2) and
+write nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+import pandas as pd
+
+#: characters of a text shown in the table
+SNIPPET = 60
+
+EPILOG = """examples:
+  python -m sentclust assign --run results/demo "One of the best films I have ever seen."
+  python -m sentclust assign --run results/demo --kind bert_pls --k 5 --file reviews.csv
+  cat reviews.txt | python -m sentclust assign --run results/demo - --json
+  python -m sentclust assign --run results/demo --file reviews.parquet --output placed.parquet
+
+The table shows each text's level on the kind's scale at the chosen k (or --k), the mean star
+rating and positive share of the run's reviews in that level, how clearly the text sits there
+(confidence: 0 on the boundary with the next level, 1 on its centre), and the word-embedding
+network's probability that the text is positive. --json and --output give every column: all
+kinds at the chosen and the explored ks, distances, margins, the polarity inside each text.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sentclust",
+        description="Use a finished run of the sentiment-clustering workflow on new reviews.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    a = sub.add_parser(
+        "assign",
+        help="place new reviews on a run's fine-grained sentiment scale",
+        description="Place new reviews on a finished run's fine-grained sentiment scale: each "
+        "text is prepared and encoded as the run's reviews were, then given the level of its "
+        "nearest cluster centre.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    a.add_argument(
+        "--run",
+        required=True,
+        metavar="DIR",
+        help="results folder of a finished run (its results_dir, e.g. results/demo); it holds "
+        "model/manifest.json",
+    )
+    a.add_argument(
+        "--kind",
+        action="append",
+        metavar="KIND",
+        help="embedding kind to place on: wordvec, bert, wordvec_pls or bert_pls (repeat for "
+        "several; default: every kind of the run)",
+    )
+    a.add_argument(
+        "--k",
+        type=int,
+        metavar="K",
+        help="number of levels: one the run named (its chosen k or choose_k.explore); default: "
+        "the chosen k in the table, and every named k in --json/--output",
+    )
+    a.add_argument("texts", nargs="*", metavar="TEXT", help="review texts; '-' reads standard "
+                   "input, one review per line")  # fmt: skip
+    a.add_argument(
+        "--file",
+        metavar="FILE",
+        help="reviews in a file: .txt (one per line), .csv or .parquet (a column named text or "
+        "review; label, rating and review_id are kept when present)",
+    )
+    out = a.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print every row as JSON lines")
+    out.add_argument(
+        "--output",
+        metavar="FILE.parquet",
+        help="write every row to this Parquet file (written whole, or not at all)",
+    )
+    a.add_argument("--threads", type=int, default=1, help="CPU threads (default: 1)")
+    a.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    return parser
+
+
+def read_texts(args) -> pd.DataFrame:
+    """The new texts of the command line (texts, --file, or - for stdin)."""
+    from sentclust.assign import new_texts
+
+    given = [t for t in args.texts if t != "-"]
+    stdin = "-" in args.texts
+    if sum(bool(x) for x in (given, stdin, args.file)) != 1:
+        raise new_texts.NewTextError(
+            "give the reviews one way: TEXT arguments, --file FILE, or - (standard input)"
+        )
+    if args.file:
+        return new_texts.from_path(args.file)
+    if stdin:
+        return new_texts.from_lines(sys.stdin.buffer.read(), "standard input")
+    return new_texts.from_arguments(given)
+
+
+def table_view(placed: pd.DataFrame, texts: pd.DataFrame, k: int | None) -> pd.DataFrame:
+    """The readable table: per text and kind at the chosen k (or ``k``)."""
+    rows = placed[placed["k"] == k] if k is not None else placed[placed["chosen_k"]]
+    snippets = texts.set_index("text_id")["text"].map(_snippet)
+    view = pd.DataFrame(
+        {
+            "text": rows["text_id"].map(snippets).to_numpy(),
+            "kind": rows["kind"].to_numpy(),
+            "k": rows["k"].to_numpy(),
+            "level": rows["name"].to_numpy(),
+            "mean rating": rows["mean_rating"].round(2).to_numpy(),
+            "positive share": rows["positive_share"].round(2).to_numpy(),
+            "confidence": rows["confidence"].round(2).to_numpy(),
+            "network p(positive)": rows["network_probability"].round(3).to_numpy(),
+        }
+    )
+    if "dual_polarity" in rows:
+        view["dual polarity"] = rows["dual_polarity"].to_numpy()
+    return view
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= SNIPPET else text[: SNIPPET - 3] + "..."
+
+
+def assign_command(args) -> int:
+    from sentclust.assign.placing import Placer, write_assignments
+
+    log = logging.getLogger("sentclust")
+    texts = read_texts(args)
+    if args.output and not args.output.endswith(".parquet"):
+        raise ValueError(f"--output {args.output}: name the file ....parquet (Parquet is written)")
+    placer = Placer(args.run, kinds=args.kind, threads=args.threads, log=log)
+    placed = placer.place(texts, k=args.k)
+    if args.output:
+        write_assignments(placed, args.output)
+        log.info("wrote %d rows to %s", len(placed), args.output)
+    elif args.json:
+        for record in placed.to_dict(orient="records"):
+            print(json.dumps(record, default=_json_default))
+    else:
+        with pd.option_context("display.max_colwidth", SNIPPET, "display.width", 200):
+            print(table_view(placed, texts, args.k).to_string(index=False))
+    return 0
+
+
+def _json_default(value):
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sentclust.assign.manifest import ManifestError
+    from sentclust.assign.new_texts import NewTextError
+    from sentclust.bert.models import ModelNotAvailableError
+
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return assign_command(args)
+    except (ManifestError, NewTextError, ModelNotAvailableError, ValueError, KeyError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f"sentclust assign: error: {message}", file=sys.stderr)
+        return 2

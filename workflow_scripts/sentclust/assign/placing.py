@@ -1,0 +1,300 @@
+"""Placing new texts on a finished run's fine-grained scale, as the run placed its own reviews.
+
+A :class:`Placer` loads a run's models once (:func:`sentclust.assign.run_models.open_run`), then for
+any texts: cleans and tokenises them with the run's prepare settings, computes each kind's
+vectors as the corpus got them (the network's masked average for ``wordvec``; the run's
+sentence-transformer, revision, mode, window, backend and precision for ``bert``; the saved PLS
+parameters for a ``*_pls`` kind), and gives each the level of its nearest saved centre
+(:mod:`sentclust.assign.levels`) at the chosen k and at every explored k, with the network's
+positive probability and, when the run scored segments, the polarity inside each text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sentclust.assign import levels as assign
+from sentclust.assign.manifest import ManifestError
+from sentclust.assign.run_models import RunModels, open_run
+
+#: texts above this count get progress bars
+PROGRESS_ABOVE = 200
+#: texts per forward pass on a CPU (run-time only: results do not depend on it)
+BATCH_SIZE_CPU = 32
+BATCH_SIZE_GPU = 256
+#: the per-text polarity columns (from :func:`sentclust.polarity.scoring.review_polarity`)
+POLARITY_COLUMNS = (
+    "n_segments",
+    "n_positive",
+    "n_negative",
+    "n_neutral",
+    "spread_std",
+    "dual_polarity",
+    "most_positive_text",
+    "most_negative_text",
+)
+
+
+def confidence(distance, margin) -> np.ndarray:
+    """How clearly a text sits in its cluster: (d2 - d1) / (d2 + d1), from the distance d1 to
+    the nearest centre and the margin d2 - d1 to the second nearest; 0 on the boundary, 1 on
+    the centre (1 too with a single centre)."""
+    d1 = np.asarray(distance, dtype=np.float64)
+    m = np.asarray(margin, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(np.isinf(m), 1.0, m / (2.0 * d1 + m))
+    return np.nan_to_num(out, nan=1.0).astype(np.float32)
+
+
+def encoding_here(about_bert: dict, *, cuda: bool) -> tuple[str, str, str]:
+    """(device, precision, backend) for new texts: the run's, on a CUDA GPU when the run encoded
+    on one and this machine has one; a GPU run's float16 is read in float32 on a CPU (reviews on
+    a boundary may move: tests/benchmarks/gpu_assign.py measures how many)."""
+    ran_on_gpu = str(about_bert.get("device", "cpu")).startswith("cuda")
+    device = "cuda" if ran_on_gpu and cuda else "cpu"
+    precision, backend = about_bert["precision"], about_bert["backend"]
+    if device == "cpu" and precision == "float16":
+        precision, backend = "float32", "torch"
+    return device, precision, backend
+
+
+def write_assignments(placed: pd.DataFrame, path: str | Path) -> None:
+    """The rows of :meth:`Placer.place` as Parquet, written atomically."""
+    import pyarrow as pa
+
+    from sentclust.files import write_parquet
+
+    write_parquet(pa.Table.from_pandas(placed, preserve_index=False), path)
+
+
+class BertEncoder:
+    """The run's sentence-transformer, loaded once, encoding as the corpus was encoded."""
+
+    def __init__(self, about_bert: dict, run: Path, *, threads: int, log: logging.Logger):
+        import torch
+
+        from sentclust.bert.models import (
+            ResolvedModel,
+            load_model,
+            recorded_revision,
+            resolve_model,
+        )
+
+        self.about, self.threads = about_bert, threads
+        enc = about_bert["encoding"]
+        path = about_bert.get("model_path")
+        if path and Path(path).is_dir():
+            resolved = ResolvedModel(enc["model"], path, "the run's model folder")
+        else:  # the run's folder moved to another machine: find the model by its name
+            resolved = resolve_model(
+                enc["model"], models_dir=enc.get("models_dir"), revision=enc.get("revision")
+            )
+        revision = recorded_revision(resolved)
+        if revision != about_bert["model_revision"]:
+            raise ManifestError(
+                f"the sentence-transformer found now ({resolved.path}, {revision}) is not the one "
+                f"the run encoded with ({about_bert['model_revision']}): new texts would land in "
+                "another embedding space. Fix: install the run's model (pin bert.revision), or "
+                "rerun the workflow with the model you have"
+            )
+        self.device, self.precision, self.backend = encoding_here(
+            about_bert, cuda=torch.cuda.is_available()
+        )
+        self.int8_model = None
+        if self.precision == "int8":
+            self.int8_model = str(run / about_bert["int8"]["model"])
+        torch.set_num_threads(threads)
+        self.model = load_model(resolved, self.device)
+        log.info(
+            "BERT %s (%s) on %s: %s %s", enc["model"], revision, self.device, self.backend,
+            self.precision,
+        )  # fmt: skip
+
+    def encode(self, texts: Sequence[str], *, spans=None, progress: bool = False):
+        """(vectors, segment vectors or None): ``spans`` per text (start, end) pooled in the
+        same pass, as the run's shards did."""
+        from sentclust.bert.encode import encode
+
+        enc = self.about["encoding"]
+        batch = BATCH_SIZE_GPU if self.device == "cuda" else BATCH_SIZE_CPU
+        out = encode(
+            self.model,
+            list(texts),
+            mode=enc["mode"],
+            max_seq_length=enc["max_seq_length"],
+            batch_size=batch,
+            device=self.device,
+            precision=self.precision,
+            backend=self.backend,
+            threads=self.threads,
+            progress=progress,
+            segment_spans=spans,
+            int8_model=self.int8_model,
+        )
+        return out[0], (out[2] if spans is not None else None)
+
+
+class Placer:
+    """A run's models, loaded once (``kinds``: only what those need; all by default)."""
+
+    def __init__(
+        self,
+        run: str | Path | RunModels,
+        *,
+        kinds: Sequence[str] | None = None,
+        threads: int = 1,
+        log: logging.Logger | None = None,
+    ):
+        self.models = run if isinstance(run, RunModels) else open_run(run)
+        self.kinds = self.models.check_request(kinds, None)
+        self.threads = threads
+        self.log = log or logging.getLogger("sentclust")
+        about = self.models.about
+        from sentclust.wordvec import network as wordvec
+
+        wordvec.configure_tensorflow(0, threads)
+        self.network = wordvec.load_model(str(self.models.path(about["wordvec_model"])))
+        self.scorers = None
+        if about.get("polarity"):
+            import json
+
+            self.scorers = json.loads(self.models.path(about["polarity"]["scorers"]).read_text())
+        sources = {about["kinds"][k]["source"] for k in self.kinds}
+        needs_bert = "bert" in sources or self._polarity_needs_bert()
+        self.bert = (
+            BertEncoder(about["bert"], self.models.run, threads=threads, log=self.log)
+            if needs_bert
+            else None
+        )
+
+    def _polarity_needs_bert(self) -> bool:
+        return bool(self.scorers) and self.scorers["primary"] == "bert"
+
+    def prepare(self, texts: Sequence[str]) -> tuple[list[str], list[str]]:
+        """(cleaned texts, space-joined tokens) with the run's prepare settings."""
+        from sentclust.prepare.text import clean_text, tokenize_many
+
+        p = self.models.about["prepare"]
+        cleaned = [clean_text(str(t), unicode_form=p["unicode_form"]) for t in texts]
+        return cleaned, tokenize_many(cleaned, lowercase=p["lowercase"], n_jobs=1)
+
+    def vectors(self, cleaned, tokens, *, spans=None, progress: bool = False) -> dict:
+        """Per source (``wordvec``, ``bert``) the texts' vectors; ``segments``: the BERT
+        segment vectors of ``spans`` when given."""
+        from sentclust.wordvec import network as wordvec
+
+        about = self.models.about
+        sources = {about["kinds"][k]["source"] for k in self.kinds}
+        out = {}
+        if "wordvec" in sources:
+            out["wordvec"] = wordvec.review_vectors(self.network, tokens)
+        if self.bert is not None:
+            out["bert"], out["segments"] = self.bert.encode(cleaned, spans=spans, progress=progress)
+        return out
+
+    def kind_vectors(self, kind: str, vectors: dict) -> np.ndarray:
+        """A kind's vectors: its source's, projected with the saved PLS for a ``*_pls`` kind."""
+        from sentclust.cluster.projection import apply_pls
+        from sentclust.files import read_npz
+
+        entry = self.models.about["kinds"][kind]
+        x = vectors[entry["source"]]
+        if entry["pls"]:
+            x = apply_pls(read_npz(self.models.path(entry["pls"])), x).astype(np.float32)
+        return x
+
+    def place(self, texts: pd.DataFrame, *, k: int | None = None) -> pd.DataFrame:
+        """One row per (text, kind, k): ``texts``' ``text_id`` (and ``label``/``rating`` when
+        it has them), the kind, k and whether it is the chosen k, the level (cluster, rank,
+        name, grade, positive share, mean rating), distance, margin, confidence, the network's
+        positive probability, and the polarity inside the text when the run has it. ``k``:
+        that k only (one the run named), else the chosen and the explored ks."""
+        from sentclust.wordvec import network as wordvec
+
+        self.models.check_request(self.kinds, k)
+        progress = len(texts) > PROGRESS_ABOVE
+        cleaned, tokens = self.prepare(texts["text"].tolist())
+        spans = self._segments(cleaned) if self.scorers else None
+        pooled = self._pooled(spans)
+        vectors = self.vectors(cleaned, tokens, spans=pooled, progress=progress)
+        per_text = texts.drop(columns=["text"]).reset_index(drop=True)
+        per_text["network_probability"] = wordvec.predict_proba(self.network, tokens)
+        if spans is not None:
+            per_text = pd.concat([per_text, self._polarity(cleaned, spans, vectors)], axis=1)
+        frames = []
+        for kind in self.kinds:
+            x = self.kind_vectors(kind, vectors)
+            chosen = self.models.chosen_k(kind)
+            for kk in [k] if k is not None else self.models.named_ks(kind):
+                centres = assign.read_centres(self.models.run, kind, kk)
+                levels = assign.levels(self.models.finegrained(kind), kk)
+                placed = assign.assign_vectors(x, centres, levels)
+                placed.insert(0, "text_id", per_text["text_id"].to_numpy())
+                placed.insert(1, "kind", kind)
+                placed.insert(2, "k", np.int32(kk))
+                placed.insert(3, "chosen_k", kk == chosen)
+                placed["confidence"] = confidence(placed["distance"], placed["margin"])
+                frames.append(placed)
+        out = pd.concat(frames, ignore_index=True)
+        return out.merge(per_text, on="text_id", how="left", validate="many_to_one")
+
+    # ----------------------------------------------------------------- polarity inside texts
+
+    def _segments(self, cleaned: Sequence[str]) -> list[list[tuple[int, int, int]]]:
+        from sentclust.polarity.segments import segment_review
+
+        seg = self.models.about["polarity"]["segments"]
+        return [segment_review(t, **seg) for t in cleaned]
+
+    def _pooled(self, spans):
+        """The spans to pool in the BERT pass: only when the polarity reads BERT segment
+        vectors pooled in the review's own pass (as the run did)."""
+        if spans is None or not self._polarity_needs_bert() or self.bert is None:
+            return None
+        if self.models.about["polarity"]["bert_segments"] != "pooled":
+            return None
+        return [[(s, e) for s, e, _ in sp] for sp in spans]
+
+    def _bert_segments(self, cleaned, spans, vectors):
+        if not self._polarity_needs_bert():
+            return None
+        if vectors.get("segments") is not None:
+            return vectors["segments"].vectors, vectors["segments"].coverage
+        seg_texts = [cleaned[i][s:e] for i, sp in enumerate(spans) for s, e, _ in sp]
+        seg_vectors, _ = self.bert.encode(seg_texts)  # the run encoded segments separately
+        return seg_vectors, np.ones(len(seg_texts), dtype=np.float32)
+
+    def _polarity(self, cleaned, spans, vectors) -> pd.DataFrame:
+        """Per text: :data:`POLARITY_COLUMNS`, with the run's scorers and thresholds."""
+        from sentclust.polarity import scoring as pol
+        from sentclust.polarity.job import explain_text_polarity
+
+        explained = explain_text_polarity(
+            cleaned,
+            segment_spans=spans,
+            model=self.network,
+            lowercase=self.models.about["prepare"]["lowercase"],
+            scorers=self.scorers,
+            bert_vectors=self._bert_segments(cleaned, spans, vectors),
+        )
+        primary = f"score_{self.scorers['primary']}"
+        rows = [
+            {"review_id": i, "segment_no": j, "score": s[primary], "label": s["label"]}
+            for i, item in enumerate(explained)
+            for j, s in enumerate(item["segments"])
+        ]
+        scored = pd.DataFrame(rows, columns=["review_id", "segment_no", "score", "label"])
+        per = pol.review_polarity(scored, range(len(cleaned)))
+        out = per[[c for c in POLARITY_COLUMNS if c in per.columns]].copy()
+        for end, col in (("positive", "most_positive_text"), ("negative", "most_negative_text")):
+            numbers = per[f"most_{end}_segment"].to_numpy()
+            out[col] = [
+                explained[i]["segments"][n]["text"] if n >= 0 else None
+                for i, n in enumerate(numbers)
+            ]
+        return out.reset_index(drop=True)

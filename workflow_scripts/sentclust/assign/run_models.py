@@ -1,0 +1,200 @@
+"""What a finished run saves to place new reviews on its scale, and reading it back.
+
+The rule ``model_manifest`` writes ``model/manifest.json`` (:mod:`sentclust.assign.manifest`): the
+files below with their checksums, and ``about``, what the models are:
+
+- ``prepare``: how texts were cleaned and tokenised (``lowercase``, ``unicode_form``);
+- ``wordvec_model``: the network (``.keras``, loaded in safe mode);
+- ``kinds``: per embedding kind its source vectors (``wordvec`` or ``bert``), the PLS
+  parameters of a ``*_pls`` kind (``.npz``), its ``finegrained.json`` (the levels) and the k of
+  its saved centres (``clusters/<kind>/k<k>/centres.npz``);
+- ``bert``: the sentence-transformer as the corpus was encoded: the encoding settings (model,
+  revision pin, mode, max_seq_length, precision setting), and from the shard records the
+  resolved revision (commit or weights hash), the path, device, backend and precision;
+- ``polarity`` (when the run has it): the segment scorers and thresholds, the segmentation.
+
+:class:`RunModels` opens a run folder: the manifest must exist, have this layout and match
+every file, or :class:`~sentclust.assign.manifest.ManifestError` says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from sentclust.assign import manifest as mf
+
+#: the kinds a run can have, and the vectors each is computed from
+SOURCES = {"wordvec": "wordvec", "bert": "bert", "wordvec_pls": "wordvec", "bert_pls": "bert"}
+#: the shard-record keys that say how the corpus was encoded
+ENCODED_WITH = ("model_revision", "model_source", "device", "backend", "precision", "dimensions")
+
+
+#: the network and the segment scorers inside a run folder (rules train_wordvec, score_segments)
+WORDVEC_MODEL = "wordvec/model.keras"
+SCORERS = "polarity/scorers.json"
+
+
+def finegrained_path(kind: str) -> str:
+    """A kind's named levels inside a run folder (the finegrained rule's output)."""
+    return f"clusters/{kind}/finegrained.json"
+
+
+def centres_path(kind: str, k: int) -> str:
+    """A (kind, k)'s centres inside a run folder (the kmeans rule's output)."""
+    return f"clusters/{kind}/k{int(k)}/centres.npz"
+
+
+def pls_path(raw: str) -> str:
+    """A raw kind's PLS parameters inside a run folder (the pls_projection rule's output)."""
+    return f"embeddings/{raw}_pls_model.npz"
+
+
+#: the int8 encoder's files inside a run folder (rule int8_check), used when the shards ran it
+INT8_FILES = ("embeddings/int8/transformer.xml", "embeddings/int8/transformer.bin")
+
+
+def bert_identity(encoding: dict, records: Sequence[dict], model_path: str | None) -> dict:
+    """``about["bert"]``: the encoding settings and how the shards encoded (they agree: rule
+    gather_bert checked them), with the resolved model folder ``model_path``; ``int8``: the
+    int8 encoder's files and its check when the shards ran it."""
+    if not records:
+        raise ValueError("no shard records: the run has no BERT encoding to describe")
+    first = records[0]
+    encoded = {key: first.get(key) for key in ENCODED_WITH}
+    int8 = None
+    if first.get("precision") == "int8":
+        check = first.get("encoding_path", {}).get("int8_check")
+        int8 = {"model": INT8_FILES[0], "weights": INT8_FILES[1], "check": check}
+    return {"encoding": dict(encoding), **encoded, "model_path": model_path, "int8": int8}
+
+
+def about_document(
+    *,
+    kinds: Sequence[str],
+    ks: Sequence[int],
+    prepare: dict,
+    bert: dict,
+    polarity: dict | None,
+) -> dict:
+    """The manifest's ``about`` (see the module's docstring) for ``kinds`` with centres at
+    every k of ``ks`` (the K-means sweep)."""
+    unknown = sorted(set(kinds) - set(SOURCES))
+    if unknown:
+        raise ValueError(f"unknown embedding kind(s) {unknown}; known: {sorted(SOURCES)}")
+    return {
+        "prepare": {
+            "lowercase": bool(prepare["lowercase"]),
+            "unicode_form": prepare["unicode_form"],
+        },
+        "wordvec_model": WORDVEC_MODEL,
+        "kinds": {
+            kind: {
+                "source": SOURCES[kind],
+                "pls": pls_path(SOURCES[kind]) if kind.endswith("_pls") else None,
+                "finegrained": finegrained_path(kind),
+                "ks": sorted(int(k) for k in ks),
+            }
+            for kind in kinds
+        },
+        "bert": bert,
+        "polarity": polarity,
+    }
+
+
+def model_files(about: dict) -> list[str]:
+    """Every file of the run that ``about`` names (paths inside the run folder): what the
+    manifest checksums."""
+    files = [about["wordvec_model"]]
+    for kind, entry in about["kinds"].items():
+        files.append(entry["finegrained"])
+        files += [centres_path(kind, k) for k in entry["ks"]]
+        if entry["pls"]:
+            files.append(entry["pls"])
+    if about.get("polarity"):
+        files.append(about["polarity"]["scorers"])
+    if (about.get("bert") or {}).get("int8"):
+        files += [about["bert"]["int8"]["model"], about["bert"]["int8"]["weights"]]
+    return sorted(set(files))
+
+
+class RunModels:
+    """A finished run's models, checked against its manifest (:func:`open_run`)."""
+
+    def __init__(self, run: str | Path, manifest: dict):
+        self.run = Path(run)
+        self.manifest = manifest
+        self.about = manifest["about"]
+        self._finegrained: dict[str, dict] = {}
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(self.about["kinds"])
+
+    def path(self, rel: str) -> Path:
+        return self.run / rel
+
+    def finegrained(self, kind: str) -> dict:
+        """The kind's ``finegrained.json`` (read once)."""
+        if kind not in self._finegrained:
+            text = self.path(self.about["kinds"][kind]["finegrained"]).read_text()
+            self._finegrained[kind] = json.loads(text)
+        return self._finegrained[kind]
+
+    def chosen_k(self, kind: str) -> int:
+        return int(self.finegrained(kind)["chosen_k"])
+
+    def named_ks(self, kind: str) -> list[int]:
+        """The ks whose clusters the run named (the chosen k and choose_k.explore)."""
+        saved = set(self.about["kinds"][kind]["ks"])
+        return sorted(int(r["k"]) for r in self.finegrained(kind)["results"] if r["k"] in saved)
+
+    def check_request(self, kinds: Sequence[str] | None, k: int | None) -> list[str]:
+        """The kinds to place (all when None); ValueError naming what the run has when a kind
+        or a ``k`` is not in it."""
+        kinds = list(kinds or self.kinds)
+        missing = [kind for kind in kinds if kind not in self.about["kinds"]]
+        if missing:
+            raise ValueError(
+                f"the run {self.run} has no kind {', '.join(missing)}. Fix: choose from "
+                f"{', '.join(self.kinds)}"
+            )
+        for kind in kinds if k is not None else []:
+            if int(k) not in self.named_ks(kind):
+                raise ValueError(
+                    f"the run named the clusters of {kind} at k = {self.named_ks(kind)} only, "
+                    f"not k = {k}. Fix: choose one of those (the chosen k is "
+                    f"{self.chosen_k(kind)}), or add {k} to choose_k.explore and rerun the "
+                    "workflow (only the naming jobs rerun)"
+                )
+        return kinds
+
+
+def open_run(run: str | Path) -> RunModels:
+    """The run folder ``run``'s models, after :func:`sentclust.assign.manifest.verify`. A folder
+    without a manifest (not a run, a run from before manifests, or one still running) stops
+    with what to do."""
+    run = Path(run)
+    path = run / mf.MANIFEST
+    if not run.is_dir():
+        raise mf.ManifestError(
+            f"{run} is not a folder. Fix: give the results folder of a finished run (its "
+            "results_dir, e.g. results/demo)"
+        )
+    if not path.is_file():
+        raise mf.ManifestError(
+            f"{path} is missing: {run} is not a finished run of this version (no saved models). "
+            "Fix: give the results_dir of a finished run, or finish this one with the same "
+            "command that made it (snakemake --cores N --configfile ...): only the missing jobs "
+            "run"
+        )
+    try:
+        manifest = json.loads(path.read_text())
+    except ValueError as err:
+        raise mf.ManifestError(
+            f"{path} is not valid JSON ({err}). Fix: delete it and rerun the workflow on this "
+            "run's config; only the manifest job runs again"
+        ) from None
+    mf.verify(run, manifest)
+    return RunModels(run, manifest)
