@@ -1,29 +1,24 @@
 """Rule polarity: per review polarity from the scored segments, checked against the star
 ratings of the test split (polarity/reviews.parquet, summary.json, the by-rating figure)."""
 
-import json
-from pathlib import Path
-
 import pandas as pd
 
 from sentclust.figures import polarity_by_rating
 from sentclust.files import write_json, write_parquet
 from sentclust.polarity import job as pj
-from sentclust.polarity.scoring import reviews_table
+from sentclust.polarity.scorers import SegmentScorers
 from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    scored = pd.read_parquet(sm.input.scores)
-    meta = pd.read_parquet(sm.input.reviews, columns=pj.META_COLUMNS)
-    segments = pd.read_parquet(sm.input.segments, columns=["review_id", "segment_no", "text"])
-    scorers = json.loads(Path(sm.input.scorers).read_text())
-    reviews = pj.review_frame(scored, meta)
-    doc = pj.summary_document(reviews, scored, segments, scorers, sm.params.polarity)
-    write_parquet(
-        reviews_table(reviews[[c for c in reviews if c not in pj.META_COLUMNS[1:]]]),
-        sm.output.reviews,
+    table, doc = pj.review_polarity_outputs(
+        pd.read_parquet(sm.input.scores),
+        pd.read_parquet(sm.input.reviews, columns=pj.META_COLUMNS),
+        pd.read_parquet(sm.input.segments, columns=["review_id", "segment_no", "text"]),
+        SegmentScorers.read(sm.input.scorers),
+        sm.params.polarity,
     )
+    write_parquet(table, sm.output.reviews)
     polarity_by_rating(
         pd.DataFrame(doc["by_rating"]),
         title=f"Polarity inside reviews by rating ({doc['checked_on']} split)",

@@ -11,26 +11,19 @@ with logged(sm.log[0]) as log:
     from sentclust.polarity import job as pj
     from sentclust.wordvec import network as wordvec
 
-    cfg, p = sm.params.polarity, sm.params
     segments = pd.read_parquet(sm.input.segments)
     meta = pd.read_parquet(sm.input.reviews, columns=pj.META_COLUMNS)
-    model = wordvec.load_model(sm.input.model)
     inputs = dict(sm.input.items())  # the BERT inputs are there only when that scorer runs
-    bert = read_embeddings(inputs["bert"]) if "bert" in inputs else None
-    table, doc = pj.score_segments(
+    table, scorers = pj.score_segments(
         segments,
         meta,
-        model=model,
-        bert=bert,
+        network=wordvec.load_model(sm.input.model),
+        bert=read_embeddings(inputs["bert"]) if "bert" in inputs else None,
         bert_segment_files=inputs.get("bert_segments"),
-        cfg=cfg,
-        probe=p.probe,
-        validation_fraction=p.validation_fraction,
-        lowercase=p.lowercase,
-        seed=p.seed,
         threads=sm.threads,
+        **dict(sm.params.items()),  # polarity, probe, validation_fraction, lowercase, seed
     )
     write_parquet(table, sm.output.scores)
-    write_json(doc, sm.output.scorers)
+    write_json(scorers.to_dict(), sm.output.scorers)
 
     log.info("scored %d segments", table.num_rows)

@@ -1,5 +1,6 @@
-"""Segment scores, thresholds fitted on the train split only, per-review polarity and its check
-against the star ratings (sentclust.polarity.scoring, polarity_check, polarity_job)."""
+"""Segment scores, thresholds fitted on the train split only, the scorers as one object,
+per-review polarity and its check against the star ratings (sentclust.polarity.scoring,
+thresholds, scorers, reviews, check, job)."""
 
 import math
 
@@ -8,8 +9,12 @@ import pandas as pd
 import pytest
 
 from sentclust.polarity import check as chk
+from sentclust.polarity import contract
 from sentclust.polarity import job as pj
 from sentclust.polarity import scoring as pol
+from sentclust.polarity.reviews import review_polarity
+from sentclust.polarity.scorers import SegmentScorers, bert_segment_scores, fit_all_thresholds
+from sentclust.polarity.thresholds import Thresholds, fit_thresholds
 
 
 def test_logit_is_the_inverse_of_the_sigmoid_and_finite_at_the_ends():
@@ -57,7 +62,7 @@ def _noisy_segments(n=4000, seed=0):
 
 def test_thresholds_are_where_the_isotonic_share_reaches_the_confidence():
     s, y = _noisy_segments()
-    t, info = pol.fit_thresholds(s, y, confidence=0.8)
+    t, info = fit_thresholds(s, y, confidence=0.8)
     # the true share is sigmoid(score): 0.8 at log(4) = 1.386
     assert t.positive == pytest.approx(math.log(4), abs=0.5)
     assert t.negative == pytest.approx(-math.log(4), abs=0.5)
@@ -71,13 +76,13 @@ def test_thresholds_are_where_the_isotonic_share_reaches_the_confidence():
 def test_thresholds_leave_nan_scores_out_and_can_be_infinite():
     s = np.array([0.1, 0.2, np.nan, 0.3, 0.4])
     y = np.array([0, 1, 1, 0, 1])
-    t, _ = pol.fit_thresholds(s, y, confidence=0.99)
+    t, _ = fit_thresholds(s, y, confidence=0.99)
     # never that sure: no segment gets a label
     assert (t.label(s[np.isfinite(s)]) == 0).all()
     with pytest.raises(ValueError, match="both classes"):
-        pol.fit_thresholds(s, np.ones(5), confidence=0.8)
+        fit_thresholds(s, np.ones(5), confidence=0.8)
     with pytest.raises(ValueError, match="confidence"):
-        pol.fit_thresholds(s, y, confidence=0.4)
+        fit_thresholds(s, y, confidence=0.4)
 
 
 def test_thresholds_are_fitted_on_train_rows_only():
@@ -93,17 +98,17 @@ def test_thresholds_are_fitted_on_train_rows_only():
         }
     )
     scores = {"wordvec": np.concatenate([s_train, s_test])}
-    fitted = pj.fit_all_thresholds(scores, seg_meta, 0.8)
-    alone, _ = pol.fit_thresholds(s_train, y_train, confidence=0.8)
+    fitted = fit_all_thresholds(scores, seg_meta, 0.8)
+    alone, _ = fit_thresholds(s_train, y_train, confidence=0.8)
     assert fitted["wordvec"][0] == alone
-    leaked, _ = pol.fit_thresholds(scores["wordvec"], seg_meta["label"], confidence=0.8)
+    leaked, _ = fit_thresholds(scores["wordvec"], seg_meta["label"], confidence=0.8)
     assert leaked != alone
 
 
 def test_thresholds_need_a_train_split():
     seg_meta = pd.DataFrame({"split": ["test"] * 3, "label": [0, 1, 1]})
     with pytest.raises(ValueError, match="train"):
-        pj.fit_all_thresholds({"wordvec": np.zeros(3)}, seg_meta, 0.8)
+        fit_all_thresholds({"wordvec": np.zeros(3)}, seg_meta, 0.8)
 
 
 SEED_TEXT = "The location was truly disgusting ... but the people there were glorious."
@@ -124,7 +129,7 @@ def test_review_polarity_of_a_hand_example():
             ("none", 0, np.nan, 0),
         ]
     )
-    out = pol.review_polarity(scored, ["seed", "flat", "none", "empty"]).set_index("review_id")
+    out = review_polarity(scored, ["seed", "flat", "none", "empty"]).set_index("review_id")
     seed = out.loc["seed"]
     assert seed["dual_polarity"]
     assert (seed["n_positive"], seed["n_negative"], seed["n_neutral"]) == (1, 1, 0)
@@ -143,8 +148,8 @@ def test_review_polarity_of_a_hand_example():
         assert r["most_positive_segment"] == -1 and not r["dual_polarity"]
     assert out.loc["empty", "n_segments"] == 0
     # the Parquet contract
-    table = pol.reviews_table(out.reset_index())
-    assert table.schema == pol.REVIEW_SCHEMA
+    table = contract.reviews_table(out.reset_index())
+    assert table.schema == contract.REVIEW_SCHEMA
 
 
 def test_segment_agreement_counts_polar_segments_on_the_reviews_side():
@@ -254,7 +259,7 @@ def test_bert_segment_scores_read_shards_and_score_held_out_rows_by_their_fold(t
     full = pol.LinearScorer(np.array([1.0, 0.0]), 0.0)
     fold0 = pol.LinearScorer(np.array([0.0, 1.0]), 0.5)
     fold1 = pol.LinearScorer(np.array([-1.0, 0.0]), 0.0)
-    score, held = pj.bert_segment_scores(
+    score, held = bert_segment_scores(
         segments,
         [tmp_path / "s0", tmp_path / "s1"],
         full,
@@ -265,7 +270,7 @@ def test_bert_segment_scores_read_shards_and_score_held_out_rows_by_their_fold(t
     np.testing.assert_allclose(score, [1.0, np.nan, 1.0, 2.0])
     np.testing.assert_allclose(held, [-1.0, np.nan, 1.5, np.nan])
     with pytest.raises(ValueError, match="do not match the segments"):
-        pj.bert_segment_scores(
+        bert_segment_scores(
             segments.iloc[:3], [tmp_path / "s0", tmp_path / "s1"], full, min_coverage=0.5
         )
 
@@ -277,3 +282,86 @@ def test_the_networks_held_out_ids_are_its_validation_split():
     ids = held_out_ids(train_df, 0.2, seed=9)
     _, va = validation_split(50, 0.2, 9)
     assert len(ids) == 10 and ids.tolist() == [f"r{i}" for i in va]
+
+
+def _scorers_document():
+    """A scorers.json as rule score_segments writes it: both scorers, an infinite threshold."""
+    fit = {"n_train_segments": 10, "midpoint": 0.1, "fitted_on": "held-out segments"}
+    return {
+        "primary": "bert",
+        "thresholds": {
+            "wordvec": {"negative": -1.5, "positive": 2.0, "confidence": 0.7, "fit": fit},
+            "bert": {"negative": None, "positive": 0.25, "confidence": 0.7, "fit": fit},
+        },
+        "bert_classifier": {"weights": [0.5, -1.0], "bias": 0.125, "fit": {"C": 1.0}},
+        "segment_agreement": {"wordvec": {"polar_agreement": 0.8, "split": "test"}},
+    }
+
+
+def test_the_scorers_saved_form_round_trips_key_for_key(tmp_path):
+    import json
+
+    doc = _scorers_document()
+    scorers = SegmentScorers.from_dict(doc)
+    assert scorers.primary == "bert" and scorers.thresholds["bert"].negative == float("-inf")
+    assert json.dumps(scorers.to_dict()) == json.dumps(doc)  # values and key order
+    (tmp_path / "scorers.json").write_text(json.dumps(doc))
+    assert SegmentScorers.read(tmp_path / "scorers.json").to_dict() == doc
+    no_bert = {**doc, "primary": "wordvec", "bert_classifier": None}
+    assert SegmentScorers.from_dict(no_bert).bert is None
+    assert json.dumps(SegmentScorers.from_dict(no_bert).to_dict()) == json.dumps(no_bert)
+
+
+def test_the_scorers_label_by_the_primary_thresholds():
+    scorers = SegmentScorers.from_dict(_scorers_document())
+    scores = {"wordvec": np.array([3.0, 0.0, -3.0]), "bert": np.array([-9.0, 0.3, np.nan])}
+    assert scorers.label(scores).tolist() == [0, 1, 0]  # bert: no negative threshold
+    with pytest.raises(ValueError, match="polarity.scorer is 'bert' but that scorer did not run"):
+        scorers.label({"wordvec": scores["wordvec"]})
+    vectors = np.array([[2.0, 0.0], [0.0, 1.0]])
+    got = scorers.bert(vectors)
+    np.testing.assert_allclose(got, [1.125, -0.875])
+    assert Thresholds.from_dict(_scorers_document()["thresholds"]["wordvec"]).positive == 2.0
+
+
+def test_the_scorers_fit_on_held_out_train_segments(monkeypatch):
+    from sentclust.polarity import scorers as scorers_module
+
+    rng = np.random.default_rng(2)
+    n = 400
+    ids = [f"r{i}" for i in range(n)]
+    meta = pd.DataFrame(
+        {
+            "review_id": ids,
+            "split": np.where(np.arange(n) < 300, "train", "test"),
+            "label": np.arange(n) % 2,
+            "rating": np.where(np.arange(n) % 2, 9, 2),
+        }
+    )
+    segments = pd.DataFrame(
+        {"review_id": ids, "segment_no": np.zeros(n, np.int32), "text": ["x"] * n}
+    )
+    signal = np.where(meta["label"] == 1, 2.0, -2.0) + rng.normal(size=n)
+    monkeypatch.setattr(scorers_module, "wordvec_scores", lambda *a, **k: signal.astype(np.float32))
+    cfg = {"scorer": "wordvec", "confidence": 0.7, "min_coverage": 0.5}
+    table, scorers = pj.score_segments(
+        segments,
+        meta,
+        network=None,
+        bert=None,
+        bert_segment_files=None,
+        polarity=cfg,
+        probe={},
+        validation_fraction=0.5,
+        lowercase=True,
+        seed=0,
+        threads=1,
+    )
+    doc = scorers.to_dict()
+    assert list(doc) == ["primary", "thresholds", "bert_classifier", "segment_agreement"]
+    assert list(doc["thresholds"]) == ["wordvec"] and doc["bert_classifier"] is None
+    assert doc["thresholds"]["wordvec"]["fit"]["fitted_on"].startswith("segments of the network")
+    assert doc["segment_agreement"]["wordvec"]["split"] == "test"
+    labels = scorers.label({"wordvec": signal.astype(np.float32)})
+    assert table.column("label").to_pylist() == labels.tolist()
+    assert table.schema == contract.SCORES_SCHEMA

@@ -7,12 +7,17 @@ IMDB data gives is in the closing note of issue 14 and in a full run's report.""
 import numpy as np
 import pytest
 
+from sentclust.polarity import contract
 from sentclust.polarity import job as pj
 from sentclust.polarity import scoring as pol
 from sentclust.polarity import segments as seg
+from sentclust.polarity.scorers import SegmentScorers
+from sentclust.polarity.thresholds import fit_thresholds
 from sentclust.wordvec import network as wordvec
 
 SEED = "The location was truly disgusting ... but the people there were glorious."
+#: the segmentation of these texts (config segments: the schema's defaults, but for markers)
+SEGMENTS = {"splitter": "punkt", "markers": ["but", "however", ";"], "min_words": 2}
 
 NET = wordvec.NetworkParams(
     max_tokens=500,
@@ -62,34 +67,34 @@ def trained():
     model = wordvec.export_model(vec, net)
     # thresholds from the segments of held-out train reviews (not in the network's fit)
     held_texts, held_labels = _reviews(rng, 80)
-    spans = [seg.segment_review(t, splitter="punkt") for t in held_texts]
+    spans = [seg.segment_review(t, **SEGMENTS) for t in held_texts]
     seg_texts = [t[a:b] for t, sp in zip(held_texts, spans, strict=True) for a, b, _ in sp]
     seg_labels = np.repeat(held_labels, [len(sp) for sp in spans])
     scores = pol.wordvec_scores(model, seg_texts, lowercase=True)
-    thresholds, _ = pol.fit_thresholds(scores, seg_labels, confidence=0.8)
-    return model, {"primary": "wordvec", "thresholds": {"wordvec": thresholds.to_dict()}}
+    thresholds, _ = fit_thresholds(scores, seg_labels, confidence=0.8)
+    return model, SegmentScorers(primary="wordvec", thresholds={"wordvec": thresholds})
 
 
 def test_the_seed_example_holds_a_negative_and_a_positive_segment(trained):
     model, scorers = trained
-    spans = [seg.segment_review(SEED, splitter="punkt")]
+    spans = [seg.segment_review(SEED, **SEGMENTS)]
     (item,) = pj.explain_text_polarity(
-        [SEED], segment_spans=spans, model=model, lowercase=True, scorers=scorers
+        [SEED], segment_spans=spans, network=model, lowercase=True, scorers=scorers
     )
     assert [s["text"] for s in item["segments"]] == [
         "The location was truly disgusting ...",
         "but the people there were glorious.",
     ]
-    assert [s["label"] for s in item["segments"]] == [pol.NEGATIVE, pol.POSITIVE]
+    assert [s["label"] for s in item["segments"]] == [contract.NEGATIVE, contract.POSITIVE]
     assert item["dual_polarity"]
 
 
 def test_a_one_sided_text_has_no_dual_polarity(trained):
     model, scorers = trained
     text = "A glorious film. The people there were wonderful."
-    spans = [seg.segment_review(text, splitter="punkt")]
+    spans = [seg.segment_review(text, **SEGMENTS)]
     (item,) = pj.explain_text_polarity(
-        [text], segment_spans=spans, model=model, lowercase=True, scorers=scorers
+        [text], segment_spans=spans, network=model, lowercase=True, scorers=scorers
     )
-    assert {s["label"] for s in item["segments"]} == {pol.POSITIVE}
+    assert {s["label"] for s in item["segments"]} == {contract.POSITIVE}
     assert not item["dual_polarity"]

@@ -6,26 +6,42 @@ import re
 import pandas as pd
 import pyarrow as pa
 import pytest
+import yaml
 
 from conftest import DEMO_REVIEWS, ROOT
-from sentclust.polarity import segments
+from sentclust.polarity import contract, segments, sentences
 from sentclust.prepare.text import clean_text
 
 GOLD = ROOT / "tests" / "benchmarks" / "segments_gold.json"
 SEED = "The location was truly disgusting ... but the people there were glorious."
+#: the config's segment settings as the schema's defaults give them (the threads aside)
+SCHEMA = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
+SETTINGS = {
+    key: spec["default"]
+    for key, spec in SCHEMA["properties"]["segments"]["properties"].items()
+    if key != "threads"
+}
 
 
-def sentences(text, splitter="punkt"):
-    return [text[a:b] for a, b in segments.split_sentences(text, splitter=splitter)]
+def split(text, splitter="punkt"):
+    return [text[a:b] for a, b in sentences.split_sentences(text, splitter=splitter)]
+
+
+def segment(text, **kw):
+    return segments.segment_review(text, **(SETTINGS | kw))
 
 
 def segs(text, **kw):
-    return [text[a:b] for a, b, _ in segments.segment_review(text, **kw)]
+    return [text[a:b] for a, b, _ in segment(text, **kw)]
+
+
+def table(ids, texts, **kw):
+    return segments.segment_table(ids, texts, **(SETTINGS | {"progress": False} | kw))
 
 
 def test_seed_example_gives_two_segments_with_offsets():
     cut = SEED.index("but")
-    assert segments.segment_review(SEED) == [(0, cut - 1, 0), (cut, len(SEED), 0)]
+    assert segment(SEED) == [(0, cut - 1, 0), (cut, len(SEED), 0)]
     assert segs(SEED) == [
         "The location was truly disgusting ...",
         "but the people there were glorious.",
@@ -37,7 +53,7 @@ def test_abbreviations_and_initials_do_not_end_sentences():
         "I was true to my regard for Mr. Glover and Ms. Goldberg. Cameos by Ed Begley Jr. and "
         "Robert Downey, Jr. are fun. Smuggler Michael V. Gazzo is great."
     )
-    assert sentences(text) == [
+    assert split(text) == [
         "I was true to my regard for Mr. Glover and Ms. Goldberg.",
         "Cameos by Ed Begley Jr. and Robert Downey, Jr. are fun.",
         "Smuggler Michael V. Gazzo is great.",
@@ -45,15 +61,15 @@ def test_abbreviations_and_initials_do_not_end_sentences():
 
 
 def test_ellipsis_ends_a_sentence_only_before_a_new_one():
-    assert sentences("A bunch of clowns talk. Ug... Robert Duvall's character is senile.") == [
+    assert split("A bunch of clowns talk. Ug... Robert Duvall's character is senile.") == [
         "A bunch of clowns talk.",
         "Ug...",
         "Robert Duvall's character is senile.",
     ]
     one = "Evening is a gorgeously produced failure...until Meryl Streep walks in."
-    assert sentences(one) == [one]
-    assert sentences("Two chuckles... and a headache.") == ["Two chuckles... and a headache."]
-    assert sentences("I kept hoping time would fly faster...It didn't.") == [
+    assert split(one) == [one]
+    assert split("Two chuckles... and a headache.") == ["Two chuckles... and a headache."]
+    assert split("I kept hoping time would fly faster...It didn't.") == [
         "I kept hoping time would fly faster...",
         "It didn't.",
     ]
@@ -61,20 +77,20 @@ def test_ellipsis_ends_a_sentence_only_before_a_new_one():
 
 def test_quotes_stay_with_their_sentence():
     text = 'I would give a 1/10 to "The Man who Fell to Earth." I remember seeing it.'
-    assert sentences(text) == [
+    assert split(text) == [
         'I would give a 1/10 to "The Man who Fell to Earth."',
         "I remember seeing it.",
     ]
-    assert sentences('He said "Stop!" and left the room.') == ['He said "Stop!" and left the room.']
+    assert split('He said "Stop!" and left the room.') == ['He said "Stop!" and left the room.']
     door = "He jumps through a door (!?) and the narrator explains it."
-    assert sentences(door) == [door]
+    assert split(door) == [door]
 
 
 def test_exclamation_runs_and_no_final_stop():
     text = (
         "Did they even try Danny Devito?!? OK, now get this. He matches a tee!!!!!! NOTHING! Sack"
     )
-    assert sentences(text) == [
+    assert split(text) == [
         "Did they even try Danny Devito?!?",
         "OK, now get this.",
         "He matches a tee!!!!!!",
@@ -82,16 +98,16 @@ def test_exclamation_runs_and_no_final_stop():
         "Sack",
     ]
     # Punkt alone gives "No!!" and "!": no sentence is punctuation only
-    assert sentences("Is victim any better? No!!!") == ["Is victim any better?", "No!!!"]
+    assert split("Is victim any better? No!!!") == ["Is victim any better?", "No!!!"]
 
 
 def test_glued_stops_split_before_a_capital_only():
-    assert sentences("she cant even act.She is just plain annoying.") == [
+    assert split("she cant even act.She is just plain annoying.") == [
         "she cant even act.",
         "She is just plain annoying.",
     ]
     for one in ("I bought it at amazon.com for $5.", "Me and Mrs.Jones is a good show."):
-        assert sentences(one) == [one]
+        assert split(one) == [one]
 
 
 def test_html_remnants_after_clean_text():
@@ -100,17 +116,17 @@ def test_html_remnants_after_clean_text():
     quoted = clean_text(
         "> Contrary to most reviews, I liked it. <i>> As an American</i>, I knew them."
     )
-    assert sentences(quoted) == [
+    assert split(quoted) == [
         "> Contrary to most reviews, I liked it.",
         "> As an American , I knew them.",
     ]
 
 
 def test_one_word_empty_and_wordless_reviews():
-    assert segments.segment_review("Awful") == [(0, 5, 0)]
-    assert segments.segment_review("  Awful! ", min_words=5) == [(2, 8, 0)]
-    assert segments.segment_review("") == []
-    assert segments.segment_review("   ") == []
+    assert segment("Awful") == [(0, 5, 0)]
+    assert segment("  Awful! ", min_words=5) == [(2, 8, 0)]
+    assert segment("") == []
+    assert segment("   ") == []
     assert segs("!!!") == ["!!!"]
 
 
@@ -187,19 +203,19 @@ def test_short_clauses_merge_into_a_neighbour():
 
 def test_bad_settings_name_the_problem():
     with pytest.raises(ValueError, match="segments.splitter.*punkt"):
-        segments.split_sentences("A text.", splitter="spacy")
+        sentences.split_sentences("A text.", splitter="spacy")
     with pytest.raises(ValueError, match="min_words"):
-        segments.segment_review("A text.", min_words=0)
+        segment("A text.", min_words=0)
     with pytest.raises(ValueError, match="empty marker"):
-        segments.segment_table(["r"], ["A text."], markers=["but", " "], progress=False)
+        table(["r"], ["A text."], markers=["but", " "])
     with pytest.raises(ValueError, match="2 review ids but 1 texts"):
-        segments.segment_table(["a", "b"], ["A text."], progress=False)
+        table(["a", "b"], ["A text."])
 
 
 def test_pysbd_splitter_when_installed():
     pytest.importorskip("pysbd")
     assert segs(SEED, splitter="pysbd") == segs(SEED)
-    assert sentences("Mr. Glover is here. No!!!", splitter="pysbd") == [
+    assert split("Mr. Glover is here. No!!!", splitter="pysbd") == [
         "Mr. Glover is here.",
         "No!!!",
     ]
@@ -215,7 +231,7 @@ def demo():
 @pytest.fixture(scope="module")
 def demo_table(demo):
     ids, texts = demo
-    return segments.segment_table(ids, texts, progress=False)
+    return table(ids, texts)
 
 
 def test_offsets_round_trip_on_real_reviews(demo, demo_table):
@@ -230,35 +246,33 @@ def test_offsets_round_trip_on_real_reviews(demo, demo_table):
         assert sent[0] == 0 and set(sent[1:] - sent[:-1]) <= {0, 1}
         assert (group["start"].to_numpy()[1:] >= group["end"].to_numpy()[:-1]).all()
         for s, e, seg in zip(group["start"], group["end"], group["text"], strict=True):
-            assert text[s:e] == seg == seg.strip() and segments.n_words(seg) > 0
+            assert text[s:e] == seg == seg.strip() and sentences.n_words(seg) > 0
         # together the segments hold every non-space character of the review, in order
         assert no_space.sub("", "".join(group["text"])) == no_space.sub("", text)
 
 
 def test_table_schema_order_and_parallel_equal(demo, demo_table):
     ids, texts = demo
-    assert demo_table.schema == segments.SEGMENTS_SCHEMA
+    assert demo_table.schema == contract.SEGMENTS_SCHEMA
     order = pd.unique(demo_table.column("review_id").to_numpy(zero_copy_only=False))
     assert order.tolist() == [i for i, t in zip(ids, texts, strict=True) if t]
-    parallel = segments.segment_table(ids, texts, n_jobs=2, progress=False)
+    parallel = table(ids, texts, n_jobs=2)
     assert parallel.equals(demo_table)
 
 
 def test_empty_reviews_have_no_rows_and_summary_counts_them():
-    table = segments.segment_table(
-        ["a", "b", "c"], [SEED, "", "Fine. Really fine."], progress=False
-    )
-    assert table.column("review_id").to_pylist() == ["a", "a", "c", "c"]
-    assert table.column("sentence_no").to_pylist() == [0, 0, 0, 1]
-    summary = segments.segments_summary(table, 3, splitter="punkt")
+    three = table(["a", "b", "c"], [SEED, "", "Fine. Really fine."])
+    assert three.column("review_id").to_pylist() == ["a", "a", "c", "c"]
+    assert three.column("sentence_no").to_pylist() == [0, 0, 0, 1]
+    summary = segments.segments_summary(three, 3, splitter="punkt")
     assert summary["n_segments"] == 4 and summary["n_sentences"] == 3
     assert summary["reviews_without_segments"] == 1
     assert summary["segments_per_review"] == {"mean": 4 / 3, "median": 2.0, "max": 2}
     assert summary["share_multi_segment"] == pytest.approx(2 / 3)
     assert summary["share_split_at_marker"] == pytest.approx(1 / 3)
     assert summary["splitter_version"].startswith("nltk ")
-    empty = segments.segment_table([], [], progress=False)
-    assert empty.num_rows == 0 and empty.schema == segments.SEGMENTS_SCHEMA
+    empty = table([], [])
+    assert empty.num_rows == 0 and empty.schema == contract.SEGMENTS_SCHEMA
     assert segments.segments_summary(empty, 0)["n_segments"] == 0
 
 
@@ -275,7 +289,7 @@ def test_gold_set_is_real_cleaned_text_and_the_stage_splits_it_well():
             assert not text[pos:at].strip()
             want |= {at} if i else set()
             pos = at + len(sent)
-        got = {a for a, _ in segments.split_sentences(text)[1:]}
+        got = {a for a, _ in sentences.split_sentences(text, splitter="punkt")[1:]}
         tp, fp, fn = tp + len(want & got), fp + len(got - want), fn + len(want - got)
     assert len(gold) >= 25
     # measured: precision 0.995, recall 0.944 (tests/benchmarks/bench_segments.py)
@@ -283,10 +297,10 @@ def test_gold_set_is_real_cleaned_text_and_the_stage_splits_it_well():
 
 
 def test_table_types_match_the_contract():
-    table = segments.segment_table(["r1"], [SEED], progress=False)
-    assert table.schema.field("segment_no").type == pa.int32()
-    assert table.schema.field("start").type == pa.int32()
-    assert table.to_pylist()[1] == {
+    one = table(["r1"], [SEED])
+    assert one.schema.field("segment_no").type == pa.int32()
+    assert one.schema.field("start").type == pa.int32()
+    assert one.to_pylist()[1] == {
         "review_id": "r1",
         "segment_no": 1,
         "sentence_no": 0,

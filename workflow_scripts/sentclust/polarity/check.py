@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sentclust.polarity.scoring import NEGATIVE, NEUTRAL, POSITIVE
+from sentclust.polarity.contract import NEGATIVE, NEUTRAL, POSITIVE
 
 #: the middle of IMDB's 1-10 scale (ratings 5 and 6 are not in the data)
 MIDDLE = 5.5
@@ -30,7 +30,7 @@ def _spearman(a, b) -> float | None:
 def by_rating(reviews: pd.DataFrame) -> pd.DataFrame:
     """Per star rating (rows of ``reviews`` with a rating): reviews, dual-polarity share, mean
     spread (standard deviation and range of segment scores), mean positive and negative
-    segment shares. ``reviews`` holds :func:`sentclust.polarity.scoring.review_polarity`'s columns
+    segment shares. ``reviews`` holds :func:`sentclust.polarity.reviews.review_polarity`'s columns
     and ``rating``."""
     df = reviews[reviews["rating"].notna() & (reviews["n_scored"] > 0)]
     g = df.groupby(df["rating"].astype(int))
