@@ -4,19 +4,20 @@ term weighting)."""
 
 import pandas as pd
 
-from sentclust.finegrained import terms
+from sentclust.finegrained import job as fs
+from sentclust.finegrained.counts import write_term_counts
 from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
-    prepared = pd.read_parquet(sm.input.prepared, columns=terms.TOKEN_COLUMNS)
-    counts, vocab, about = terms.count_terms(
+    prepared = pd.read_parquet(sm.input.prepared, columns=fs.TOKEN_COLUMNS)
+    counts, vocab, about = fs.count_terms(
         prepared["tokens"].tolist(),
         min_df=sm.params.min_df,
         max_df=sm.params.max_df,
         stop_words_source=sm.params.stop_words,
     )
-    terms.write_term_counts(
+    write_term_counts(
         counts,
         vocab,
         prepared["review_id"].tolist(),

@@ -3,8 +3,15 @@ import pandas as pd
 import pytest
 from cluster_data import planted_corpus
 
+from sentclust.finegrained import check, naming
 from sentclust.finegrained import levels as fg
-from sentclust.finegrained import terms
+from sentclust.finegrained import polarity as fgp
+from sentclust.finegrained.counts import term_counts
+from sentclust.finegrained.terms import stop_words, term_stop_words
+from sentclust.finegrained.weights import WEIGHTINGS, distinctive_terms
+
+#: scikit-learn's stop words without the kept ones (config finegrained.stop_words: sklearn)
+STOP = term_stop_words(stop_words("sklearn")[0])
 
 # --------------------------------------------------------------------------- profile and order
 
@@ -73,36 +80,36 @@ def test_cluster_ranks():
     ],
 )
 def test_names_on_typical_data(shares, names):
-    assert fg.name_clusters(shares, mixed_band=0.1) == names
+    assert naming.name_clusters(shares, mixed_band=0.1) == names
 
 
 def test_mixed_only_within_the_band():
-    assert fg.name_clusters([0.1, 0.35, 0.9], mixed_band=0.1) == [
+    assert naming.name_clusters([0.1, 0.35, 0.9], mixed_band=0.1) == [
         "very negative",
         "negative",
         "positive",
     ]
-    assert fg.name_clusters([0.1, 0.35, 0.9], mixed_band=0.2)[1] == "mixed"
-    assert fg.name_clusters([0.2, 0.5, 0.8], mixed_band=0.0)[1] == "mixed"  # no majority at all
+    assert naming.name_clusters([0.1, 0.35, 0.9], mixed_band=0.2)[1] == "mixed"
+    assert naming.name_clusters([0.2, 0.5, 0.8], mixed_band=0.0)[1] == "mixed"  # no majority at all
 
 
 def test_all_clusters_positive_get_no_negative_name():
     # the original tutorial's bug: clusters named against their own majority
-    names = fg.name_clusters([0.55, 0.7, 0.95], mixed_band=0.02)
+    names = naming.name_clusters([0.55, 0.7, 0.95], mixed_band=0.02)
     assert names == ["somewhat positive", "positive", "very positive"]
     assert not any("negative" in n for n in names)
-    names = fg.name_clusters([0.55, 0.9], mixed_band=0.1)
+    names = naming.name_clusters([0.55, 0.9], mixed_band=0.1)
     assert names == ["mixed", "positive"]
 
 
 def test_all_clusters_negative_get_no_positive_name():
-    names = fg.name_clusters([0.02, 0.2, 0.45], mixed_band=0.01)
+    names = naming.name_clusters([0.02, 0.2, 0.45], mixed_band=0.01)
     assert names == ["very negative", "negative", "somewhat negative"]
-    assert fg.name_clusters([0.1, 0.45], mixed_band=0.1) == ["negative", "mixed"]
+    assert naming.name_clusters([0.1, 0.45], mixed_band=0.1) == ["negative", "mixed"]
 
 
 def test_several_near_half_clusters_get_distinct_honest_mixed_names():
-    names = fg.name_clusters([0.1, 0.42, 0.47, 0.5, 0.55, 0.9], mixed_band=0.1)
+    names = naming.name_clusters([0.1, 0.42, 0.47, 0.5, 0.55, 0.9], mixed_band=0.1)
     assert names == [
         "negative",
         "mixed, leaning negative",
@@ -111,9 +118,9 @@ def test_several_near_half_clusters_get_distinct_honest_mixed_names():
         "mixed, leaning positive",
         "positive",
     ]
-    two = fg.name_clusters([0.46, 0.53], mixed_band=0.1)
+    two = naming.name_clusters([0.46, 0.53], mixed_band=0.1)
     assert two == ["mixed, leaning negative", "mixed, leaning positive"]
-    same_side = fg.name_clusters([0.51, 0.53, 0.56, 0.58], mixed_band=0.1)
+    same_side = naming.name_clusters([0.51, 0.53, 0.56, 0.58], mixed_band=0.1)
     assert len(set(same_side)) == 4 and not any("negative" in n for n in same_side)
 
 
@@ -144,26 +151,26 @@ def test_naming_rule_holds_for_many_random_share_vectors():
             shares[rng.integers(0, k)] = 0.5
         shares = np.sort(np.round(shares, 3))
         band = float(rng.choice([0.0, 0.02, 0.05, 0.1, 0.2]))
-        _check_rule(shares, fg.name_clusters(shares, mixed_band=band), band)
+        _check_rule(shares, naming.name_clusters(shares, mixed_band=band), band)
 
 
 def test_naming_input_checks():
     with pytest.raises(ValueError, match="ascending"):
-        fg.name_clusters([0.9, 0.1], mixed_band=0.1)
+        naming.name_clusters([0.9, 0.1], mixed_band=0.1)
     with pytest.raises(ValueError, match="within"):
-        fg.name_clusters([0.1, 1.2], mixed_band=0.1)
+        naming.name_clusters([0.1, 1.2], mixed_band=0.1)
     with pytest.raises(ValueError, match="mixed_band"):
-        fg.name_clusters([0.1, 0.9], mixed_band=0.5)
+        naming.name_clusters([0.1, 0.9], mixed_band=0.5)
 
 
 def test_leaning_names_most_extreme_first():
-    assert fg._leaning_names("negative", 0) == []
-    assert fg._leaning_names("negative", 1) == ["mixed, leaning negative"]
-    assert fg._leaning_names("positive", 2) == [
+    assert naming._leaning_names("negative", 0) == []
+    assert naming._leaning_names("negative", 1) == ["mixed, leaning negative"]
+    assert naming._leaning_names("positive", 2) == [
         "mixed, leaning positive",
         "mixed, slightly positive",
     ]
-    assert fg._leaning_names("negative", 3) == [
+    assert naming._leaning_names("negative", 3) == [
         "mixed, leaning negative (3 of 3)",
         "mixed, leaning negative (2 of 3)",
         "mixed, leaning negative (1 of 3)",
@@ -171,15 +178,15 @@ def test_leaning_names_most_extreme_first():
 
 
 def test_mixed_names_in_sentiment_order():
-    assert fg._mixed_names(["balanced"]) == ["mixed"]
-    assert fg._mixed_names(["negative", "negative", "positive", "positive"]) == [
+    assert naming._mixed_names(["balanced"]) == ["mixed"]
+    assert naming._mixed_names(["negative", "negative", "positive", "positive"]) == [
         "mixed, leaning negative",
         "mixed, slightly negative",
         "mixed, slightly positive",
         "mixed, leaning positive",
     ]
     sides = ["negative"] * 3 + ["balanced"] * 2 + ["positive"] * 3
-    assert fg._mixed_names(sides) == [
+    assert naming._mixed_names(sides) == [
         "mixed, leaning negative (3 of 3)",
         "mixed, leaning negative (2 of 3)",
         "mixed, leaning negative (1 of 3)",
@@ -198,22 +205,22 @@ def test_names_with_terms_unique_even_with_shared_terms():
         ["episode", "series", "show"],
         ["episode", "series"],
     ]
-    assert fg.names_with_terms(grades, terms_) == [
+    assert naming.names_with_terms(grades, terms_) == [
         "negative: waste, awful",
         "mixed, slightly positive: episode, series",
         "mixed, leaning positive: episode, series",
     ]
-    assert fg.names_with_terms(["a", "b"], [[], ["x"]], n_terms=2) == ["a", "b: x"]
-    assert fg.names_with_terms(["p"], [["episode", "episodes", "tv"]]) == ["p: episode, tv"]
+    assert naming.names_with_terms(["a", "b"], [[], ["x"]], n_terms=2) == ["a", "b: x"]
+    assert naming.names_with_terms(["p"], [["episode", "episodes", "tv"]]) == ["p: episode, tv"]
     # a term with a grade word would blur the grade
-    assert fg.names_with_terms(["positive"], [["negative reviews", "mixed", "fun", "joy"]]) == [
+    assert naming.names_with_terms(["positive"], [["negative reviews", "mixed", "fun", "joy"]]) == [
         "positive: fun, joy"
     ]
-    assert fg.names_with_terms(["a", "b"], [["x", "y"], ["x"]], n_terms=1) == ["a: x", "b: x"]
+    assert naming.names_with_terms(["a", "b"], [["x", "y"], ["x"]], n_terms=1) == ["a: x", "b: x"]
     with pytest.raises(ValueError, match="unique"):
-        fg.names_with_terms(["a", "a"], [["x"], ["y"]])
+        naming.names_with_terms(["a", "a"], [["x"], ["y"]])
     with pytest.raises(ValueError, match="2 grades but terms for 1"):
-        fg.names_with_terms(["a", "b"], [["x"]])
+        naming.names_with_terms(["a", "b"], [["x"]])
 
 
 def test_names_unique_over_many_random_clusterings_sharing_terms():
@@ -222,9 +229,9 @@ def test_names_unique_over_many_random_clusterings_sharing_terms():
     for _ in range(300):
         k = int(rng.integers(2, 12))
         shares = np.sort(rng.uniform(0, 1, k))
-        grades = fg.name_clusters(shares, mixed_band=0.1)
+        grades = naming.name_clusters(shares, mixed_band=0.1)
         terms_ = [list(rng.choice(words, int(rng.integers(0, 4)), replace=False)) for _ in grades]
-        names = fg.names_with_terms(grades, terms_)
+        names = naming.names_with_terms(grades, terms_)
         assert len(set(names)) == k
         assert all(n.startswith(g) for n, g in zip(names, grades, strict=True))
 
@@ -245,7 +252,7 @@ def test_rating_check_on_constructed_data():
     # rank 0 holds every 1-star review and one 10-star; rank 2 holds the other 10-star reviews
     rank = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
     ratings = pd.array([1, 1, 1, 10, 4, 7, None, 10, 10, 10, 9], dtype="Int8")
-    out = fg.rating_check(rank, ratings)
+    out = check.rating_check(rank, ratings)
     assert out["n_rated"] == 10
     assert out["one_star_in_lowest"] == 1.0 and out["n_one_star"] == 3
     assert out["ten_star_in_highest"] == 0.75 and out["n_ten_star"] == 4
@@ -253,10 +260,10 @@ def test_rating_check_on_constructed_data():
     assert out["mean_rating_by_rank"] == {0: 3.25, 1: 5.5, 2: 9.75}
     assert out["mean_rating_increasing"] is True
     assert out["spearman_rho"] > 0.5
-    reversed_ = fg.rating_check(2 - rank, ratings)
+    reversed_ = check.rating_check(2 - rank, ratings)
     assert reversed_["spearman_rho"] == pytest.approx(-out["spearman_rho"])
     assert reversed_["mean_rating_increasing"] is False
-    none = fg.rating_check(np.array([0, 1]), pd.array([None, None], dtype="Int8"))
+    none = check.rating_check(np.array([0, 1]), pd.array([None, None], dtype="Int8"))
     assert none["n_rated"] == 0 and none["spearman_rho"] is None
 
 
@@ -269,15 +276,18 @@ def test_finegrained_table():
     texts = [f"film {words[c]} night" for c in clusters]
     distances = np.linspace(1, 0, 60).astype(np.float32)
     ids = np.array([f"r{i}" for i in range(60)], dtype=object)
+    counts, vocab = term_counts(texts, stop_words=STOP, min_df=1)
     t = fg.finegrained_table(
         clusters,
         labels,
         ratings,
         distances,
-        texts,
+        counts=counts,
+        vocab=vocab,
         mixed_band=0.1,
         top_n=2,
-        min_df=1,
+        n_nearest=3,
+        weighting="log_odds",
         review_ids=ids,
     )
     assert t["rank"].tolist() == [0, 1, 2]
@@ -338,23 +348,23 @@ def _polarity_frames():
 def test_cluster_polarity_means_per_cluster():
     ids, reviews, _, _ = _polarity_frames()
     clusters = np.array([0, 0, 0, 1, 1, 1])
-    out = fg.cluster_polarity(clusters, ids, reviews)
+    out = fgp.cluster_polarity(clusters, ids, reviews)
     assert out.index.tolist() == [0, 1]
-    assert out.columns.tolist() == list(fg.POLARITY_MEANS)
+    assert out.columns.tolist() == list(fgp.POLARITY_MEANS)
     assert out.loc[0, "dual_polarity_share"] == pytest.approx(1 / 3)
     assert out.loc[1, "dual_polarity_share"] == pytest.approx(2 / 3)
     assert out.loc[0, "spread_mean"] == pytest.approx(0.75)  # the null skipped
     assert out.loc[1, "positive_segment_share"] == pytest.approx(1 / 3)
     assert out.loc[0, "negative_segment_share"] == pytest.approx(0.5)
     with pytest.raises(ValueError, match="lacks 1 of the 6 clustered reviews .first: r5.*rerun"):
-        fg.cluster_polarity(clusters, ids, reviews[reviews["review_id"] != "r5"])
+        fgp.cluster_polarity(clusters, ids, reviews[reviews["review_id"] != "r5"])
 
 
 def test_typical_segments_most_polar_of_the_nearest_reviews():
     ids, _, scores, segments = _polarity_frames()
     clusters = np.array([0, 0, 0, 1, 1, 1])
     distances = np.array([0.3, 0.1, 0.2, 0.5, 0.0, 0.5])
-    out = fg.typical_segments(clusters, ids, distances, scores, segments, n=2)
+    out = fgp.typical_segments(clusters, ids, distances, scores, segments, n=2)
     # cluster 0: r1 (nearest) has no scored segment, then r2 (s4), then r0 (|-3| > 2: s1)
     assert out[0] == [
         {"review_id": "r2", "segment_no": 0, "text": "s4", "score": 1.0, "label": 1},
@@ -365,8 +375,8 @@ def test_typical_segments_most_polar_of_the_nearest_reviews():
         ("r3", "s7", 1),
         ("r5", "s11", 1),
     ]
-    assert fg.typical_segments(clusters, ids, distances, scores, segments, n=0) == {0: [], 1: []}
-    assert len(fg.typical_segments(clusters, ids, distances, scores, segments, n=9)[0]) == 2
+    assert fgp.typical_segments(clusters, ids, distances, scores, segments, n=0) == {0: [], 1: []}
+    assert len(fgp.typical_segments(clusters, ids, distances, scores, segments, n=9)[0]) == 2
 
 
 def test_with_polarity_adds_columns_only_for_the_frames_given():
@@ -374,11 +384,11 @@ def test_with_polarity_adds_columns_only_for_the_frames_given():
     clusters = np.array([0, 0, 0, 1, 1, 1])
     distances = np.zeros(6)
     table = pd.DataFrame({"rank": [0, 1], "cluster": np.array([1, 0], dtype=np.int32)})
-    assert fg.with_polarity(table, clusters, ids, distances, polarity=None) is table
-    no_segments = fg.with_polarity(table, clusters, ids, distances, polarity=reviews)
-    assert no_segments.columns.tolist() == ["rank", "cluster", *fg.POLARITY_MEANS]
+    assert fgp.with_polarity(table, clusters, ids, distances, polarity=None, n_typical=1) is table
+    no_segments = fgp.with_polarity(table, clusters, ids, distances, polarity=reviews, n_typical=1)
+    assert no_segments.columns.tolist() == ["rank", "cluster", *fgp.POLARITY_MEANS]
     assert no_segments["dual_polarity_share"].tolist() == pytest.approx([2 / 3, 1 / 3])
-    full = fg.with_polarity(
+    full = fgp.with_polarity(
         table,
         clusters,
         ids,
@@ -395,20 +405,27 @@ def test_with_polarity_adds_columns_only_for_the_frames_given():
     ]
 
 
-def test_finegrained_table_from_precomputed_counts_matches_texts():
+def test_finegrained_table_terms_are_the_distinctive_terms_of_the_texts():
     texts, clusters, ids = planted_corpus()
     labels = (clusters == 1).astype(np.int8)
     ratings = pd.array(np.where(clusters == 1, 9, np.where(clusters == 4, 2, 5)), "Int8")
     distances = np.linspace(1, 0, 60).astype(np.float32)
-    counts, vocab = terms.term_counts(texts, min_df=2, max_df=0.9)
-    for weighting in terms.WEIGHTINGS:
-        common = dict(mixed_band=0.1, top_n=4, review_ids=ids, weighting=weighting)
-        from_texts = fg.finegrained_table(
-            clusters, labels, ratings, distances, texts, min_df=2, max_df=0.9, **common
+    counts, vocab = term_counts(texts, stop_words=STOP, min_df=2, max_df=0.9)
+    for weighting in WEIGHTINGS:
+        table = fg.finegrained_table(
+            clusters,
+            labels,
+            ratings,
+            distances,
+            counts=counts,
+            vocab=vocab,
+            mixed_band=0.1,
+            top_n=4,
+            n_nearest=3,
+            weighting=weighting,
+            review_ids=ids,
         )
-        from_counts = fg.finegrained_table(
-            clusters, labels, ratings, distances, None, counts=counts, vocab=vocab, **common
+        expected = distinctive_terms(
+            texts, clusters, top_n=4, stop_words=STOP, min_df=2, max_df=0.9, weighting=weighting
         )
-        pd.testing.assert_frame_equal(from_counts, from_texts)
-    with pytest.raises(ValueError, match="vocabulary"):
-        fg.finegrained_table(clusters, labels, ratings, distances, None, counts=counts, **common)
+        assert table["terms"].tolist() == [expected[int(c)] for c in table["cluster"]]

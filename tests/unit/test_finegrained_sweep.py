@@ -5,11 +5,23 @@ import pytest
 from cluster_data import planted_corpus
 
 from sentclust import figures
+from sentclust.finegrained import check
+from sentclust.finegrained import counts as cm
 from sentclust.finegrained import job as fs
-from sentclust.finegrained import levels as fg
-from sentclust.finegrained import terms
+from sentclust.finegrained.counts import align_counts
+from sentclust.finegrained.polarity import POLARITY_COLUMNS
+from sentclust.finegrained.terms import stop_words, term_stop_words
+from sentclust.finegrained.weights import terms_from_counts
 
-CFG = {"mixed_band": 0.1, "top_terms": 3, "nearest": 2, "snippet_chars": 12}
+#: the rule's finegrained params (the whole config section; these tests' own values)
+CFG = {
+    "mixed_band": 0.1,
+    "top_terms": 3,
+    "nearest": 2,
+    "snippet_chars": 12,
+    "term_weighting": "log_odds",
+    "typical_segments": 3,
+}
 
 
 @pytest.fixture()
@@ -30,7 +42,8 @@ def inputs(tmp_path):
     )
     prepared = pd.DataFrame({"review_id": ids, "clean_text": texts})
     perm = np.random.default_rng(1).permutation(n)
-    counts, vocab = terms.term_counts([texts[i] for i in perm], min_df=2, max_df=0.9)
+    stop = term_stop_words(stop_words("sklearn")[0])
+    counts, vocab = cm.term_counts([texts[i] for i in perm], stop_words=stop, min_df=2, max_df=0.9)
     term_counts = (counts, vocab, ids[perm], {"stop_words": "sklearn"})
     paths = {}
     for k, clusters in ((2, label), (3, pd.Series(planted).map({4: 2, 2: 0, 1: 1}).to_numpy())):
@@ -71,11 +84,13 @@ def test_train_test_rating_check_orders_on_train_only():
     labels = pd.Series([0, 1, 0, 1, 1, 0])
     ratings = pd.Series(pd.array([1, 10, 2, 9, 1, 10], dtype="Float64"))
     split = pd.Series(["train", "train", "train", "train", "test", "test"])
-    out = fs.train_test_rating_check(clusters, labels, ratings, split)
+    out = check.train_test_rating_check(clusters, labels, ratings, split)
     # ordered on the train split (cluster 0 negative) whatever the test labels say
-    assert out == fg.rating_check(np.array([0, 1]), ratings[4:])
+    assert out == check.rating_check(np.array([0, 1]), ratings[4:])
     assert out["spearman_rho"] == pytest.approx(1.0)
-    assert fs.train_test_rating_check(clusters, labels, ratings, pd.Series(["train"] * 6)) is None
+    assert (
+        check.train_test_rating_check(clusters, labels, ratings, pd.Series(["train"] * 6)) is None
+    )
 
 
 def test_finegrained_k_table_and_result(inputs):
@@ -153,11 +168,9 @@ def test_finegrained_k_with_polarity(inputs):
     json.dumps(result, allow_nan=False)  # valid JSON
     # the terms weighted as the config asks
     counts, vocab, count_ids, _ = inputs["term_counts"]
-    aligned = terms.align_counts(counts, count_ids, df["review_id"])
+    aligned = align_counts(counts, count_ids, df["review_id"])
     for weighting in ("ctfidf", "log_odds"):
-        expected = terms.terms_from_counts(
-            aligned, vocab, df["cluster"], top_n=3, weighting=weighting
-        )
+        expected = terms_from_counts(aligned, vocab, df["cluster"], top_n=3, weighting=weighting)
         t, _ = fs.finegrained_k(
             df,
             3,
@@ -177,12 +190,10 @@ def test_read_polarity(tmp_path):
         frames[key].assign(extra=1).to_parquet(paths[name])
     paths["segments"] = tmp_path / "segments.parquet"
     frames["segments"].to_parquet(paths["segments"])
-    out = fs.read_polarity({**paths, "counts": "unused"})
-    assert out["reviews"].columns.tolist() == fg.POLARITY_COLUMNS  # only the columns used
+    out = fs.read_polarity(paths["polarity"], paths["segment_scores"], paths["segments"])
+    assert out["reviews"].columns.tolist() == POLARITY_COLUMNS  # only the columns used
     assert out["segment_scores"].columns.tolist() == fs.SEGMENT_SCORE_COLUMNS
     assert out["segments"]["text"].tolist() == ["seg a", "seg b"]
-    assert fs.read_polarity({"counts": "x"}) is None
-    assert fs.read_polarity({"polarity": paths["polarity"]})["segments"] is None
 
 
 def test_rated_by_name_leaves_out_null_ratings():
@@ -272,7 +283,7 @@ def test_chosen_table_and_document():
         "typical_segments",
         "results",
     ]
-    assert (doc["term_weighting"], doc["typical_segments"]) == ("log_odds", 3)  # the defaults
+    assert (doc["term_weighting"], doc["typical_segments"]) == ("log_odds", 3)  # the cfg's
     cfg = {**CFG, "term_weighting": "ctfidf", "typical_segments": 0}
     doc2 = fs.finegrained_document(run, kind="bert", supervision="none", chosen_by=None, cfg=cfg)
     assert (doc2["term_weighting"], doc2["typical_segments"]) == ("ctfidf", 0)

@@ -13,8 +13,10 @@ import pytest
 import yaml
 
 from conftest import DEMO_REVIEWS, ROOT
-from sentclust.finegrained import levels as fg
+from sentclust.finegrained import job as fs
+from sentclust.finegrained import naming
 from sentclust.finegrained import terms as tm
+from sentclust.finegrained.weights import terms_from_counts
 from sentclust.prepare.text import prepare
 
 #: the rating bands (IMDB has no 5 or 6), most negative first
@@ -35,24 +37,27 @@ def demo():
     groups = reviews["rating"].astype(int).map(band_of).to_numpy()
     assert not np.isnan(groups.astype(float)).any()
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["finegrained"]
-    counts, vocab, _ = tm.count_terms(
-        prepared["tokens"], min_df=cfg["min_df"], max_df=cfg["max_df"]
+    counts, vocab, _ = fs.count_terms(
+        prepared["tokens"],
+        min_df=cfg["min_df"],
+        max_df=cfg["max_df"],
+        stop_words_source=cfg["stop_words"],
     )
     old = CountVectorizer(
         ngram_range=(1, 2),
         min_df=cfg["min_df"],
         max_df=cfg["max_df"],
-        stop_words=tm.stop_words()[0],
+        stop_words=tm.stop_words("sklearn")[0],
     )
     old_counts = old.fit_transform(prepared["clean_text"])
     rankings = {}
     for top in (TOP, TOP_SHARED):
         rankings[top] = {
-            "before": tm.terms_from_counts(
+            "before": terms_from_counts(
                 old_counts, old.get_feature_names_out(), groups, top_n=top, weighting="ctfidf"
             ),
-            "ctfidf": tm.terms_from_counts(counts, vocab, groups, top_n=top, weighting="ctfidf"),
-            "log_odds": tm.terms_from_counts(counts, vocab, groups, top_n=top),
+            "ctfidf": terms_from_counts(counts, vocab, groups, top_n=top, weighting="ctfidf"),
+            "log_odds": terms_from_counts(counts, vocab, groups, top_n=top, weighting="log_odds"),
         }
     return {"groups": groups, "labels": reviews["label"].to_numpy(), "rankings": rankings}
 
@@ -71,8 +76,8 @@ def test_print_side_by_side(demo):
     for weighting, ranking in demo["rankings"][TOP_SHARED].items():
         print(f"shared by all groups (top {TOP_SHARED}), {weighting}: {_shared_by_all(ranking)}")
     shares = [float(np.mean(demo["labels"][demo["groups"] == g])) for g in range(len(BANDS))]
-    grades = fg.name_clusters(shares, mixed_band=0.1)
-    names = fg.names_with_terms(grades, [shown["log_odds"][g] for g in range(len(BANDS))])
+    grades = naming.name_clusters(shares, mixed_band=0.1)
+    names = naming.names_with_terms(grades, [shown["log_odds"][g] for g in range(len(BANDS))])
     print("names:", names)
     assert len(set(names)) == len(BANDS)
 

@@ -1,11 +1,16 @@
-"""The fine-grained results of one embedding kind (rule finegrained): the chosen k and the k
-values the config asks to explore, each ordered, named, described by the terms of the shared
-count matrix and checked against the star ratings; the chosen k's table and figure.
+"""The fine-grained rules' work (rules term_counts and finegrained in rules/cluster.smk); the
+rule scripts only read and write files:
 
-``cfg`` is the rule's ``finegrained`` params (``mixed_band``, ``top_terms``, ``nearest``,
-``snippet_chars``, ``term_weighting``, ``typical_segments``). The segment polarity
-(polarity/reviews.parquet, polarity/segment_scores.parquet, segments/segments.parquet) is
-optional: given, each cluster also says how polar and how mixed its reviews are inside.
+- term_counts: :func:`count_terms`, the reviews x terms count matrix of the prepared tokens,
+  built once (saved with :func:`sentclust.finegrained.counts.write_term_counts`);
+- finegrained: :func:`finegrained_sweep`, the chosen k and the k values the config asks to
+  explore of one embedding kind, each ordered, named, described by the terms of the shared
+  count matrix, checked against the star ratings and described by the segment polarity inside
+  its reviews (:func:`read_polarity`); the chosen k's table (:func:`chosen_table`) and figure
+  (:func:`write_rating_figure`), finegrained.json (:func:`finegrained_document`).
+
+``cfg`` is the rule's ``finegrained`` params, the whole config section (``mixed_band``,
+``top_terms``, ``nearest``, ``snippet_chars``, ``term_weighting``, ``typical_segments``, ...).
 """
 
 from __future__ import annotations
@@ -16,26 +21,50 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sentclust.finegrained.levels import (
-    cluster_profile,
-    cluster_ranks,
-    finegrained_table,
-    order_clusters,
-    rating_check,
-    with_polarity,
-)
-from sentclust.finegrained.terms import align_counts
+from sentclust.finegrained.check import rating_check, train_test_rating_check
+from sentclust.finegrained.counts import align_counts
+from sentclust.finegrained.counts import term_counts as count_matrix
+from sentclust.finegrained.levels import cluster_ranks, finegrained_table
+from sentclust.finegrained.polarity import POLARITY_COLUMNS, with_polarity
+from sentclust.finegrained.terms import NGRAM_RANGE, stop_words, term_stop_words
 
 _log = logging.getLogger(__name__)
 
 #: the columns read from the reviews
 REVIEW_COLUMNS = ["review_id", "split", "label", "rating"]
+#: the columns read from the prepared texts for the snippets of the nearest reviews
+TEXT_COLUMNS = ["review_id", "clean_text"]
+#: the columns rule term_counts reads: the project's own tokens
+TOKEN_COLUMNS = ["review_id", "tokens"]
 #: the columns read from the segment scores and the segments (typical segments)
 SEGMENT_SCORE_COLUMNS = ["review_id", "segment_no", "score", "label"]
 SEGMENT_COLUMNS = ["review_id", "segment_no", "text"]
-#: config defaults of the keys added with the segment polarity (issue 14)
-DEFAULT_WEIGHTING = "log_odds"
-DEFAULT_TYPICAL_SEGMENTS = 3
+
+
+def count_terms(texts, *, min_df: int, max_df: float, stop_words_source: str):
+    """Rule term_counts: (count matrix, vocabulary, ``about``) of the token strings ``texts``
+    (:func:`sentclust.finegrained.counts.term_counts` with :func:`term_stop_words` of the
+    ``stop_words_source`` list); ``about`` records the tokenizer, the stop words' source, the
+    kept words, ``min_df``, ``max_df`` and the n-gram range (saved with the counts by
+    :func:`sentclust.finegrained.counts.write_term_counts`)."""
+    base, source = stop_words(stop_words_source)
+    counts, vocab = count_matrix(
+        texts,
+        stop_words=term_stop_words(base),
+        min_df=min_df,
+        max_df=max_df,
+        ngram_range=NGRAM_RANGE,
+    )
+    about = {
+        "tokenizer": "prepared tokens (NLTK TweetTokenizer, lower-cased), punctuation dropped",
+        "stop_words": source,
+        "kept_words": "sentclust.finegrained.terms.SENTIMENT_FUNCTION_WORDS and n't forms",
+        "bigrams": "neighbours after stop-word removal, not across punctuation",
+        "min_df": min_df,
+        "max_df": max_df,
+        "ngram_range": list(NGRAM_RANGE),
+    }
+    return counts, vocab, about
 
 
 @dataclass
@@ -63,41 +92,14 @@ def assignment_frame(path, reviews: pd.DataFrame, texts: pd.DataFrame, k: int) -
     return df
 
 
-def read_polarity(paths) -> dict | None:
-    """The segment polarity frames for :func:`finegrained_k` from the named input files
-    ``polarity`` (polarity/reviews.parquet), ``segment_scores`` and ``segments`` (a dict or
-    ``snakemake.input``: anything with ``items()``), only the columns used; None without
-    ``polarity``, no typical segments without the other two."""
-    from sentclust.finegrained.levels import POLARITY_COLUMNS
-
-    paths = dict(paths.items())
-    if paths.get("polarity") is None:
-        return None
-
-    def read(name, columns):
-        return pd.read_parquet(paths[name], columns=columns) if paths.get(name) else None
-
+def read_polarity(polarity, segment_scores, segments) -> dict:
+    """The segment polarity frames for :func:`finegrained_k`, only the columns used, from
+    polarity/reviews.parquet, polarity/segment_scores.parquet and segments/segments.parquet."""
     return {
-        "reviews": read("polarity", POLARITY_COLUMNS),
-        "segment_scores": read("segment_scores", SEGMENT_SCORE_COLUMNS),
-        "segments": read("segments", SEGMENT_COLUMNS),
+        "reviews": pd.read_parquet(polarity, columns=POLARITY_COLUMNS),
+        "segment_scores": pd.read_parquet(segment_scores, columns=SEGMENT_SCORE_COLUMNS),
+        "segments": pd.read_parquet(segments, columns=SEGMENT_COLUMNS),
     }
-
-
-def train_test_rating_check(clusters, labels, ratings, split) -> dict | None:
-    """:func:`rating_check` measured without test labels: the clusters ordered on the train
-    split, checked on the test split's ratings (None unless both splits are there)."""
-    train = (split == "train").to_numpy()
-    test = ~train
-    if not (train.any() and test.any()):
-        return None
-    prof = cluster_profile(clusters[train], labels[train], ratings[train])
-    order_train = order_clusters(prof)
-    keep = np.isin(clusters[test], order_train)
-    return rating_check(
-        cluster_ranks(clusters[test][keep], order_train),
-        ratings[test][keep],
-    )
 
 
 def _json_safe(value):
@@ -117,10 +119,10 @@ def finegrained_k(
     polarity: dict | None = None,
 ):
     """(the table, the result record) of one k; ``df`` from :func:`assignment_frame`,
-    ``term_counts`` as :func:`sentclust.finegrained.terms.read_term_counts` returns them,
+    ``term_counts`` as :func:`sentclust.finegrained.counts.read_term_counts` returns them,
     ``polarity`` None or {"reviews", "segment_scores", "segments"} DataFrames (either of the last
     two may be None: no typical segments), see
-    :func:`sentclust.finegrained.levels.with_polarity`."""
+    :func:`sentclust.finegrained.polarity.with_polarity`."""
     counts, vocab, count_ids, _ = term_counts
     clusters = df["cluster"].to_numpy()
     ratings = df["rating"].astype("Float64")
@@ -129,14 +131,13 @@ def finegrained_k(
         df["label"].to_numpy(),
         ratings,
         df["distance"].to_numpy(),
-        None,  # the texts: described from the term counts instead
+        counts=align_counts(counts, count_ids, df["review_id"], what=f"the assignments for k={k}"),
+        vocab=vocab,
         mixed_band=cfg["mixed_band"],
         top_n=cfg["top_terms"],
         n_nearest=cfg["nearest"],
+        weighting=cfg["term_weighting"],
         review_ids=df["review_id"].to_numpy(),
-        counts=align_counts(counts, count_ids, df["review_id"], what=f"the assignments for k={k}"),
-        vocab=vocab,
-        weighting=cfg.get("term_weighting", DEFAULT_WEIGHTING),
     )
     table["nearest_texts"] = [
         [df["clean_text"].iat[i][: cfg["snippet_chars"]] for i in rows]
@@ -151,7 +152,7 @@ def finegrained_k(
         polarity=polarity.get("reviews"),
         segment_scores=polarity.get("segment_scores"),
         segments=polarity.get("segments"),
-        n_typical=cfg.get("typical_segments", DEFAULT_TYPICAL_SEGMENTS),
+        n_typical=cfg["typical_segments"],
         snippet_chars=cfg["snippet_chars"],
     )
     ranks = cluster_ranks(clusters, table["cluster"].tolist())
@@ -192,7 +193,7 @@ def finegrained_sweep(
 ) -> FinegrainedRun:
     """The chosen k and the explored ones (:func:`explored_ks`); ``paths`` maps each k of the
     sweep to its assignments file, ``term_counts`` as
-    :func:`sentclust.finegrained.terms.read_term_counts` returns them (counted once for every kind
+    :func:`sentclust.finegrained.counts.read_term_counts` returns them (counted once for every kind
     and k: only their rows are reordered here), ``polarity`` as for :func:`finegrained_k`."""
     results, chosen_table, rated = [], None, None
     for k in explored_ks(chosen, explore, paths):
@@ -212,6 +213,7 @@ def finegrained_sweep(
 
 def write_rating_figure(run: FinegrainedRun, *, kind: str, path) -> None:
     """The chosen k's star ratings by cluster, clusters in sentiment order."""
+    # matplotlib and seaborn: only to draw the figure
     from sentclust import figures
 
     figures.rating_by_cluster(
@@ -243,8 +245,8 @@ def finegrained_document(
         f"within {cfg['mixed_band']} of one half; names never contradict the majority label; "
         "each name ends with the cluster's two most distinctive terms",
         "stop_words": run.stop_words,
-        "term_weighting": cfg.get("term_weighting", DEFAULT_WEIGHTING),
+        "term_weighting": cfg["term_weighting"],
         "terms": run.terms_about,
-        "typical_segments": cfg.get("typical_segments", DEFAULT_TYPICAL_SEGMENTS),
+        "typical_segments": cfg["typical_segments"],
         "results": run.results,
     }

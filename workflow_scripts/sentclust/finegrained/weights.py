@@ -1,10 +1,16 @@
 """How distinctive each term is of each cluster: the weighted log-odds ratio with an
-informative Dirichlet prior (Monroe et al. 2008), z-scored, or class-based TF-IDF. The term
-counts come from :mod:`sentclust.finegrained.terms`."""
+informative Dirichlet prior (Monroe et al. 2008), z-scored, or class-based TF-IDF
+(config finegrained.term_weighting), and each cluster's most distinctive terms by that weight.
+The term counts come from :mod:`sentclust.finegrained.counts`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+
+from sentclust.finegrained.counts import term_counts
+from sentclust.finegrained.terms import NGRAM_RANGE
 
 #: how the terms are weighted (config finegrained.term_weighting)
 WEIGHTINGS = ("log_odds", "ctfidf")
@@ -102,7 +108,7 @@ def log_odds_z(
     return uniq, z
 
 
-def term_weights(counts, classes, weighting: str = "log_odds"):
+def term_weights(counts, classes, weighting: str):
     """(the sorted class ids, classes x terms weights) by ``weighting``: "log_odds"
     (:func:`log_odds_z`) or "ctfidf" (:func:`ctfidf`)."""
     if weighting == "log_odds":
@@ -113,3 +119,53 @@ def term_weights(counts, classes, weighting: str = "log_odds"):
         f"term_weighting={weighting!r}: unknown; use one of {', '.join(WEIGHTINGS)} "
         "(config finegrained.term_weighting)"
     )
+
+
+def terms_from_counts(
+    counts, vocab, clusters, *, top_n: int, weighting: str
+) -> dict[int, list[str]]:
+    """Each cluster's ``top_n`` most distinctive terms of a count matrix, by ``weighting``
+    (:func:`term_weights`).
+
+    ``counts`` is documents x terms (:func:`term_counts`), its rows aligned with ``clusters``;
+    ``vocab`` names its columns. Ties go to the first term in ``vocab`` (alphabetical from
+    :func:`term_counts`); terms of weight 0 or less (not over-represented) are left out.
+    """
+    clusters = np.asarray(clusters)
+    vocab = np.asarray(vocab, dtype=object)
+    if counts.shape[0] != len(clusters):
+        raise ValueError(f"{counts.shape[0]} count rows but {len(clusters)} cluster ids")
+    if counts.shape[1] != len(vocab):
+        raise ValueError(f"{counts.shape[1]} count columns but {len(vocab)} vocabulary terms")
+    uniq, weights = term_weights(counts, clusters, weighting)
+    out = {}
+    for row, c in enumerate(uniq):
+        w = weights[row]
+        order = np.lexsort((np.arange(len(w)), -w))  # weight desc, then vocabulary (alphabetical)
+        order = order[w[order] > 0][:top_n]
+        out[int(c)] = [str(t) for t in vocab[order]]
+    return out
+
+
+def distinctive_terms(
+    texts,
+    clusters,
+    *,
+    top_n: int,
+    stop_words: Sequence[str],
+    min_df: int,
+    max_df: float = 1.0,
+    ngram_range: tuple[int, int] = NGRAM_RANGE,
+    weighting: str,
+) -> dict[int, list[str]]:
+    """Each cluster's ``top_n`` most distinctive unigrams and bigrams: :func:`term_counts` of
+    the token strings ``texts``, then :func:`terms_from_counts` (see both for the parameters).
+    """
+    texts = list(texts)
+    clusters = np.asarray(clusters)
+    if len(texts) != len(clusters):
+        raise ValueError(f"{len(texts)} texts but {len(clusters)} cluster ids")
+    counts, vocab = term_counts(
+        texts, stop_words=stop_words, min_df=min_df, max_df=max_df, ngram_range=ngram_range
+    )
+    return terms_from_counts(counts, vocab, clusters, top_n=top_n, weighting=weighting)
