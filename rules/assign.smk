@@ -7,7 +7,7 @@ rule model_manifest:
     input:
         unpack(manifest_inputs),
     output:
-        MANIFEST_FILE,
+        results(L.MANIFEST),
     log:
         f"{LOGS}/model_manifest.log",
     benchmark:
@@ -15,8 +15,8 @@ rule model_manifest:
     conda:
         CONDA_CPU
     params:
-        run=lambda wildcards, output: run_of(output[0]),
-        kinds=embedding_kinds(),
+        run=run_of_output,
+        kinds=ALL_KINDS,
         ks=sweep_ks(),
         prepare=result_params(config, "prepare"),
         encoding=encoding_params(),
@@ -29,10 +29,10 @@ rule model_manifest:
 rule assign:
     input:
         texts=assign_input,
-        manifest=MANIFEST_FILE,
+        manifest=rules.model_manifest.output[0],
         models=manifest_files,
     output:
-        f"{RESULTS}/assign/{{name}}/assignments.parquet",
+        results(L.ASSIGNED),
     log:
         f"{LOGS}/assign/{{name}}.log",
     benchmark:
@@ -43,6 +43,6 @@ rule assign:
         CONDA_GPU_CAPABLE
     threads: config["bert"]["runtime"]["threads"]
     params:
-        run=lambda wildcards, input: run_of(input.manifest),
+        run=run_of_input,
     script:
         "../workflow_scripts/assign.py"

@@ -5,10 +5,10 @@ rule encode_shard:
     input:
         unpack(encode_shard_inputs),
     output:
-        embeddings=f"{RESULTS}/embeddings/bert_shards/shard_{{shard}}_of_{{n}}.parquet",
-        info=f"{RESULTS}/embeddings/bert_shards/shard_{{shard}}_of_{{n}}.json",
+        embeddings=results(L.SHARD),
+        info=results(L.SHARD_INFO),
         # the shard's segment vectors (polarity.bert_segments; no rows when it is off)
-        segments=f"{RESULTS}/embeddings/bert_shards/segments_{{shard}}_of_{{n}}.parquet",
+        segments=results(L.SHARD_SEGMENTS),
     log:
         f"{LOGS}/encode_shard/shard_{{shard}}_of_{{n}}.log",
     benchmark:
@@ -53,8 +53,8 @@ rule gather_bert:
         shards=bert_shard_files(),
         prepared=rules.prepare.output.prepared,
     output:
-        embeddings=f"{RESULTS}/embeddings/bert.parquet",
-        summary=f"{RESULTS}/embeddings/bert_summary.json",
+        embeddings=results(L.EMBEDDINGS, kind="bert"),
+        summary=results(L.EMBEDDINGS_SUMMARY, kind="bert"),
     log:
         f"{LOGS}/gather_bert.log",
     benchmark:

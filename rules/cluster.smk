@@ -5,13 +5,13 @@
 
 rule pls_projection:
     input:
-        embeddings=f"{RESULTS}/embeddings/{{raw}}.parquet",
+        embeddings=results(L.EMBEDDINGS, kind="{raw}"),
         reviews=rules.ingest.output.reviews,
     output:
-        embeddings=f"{RESULTS}/embeddings/{{raw}}_pls.parquet",
-        summary=f"{RESULTS}/embeddings/{{raw}}_pls_summary.json",
+        embeddings=results(L.EMBEDDINGS, kind="{raw}_pls"),
+        summary=results(L.EMBEDDINGS_SUMMARY, kind="{raw}_pls"),
         # the fitted projection (means, scales, rotations): new texts are placed with it
-        model=f"{RESULTS}/embeddings/{{raw}}_pls_model.npz",
+        model=results(L.PLS_MODEL),
     log:
         f"{LOGS}/pls_projection/{{raw}}.log",
     benchmark:
@@ -26,15 +26,15 @@ rule pls_projection:
 
 rule kmeans:
     input:
-        embeddings=f"{RESULTS}/embeddings/{{kind}}.parquet",
+        embeddings=results(L.EMBEDDINGS),
         reviews=rules.ingest.output.reviews,
     output:
-        assignments=f"{RESULTS}/clusters/{{kind}}/k{{k}}/assignments.parquet",
-        metrics=f"{RESULTS}/clusters/{{kind}}/k{{k}}/metrics.json",
-        by_label=f"{RESULTS}/clusters/{{kind}}/k{{k}}/contingency_labels.parquet",
-        by_rating=f"{RESULTS}/clusters/{{kind}}/k{{k}}/contingency_ratings.parquet",
+        assignments=results(L.ASSIGNMENTS),
+        metrics=results(L.METRICS),
+        by_label=results(L.BY_LABEL),
+        by_rating=results(L.BY_RATING),
         # the centres (float32, k x d): new texts are assigned to the nearest
-        centres=f"{RESULTS}/clusters/{{kind}}/k{{k}}/centres.npz",
+        centres=results(L.CENTRES),
     log:
         f"{LOGS}/kmeans/{{kind}}_k{{k}}.log",
     benchmark:
@@ -54,14 +54,14 @@ rule kmeans:
 
 rule choose_k:
     input:
-        metrics=sweep_files("metrics.json"),
-        by_label=sweep_files("contingency_labels.parquet"),
-        by_rating=sweep_files("contingency_ratings.parquet"),
+        metrics=sweep_files(L.METRICS),
+        by_label=sweep_files(L.BY_LABEL),
+        by_rating=sweep_files(L.BY_RATING),
     output:
-        choice=f"{RESULTS}/clusters/{{kind}}/choice.json",
-        table=f"{RESULTS}/clusters/{{kind}}/k_sweep.tsv",
+        choice=results(L.CHOICE),
+        table=results(L.SWEEP),
         figures=report(
-            directory(f"{RESULTS}/clusters/{{kind}}/figures"),
+            directory(results(L.CHOICE_FIGURES)),
             patterns=["{name}.png"],
             caption="../report/choose_k.rst",
             category="2. Choice of k and overlap",
@@ -86,9 +86,9 @@ rule term_counts:
     input:
         prepared=rules.prepare.output.prepared,
     output:
-        counts=f"{RESULTS}/clusters/term_counts.npz",
-        vocab=f"{RESULTS}/clusters/term_counts_vocab.parquet",
-        rows=f"{RESULTS}/clusters/term_counts_rows.parquet",
+        counts=results(L.TERM_COUNTS),
+        vocab=results(L.TERM_VOCAB),
+        rows=results(L.TERM_ROWS),
     log:
         f"{LOGS}/term_counts.log",
     benchmark:
@@ -106,20 +106,20 @@ rule term_counts:
 rule finegrained:
     input:
         choice=rules.choose_k.output.choice,
-        assignments=sweep_files("assignments.parquet"),
+        assignments=sweep_files(L.ASSIGNMENTS),
         reviews=rules.ingest.output.reviews,
         prepared=rules.prepare.output.prepared,
         counts=rules.term_counts.output.counts,
         vocab=rules.term_counts.output.vocab,
         rows=rules.term_counts.output.rows,
-        polarity=f"{RESULTS}/polarity/reviews.parquet",
-        segment_scores=f"{RESULTS}/polarity/segment_scores.parquet",
-        segments=f"{RESULTS}/segments/segments.parquet",
+        polarity=rules.polarity.output.reviews,
+        segment_scores=rules.score_segments.output.scores,
+        segments=rules.segment.output.segments,
     output:
-        json=f"{RESULTS}/clusters/{{kind}}/finegrained.json",
-        table=f"{RESULTS}/clusters/{{kind}}/finegrained.parquet",
+        json=results(L.FINEGRAINED),
+        table=results(L.FINEGRAINED_TABLE),
         figure=report(
-            f"{RESULTS}/clusters/{{kind}}/rating_by_cluster.png",
+            results(L.RATING_FIGURE),
             caption="../report/finegrained.rst",
             category="3. Fine-grained sentiment",
             labels={"kind": "{kind}"},

@@ -6,19 +6,27 @@ from pathlib import Path
 # light modules of the sentclust package (workflow_scripts/): the table of run-time-only config
 # keys, the naming of per-kind inputs, and which jobs ask for a GPU
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
+from sentclust import layout as L
 from sentclust.workflow.config_keys import canonical, provenance, result_params
 from sentclust.workflow.named_inputs import per_kind_inputs
 from sentclust.workflow.gpu import gpu_resources
 
 RESULTS = config["results_dir"].rstrip("/")
-LOGS = f"{RESULTS}/logs"
-BENCH = f"{RESULTS}/benchmarks"
+
+
+def results(template, **wildcards):
+    """A path of the results layout (sentclust.layout) in this run's results folder, with
+    ``wildcards`` filled in (the others stay Snakemake wildcards)."""
+    return f"{RESULTS}/{L.path(template, **wildcards)}"
+
+
+LOGS = results(L.LOGS)
+BENCH = results(L.BENCHMARKS)
 SEED = config["seed"]
 # conda environment of the CPU stages (paths are relative to the rule files)
 CONDA_CPU = "../envs/cpu.yaml"
 # the encoding and K-means rules: the GPU flavour when conda_flavour is gpu
 CONDA_GPU_CAPABLE = f"../envs/{config['conda_flavour']}.yaml"
-DOWNLOAD_DIR = f"{RESULTS}/downloads"
 
 
 def downloaded_input():
@@ -32,7 +40,7 @@ def downloaded_input():
     except DownloadError as err:
         raise WorkflowError(str(err)) from None
     name = Path(config["input_url"].split("?")[0]).name or "download"
-    return f"{DOWNLOAD_DIR}/{name}"
+    return results(L.DOWNLOAD, name=name)
 
 
 def ingest_input():
@@ -81,37 +89,21 @@ def explain_params():
     return result_params(config, "explain")
 
 
-def bert_shard_files(prefix="shard"):
-    """The shard files in order: review vectors (``shard``) or segment vectors (``segments``)."""
-    n = config["bert"]["shards"]
-    return [
-        f"{RESULTS}/embeddings/bert_shards/{prefix}_{i:03d}_of_{n:03d}.parquet"
-        for i in range(n)
-    ]
+def bert_shard_files(template=L.SHARD):
+    """The shard files in order: review vectors (``L.SHARD``) or segment vectors
+    (``L.SHARD_SEGMENTS``)."""
+    return [results(f) for f in L.shard_files(config["bert"]["shards"], template)]
 
 
 #: raw embedding kinds, and their sentiment-aligned projections (fitted on train labels)
-RAW_KINDS = ["wordvec", "bert"]
-PLS_KINDS = (
-    [f"{kind}_pls" for kind in RAW_KINDS] if config["projection"]["enabled"] else []
-)
-ALL_KINDS = RAW_KINDS + PLS_KINDS
-SUPERVISION = {
-    "wordvec": "used labels: the network's embedding layer, trained on train-split labels",
-    "bert": "unsupervised: a pre-trained sentence-transformers model, no labels",
-    "wordvec_pls": "used labels: PLS projection of wordvec fitted on train-split labels",
-    "bert_pls": "used labels: PLS projection of bert fitted on train-split labels",
-}
-
-
-def embedding_kinds():
-    """Every embedding kind this workflow computes (raw and projected)."""
-    return ALL_KINDS
+RAW_KINDS = list(L.RAW_KINDS)
+PLS_KINDS = L.pls_kinds(config["projection"]["enabled"])
+ALL_KINDS = L.kinds(config["projection"]["enabled"])
 
 
 def supervision_of(wildcards):
     """Whether an embedding kind is unsupervised or used labels (written into its outputs)."""
-    return SUPERVISION[wildcards.kind]
+    return L.SUPERVISION[wildcards.kind]
 
 
 def gpu_request(rule):
@@ -131,12 +123,12 @@ def sweep_ks():
     return list(config["kmeans"]["k"])
 
 
-def sweep_files(name):
-    """Input function: ``name`` of every k of the sweep (in the order of sweep_ks()), for one
-    kind."""
+def sweep_files(template):
+    """Input function: the file ``template`` (a per-(kind, k) path of sentclust.layout) of
+    every k of the sweep, in the order of sweep_ks(), for one kind."""
 
     def files(wildcards):
-        return [f"{RESULTS}/clusters/{wildcards.kind}/k{k}/{name}" for k in sweep_ks()]
+        return [results(template, kind=wildcards.kind, k=k) for k in sweep_ks()]
 
     return files
 
@@ -144,25 +136,17 @@ def sweep_files(name):
 def analysis_outputs():
     """Every output of the analysis proper: what the report waits for."""
     return [
-        f"{RESULTS}/data/reviews.parquet",
-        f"{RESULTS}/data/ingest_summary.json",
-        f"{RESULTS}/data/prepared.parquet",
-        f"{RESULTS}/data/prepare_summary.json",
-        f"{RESULTS}/wordvec/metrics.json",
-        f"{RESULTS}/embeddings/wordvec_summary.json",
-        f"{RESULTS}/explain/explanations.json",
-        f"{RESULTS}/embeddings/bert_summary.json",
+        *map(results, (L.REVIEWS, L.INGEST_SUMMARY, L.PREPARED, L.PREPARE_SUMMARY)),
+        results(L.WORDVEC_METRICS),
+        results(L.EMBEDDINGS_SUMMARY, kind="wordvec"),
+        results(L.EXPLANATIONS),
+        results(L.EMBEDDINGS_SUMMARY, kind="bert"),
         # the shards are targets too: a deleted shard is encoded again, alone
         *bert_shard_files(),
-        *(f"{RESULTS}/probe/{kind}.json" for kind in embedding_kinds()),
-        *(f"{RESULTS}/clusters/{kind}/finegrained.json" for kind in embedding_kinds()),
-        f"{RESULTS}/segments/summary.json",
-        f"{RESULTS}/polarity/reviews.parquet",
-        f"{RESULTS}/polarity/summary.json",
+        *(results(L.PROBE, kind=kind) for kind in ALL_KINDS),
+        *(results(L.FINEGRAINED, kind=kind) for kind in ALL_KINDS),
+        *map(results, (L.SEGMENTS_SUMMARY, L.POLARITY_REVIEWS, L.POLARITY_SUMMARY)),
     ]
-
-
-REPORT_DIR = f"{RESULTS}/report"
 
 
 def report_inputs(wildcards):
@@ -170,27 +154,30 @@ def report_inputs(wildcards):
     ``<kind>__<name>`` (sentclust.report.inputs_by_kind groups them back by kind), and every
     analysis output, so that the report is the last job of the DAG."""
     per_kind = {
-        "probe": f"{RESULTS}/probe/{{kind}}.json",
-        "choice": f"{RESULTS}/clusters/{{kind}}/choice.json",
-        "sweep": f"{RESULTS}/clusters/{{kind}}/k_sweep.tsv",
-        "figures": f"{RESULTS}/clusters/{{kind}}/figures",
-        "finegrained": f"{RESULTS}/clusters/{{kind}}/finegrained.json",
-        "rating_figure": f"{RESULTS}/clusters/{{kind}}/rating_by_cluster.png",
-        "projection_figure": f"{REPORT_DIR}/projection/{{kind}}.png",
-        "projection_info": f"{REPORT_DIR}/projection/{{kind}}.json",
+        "probe": L.PROBE,
+        "choice": L.CHOICE,
+        "sweep": L.SWEEP,
+        "figures": L.CHOICE_FIGURES,
+        "finegrained": L.FINEGRAINED,
+        "rating_figure": L.RATING_FIGURE,
+        "projection_figure": L.PROJECTION_FIGURE,
+        "projection_info": L.PROJECTION_INFO,
+    }
+    run_wide = {
+        "ingest_summary": L.INGEST_SUMMARY,
+        "prepare_summary": L.PREPARE_SUMMARY,
+        "wordvec_metrics": L.WORDVEC_METRICS,
+        "explanations": L.EXPLANATIONS,
+        "explain_figures": L.EXPLAIN_FIGURES,
+        "bert_summary": L.path(L.EMBEDDINGS_SUMMARY, kind="bert"),
+        "segments_summary": L.SEGMENTS_SUMMARY,
+        "polarity_summary": L.POLARITY_SUMMARY,
+        "polarity_figure": L.POLARITY_FIGURE,
+        "polarity_explain": L.POLARITY_TEXTS,
     }
     return {
-        "ingest_summary": f"{RESULTS}/data/ingest_summary.json",
-        "prepare_summary": f"{RESULTS}/data/prepare_summary.json",
-        "wordvec_metrics": f"{RESULTS}/wordvec/metrics.json",
-        "explanations": f"{RESULTS}/explain/explanations.json",
-        "explain_figures": f"{RESULTS}/explain/figures",
-        "bert_summary": f"{RESULTS}/embeddings/bert_summary.json",
-        "segments_summary": f"{RESULTS}/segments/summary.json",
-        "polarity_summary": f"{RESULTS}/polarity/summary.json",
-        "polarity_figure": f"{RESULTS}/polarity/by_rating.png",
-        "polarity_explain": f"{RESULTS}/polarity/explain_texts.json",
-        **per_kind_inputs(per_kind, ALL_KINDS),
+        **{name: results(template) for name, template in run_wide.items()},
+        **per_kind_inputs({n: results(t) for n, t in per_kind.items()}, ALL_KINDS),
         "analysis": analysis_outputs(),
         **scaling_inputs(),
     }
@@ -210,45 +197,42 @@ def final_outputs():
     models' manifest, and the assignments of config assign.inputs."""
     return [
         *analysis_outputs(),
-        f"{REPORT_DIR}/report.html",
-        f"{REPORT_DIR}/summary.md",
-        MANIFEST_FILE,
-        *(f"{RESULTS}/assign/{name}/assignments.parquet" for name in assign_names()),
+        results(L.REPORT_HTML),
+        results(L.REPORT_SUMMARY),
+        results(L.MANIFEST),
+        *(results(L.ASSIGNED, name=name) for name in assign_names()),
     ]
 
 
-#: the run's model manifest (sentclust.assign.manifest.MANIFEST inside the results folder)
-MANIFEST_FILE = f"{RESULTS}/model/manifest.json"
-
-
 def run_of(manifest_path):
-    """The run folder of a model manifest (MANIFEST_FILE's results folder)."""
-    return str(Path(manifest_path).parent.parent)
+    """The run folder of a model manifest (L.MANIFEST inside the results folder)."""
+    return str(Path(manifest_path).parents[len(Path(L.MANIFEST).parts) - 1])
+
+
+def run_of_output(wildcards, output):
+    """params: the run folder of the manifest a rule writes (not a hard-coded prefix, which
+    Snakemake's linter flags: it breaks without a shared filesystem)."""
+    return run_of(output[0])
+
+
+def run_of_input(wildcards, input):
+    """params: the run folder of the manifest a rule reads."""
+    return run_of(input.manifest)
 
 
 def manifest_inputs(wildcards):
     """What places a new text (sentclust.assign.run_models): the network, per kind its levels and
     the centres of every k of the sweep, the PLS parameters, the shard records (how the
     corpus was encoded), the segment scorers, the int8 encoder when enabled."""
-    from sentclust.assign.run_models import (
-        SCORERS,
-        WORDVEC_MODEL,
-        centres_path,
-        finegrained_path,
-        pls_path,
-    )
-
     inputs = {
-        "network": f"{RESULTS}/{WORDVEC_MODEL}",
-        "scorers": f"{RESULTS}/{SCORERS}",
+        "network": results(L.WORDVEC_MODEL),
+        "scorers": results(L.SCORERS),
         "shards": bert_shard_files(),
-        "finegrained": [f"{RESULTS}/{finegrained_path(kind)}" for kind in ALL_KINDS],
+        "finegrained": [results(L.FINEGRAINED, kind=kind) for kind in ALL_KINDS],
         "centres": [
-            f"{RESULTS}/{centres_path(kind, k)}"
-            for kind in ALL_KINDS
-            for k in sweep_ks()
+            results(L.CENTRES, kind=kind, k=k) for kind in ALL_KINDS for k in sweep_ks()
         ],
-        "pls": [f"{RESULTS}/{pls_path(raw)}" for raw in RAW_KINDS if PLS_KINDS],
+        "pls": [results(L.PLS_MODEL, raw=raw) for raw in RAW_KINDS if PLS_KINDS],
     }
     if config["bert"]["int8"]["enabled"]:
         inputs["int8_model"] = int8_files()["model"]
@@ -295,27 +279,24 @@ def bert_segments_on():
 
 def bert_segment_files():
     """The per-shard BERT segment vectors, in shard order."""
-    return bert_shard_files("segments")
+    return bert_shard_files(L.SHARD_SEGMENTS)
 
 
 def int8_files():
     """The int8 encoder and its downstream check (rule int8_check)."""
-    from sentclust.assign.run_models import INT8_FILES
-
-    model, weights = INT8_FILES
     return {
-        "model": f"{RESULTS}/{model}",
-        "weights": f"{RESULTS}/{weights}",
-        "check": f"{RESULTS}/{Path(model).parent}/check.json",
+        "model": results(L.INT8_MODEL),
+        "weights": results(L.INT8_WEIGHTS),
+        "check": results(L.INT8_CHECK),
     }
 
 
 def encode_shard_inputs(wildcards):
     """The prepared texts, the segments when segment vectors are asked for, and the int8
     encoder with its check when bert.int8.enabled."""
-    inputs = {"prepared": f"{RESULTS}/data/prepared.parquet"}
+    inputs = {"prepared": results(L.PREPARED)}
     if bert_segments_on():
-        inputs["segments"] = f"{RESULTS}/segments/segments.parquet"
+        inputs["segments"] = results(L.SEGMENTS)
     if config["bert"]["int8"]["enabled"]:
         files = int8_files()
         inputs |= {"int8_model": files["model"], "int8_check": files["check"]}
@@ -325,11 +306,11 @@ def encode_shard_inputs(wildcards):
 def score_segments_inputs(wildcards):
     """The segments, the reviews, the network, and the BERT vectors when that scorer runs."""
     inputs = {
-        "segments": f"{RESULTS}/segments/segments.parquet",
-        "reviews": f"{RESULTS}/data/reviews.parquet",
-        "model": f"{RESULTS}/wordvec/model.keras",
+        "segments": results(L.SEGMENTS),
+        "reviews": results(L.REVIEWS),
+        "model": results(L.WORDVEC_MODEL),
     }
     if bert_segments_on():
-        inputs["bert"] = f"{RESULTS}/embeddings/bert.parquet"
+        inputs["bert"] = results(L.EMBEDDINGS, kind="bert")
         inputs["bert_segments"] = bert_segment_files()
     return inputs

@@ -4,7 +4,7 @@ from sentclust.ingest.inputs import input_fingerprint, local_archive_sha256
 
 rule download:
     output:
-        f"{DOWNLOAD_DIR}/{{name}}",
+        results(L.DOWNLOAD),
     log:
         f"{LOGS}/download/{{name}}.log",
     benchmark:
@@ -22,8 +22,8 @@ rule ingest:
     input:
         ingest_input(),
     output:
-        reviews=f"{RESULTS}/data/reviews.parquet",
-        summary=f"{RESULTS}/data/ingest_summary.json",
+        reviews=results(L.REVIEWS),
+        summary=results(L.INGEST_SUMMARY),
     log:
         f"{LOGS}/ingest.log",
     benchmark:

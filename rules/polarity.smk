@@ -7,8 +7,8 @@ rule segment:
     input:
         prepared=rules.prepare.output.prepared,
     output:
-        segments=f"{RESULTS}/segments/segments.parquet",
-        summary=f"{RESULTS}/segments/summary.json",
+        segments=results(L.SEGMENTS),
+        summary=results(L.SEGMENTS_SUMMARY),
     log:
         f"{LOGS}/segment.log",
     benchmark:
@@ -29,8 +29,8 @@ rule score_segments:
     input:
         unpack(score_segments_inputs),
     output:
-        scores=f"{RESULTS}/polarity/segment_scores.parquet",
-        scorers=f"{RESULTS}/polarity/scorers.json",
+        scores=results(L.SEGMENT_SCORES),
+        scorers=results(L.SCORERS),
     log:
         f"{LOGS}/score_segments.log",
     benchmark:
@@ -59,10 +59,10 @@ rule polarity:
         segments=rules.segment.output.segments,
         reviews=rules.ingest.output.reviews,
     output:
-        reviews=f"{RESULTS}/polarity/reviews.parquet",
-        summary=f"{RESULTS}/polarity/summary.json",
+        reviews=results(L.POLARITY_REVIEWS),
+        summary=results(L.POLARITY_SUMMARY),
         figure=report(
-            f"{RESULTS}/polarity/by_rating.png",
+            results(L.POLARITY_FIGURE),
             caption="../report/polarity.rst",
             category="5. Polarity inside reviews",
         ),
@@ -83,7 +83,7 @@ rule polarity_texts:
         scorers=rules.score_segments.output.scorers,
         model=rules.train_wordvec.output.model,
     output:
-        f"{RESULTS}/polarity/explain_texts.json",
+        results(L.POLARITY_TEXTS),
     log:
         f"{LOGS}/polarity_texts.log",
     benchmark:

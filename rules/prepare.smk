@@ -5,8 +5,8 @@ rule prepare:
     input:
         reviews=rules.ingest.output.reviews,
     output:
-        prepared=f"{RESULTS}/data/prepared.parquet",
-        summary=f"{RESULTS}/data/prepare_summary.json",
+        prepared=results(L.PREPARED),
+        summary=results(L.PREPARE_SUMMARY),
     log:
         f"{LOGS}/prepare.log",
     benchmark:

@@ -4,21 +4,21 @@
 
 rule projection_2d:
     input:
-        embeddings=f"{RESULTS}/embeddings/{{kind}}.parquet",
+        embeddings=results(L.EMBEDDINGS),
         # plain paths, not rules.<name>.output: with those Snakemake would tie this job to the
         # producing rules even under --allowed-rules (rebuilding only the report of a run)
-        reviews=f"{RESULTS}/data/reviews.parquet",
-        choice=f"{RESULTS}/clusters/{{kind}}/choice.json",
-        assignments=sweep_files("assignments.parquet"),
-        names=f"{RESULTS}/clusters/{{kind}}/finegrained.parquet",
+        reviews=results(L.REVIEWS),
+        choice=results(L.CHOICE),
+        assignments=sweep_files(L.ASSIGNMENTS),
+        names=results(L.FINEGRAINED_TABLE),
     output:
         figure=report(
-            f"{RESULTS}/report/projection/{{kind}}.png",
+            results(L.PROJECTION_FIGURE),
             caption="../report/projection.rst",
             category="4. 2-D projections",
             labels={"kind": "{kind}"},
         ),
-        summary=f"{RESULTS}/report/projection/{{kind}}.json",
+        summary=results(L.PROJECTION_INFO),
     log:
         f"{LOGS}/projection_2d/{{kind}}.log",
     benchmark:
@@ -40,13 +40,13 @@ rule report:
         unpack(report_inputs),
     output:
         html=report(
-            f"{RESULTS}/report/report.html",
+            results(L.REPORT_HTML),
             caption="../report/report.rst",
             category="0. Report",
             labels={"file": "report.html"},
         ),
         summary=report(
-            f"{RESULTS}/report/summary.md",
+            results(L.REPORT_SUMMARY),
             caption="../report/summary.rst",
             category="0. Report",
             labels={"file": "summary.md"},

@@ -6,9 +6,9 @@ rule train_wordvec:
         reviews=rules.ingest.output.reviews,
         prepared=rules.prepare.output.prepared,
     output:
-        model=f"{RESULTS}/wordvec/model.keras",
-        metrics=f"{RESULTS}/wordvec/metrics.json",
-        words=f"{RESULTS}/wordvec/word_vectors.parquet",
+        model=results(L.WORDVEC_MODEL),
+        metrics=results(L.WORDVEC_METRICS),
+        words=results(L.WORD_VECTORS),
     log:
         f"{LOGS}/train_wordvec.log",
     benchmark:
@@ -28,8 +28,8 @@ rule wordvec_vectors:
         model=rules.train_wordvec.output.model,
         prepared=rules.prepare.output.prepared,
     output:
-        embeddings=f"{RESULTS}/embeddings/wordvec.parquet",
-        summary=f"{RESULTS}/embeddings/wordvec_summary.json",
+        embeddings=results(L.EMBEDDINGS, kind="wordvec"),
+        summary=results(L.EMBEDDINGS_SUMMARY, kind="wordvec"),
     log:
         f"{LOGS}/wordvec_vectors.log",
     benchmark:
@@ -49,15 +49,15 @@ rule explain:
         reviews=rules.ingest.output.reviews,
         prepared=rules.prepare.output.prepared,
     output:
-        json=f"{RESULTS}/explain/explanations.json",
+        json=results(L.EXPLANATIONS),
         figures=report(
-            directory(f"{RESULTS}/explain/figures"),
+            directory(results(L.EXPLAIN_FIGURES)),
             patterns=["{name}.png"],
             caption="../report/explain.rst",
             category="1. LIME explanations",
             labels={"text": "{name}"},
         ),
-        html=directory(f"{RESULTS}/explain/html"),
+        html=directory(results(L.EXPLAIN_HTML)),
     log:
         f"{LOGS}/explain.log",
     benchmark:
@@ -76,10 +76,10 @@ rule explain:
 
 rule probe:
     input:
-        embeddings=f"{RESULTS}/embeddings/{{kind}}.parquet",
+        embeddings=results(L.EMBEDDINGS),
         reviews=rules.ingest.output.reviews,
     output:
-        f"{RESULTS}/probe/{{kind}}.json",
+        results(L.PROBE),
     log:
         f"{LOGS}/probe/{{kind}}.log",
     benchmark:

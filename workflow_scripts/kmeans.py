@@ -1,7 +1,7 @@
 """Rule kmeans: one K-means run for one (embedding kind, k), its assignments and metrics."""
 
 from sentclust.cluster import job as kmeans_job
-from sentclust.files import read_embeddings_with_reviews, write_json, write_npz, write_parquet
+from sentclust.files import read_embeddings_with_reviews, write_json, write_parquet
 from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
@@ -10,7 +10,7 @@ with logged(sm.log[0]) as log:
     ids, x, meta = read_embeddings_with_reviews(
         sm.input.embeddings, sm.input.reviews, kmeans_job.REVIEW_COLUMNS
     )
-    res = kmeans_job.run_kmeans(
+    model, res = kmeans_job.run_kmeans(
         x, k, params=p, seed=sm.params.seed, threads=sm.threads, name=sm.input.embeddings
     )
     log.info("k=%d on %s: %s", k, kind, res.summary())
@@ -19,5 +19,5 @@ with logged(sm.log[0]) as log:
     )
     for name, table in kmeans_job.job_tables(ids, meta, res).items():
         write_parquet(table, getattr(sm.output, name))
-    write_npz(kmeans_job.centre_arrays(res), sm.output.centres)
+    model.save(sm.output.centres)
     write_json(metrics, sm.output.metrics)

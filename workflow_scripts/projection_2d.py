@@ -5,8 +5,8 @@ records the method used."""
 import json
 from pathlib import Path
 
-from sentclust.cluster import projection
 from sentclust.files import atomic_path, write_json
+from sentclust.report import projection
 from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821

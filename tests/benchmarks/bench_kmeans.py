@@ -44,8 +44,9 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 import numpy as np  # noqa: E402
 
 from sentclust.bert import machine  # noqa: E402
-from sentclust.cluster.backends import REQUESTS, assignment_stats, select_backend  # noqa: E402
+from sentclust.cluster.backends import REQUESTS, select_backend  # noqa: E402
 from sentclust.cluster.kmeans import _threads, kmeans  # noqa: E402
+from sentclust.cluster.nearest import assignment_stats  # noqa: E402
 from sentclust.files import embeddings_table, read_embeddings, write_parquet  # noqa: E402
 
 

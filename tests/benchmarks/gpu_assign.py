@@ -93,9 +93,8 @@ def encode_all(folder: Path, texts: list[str], enc: dict, device: str, precision
 def check(folder: Path, out: Path, dry_run: bool) -> pd.DataFrame:
     import torch
 
-    from sentclust.assign.levels import nearest_centres
-    from sentclust.cluster.projection import apply_pls
-    from sentclust.files import read_npz
+    from sentclust.cluster.model import KMeansModel
+    from sentclust.cluster.pls import PLSProjection
 
     about = json.loads((folder / "bundle.json").read_text())
     reviews = pd.read_parquet(folder / "reviews.parquet")
@@ -106,16 +105,16 @@ def check(folder: Path, out: Path, dry_run: bool) -> pd.DataFrame:
     paths = [("float16", "cuda float16 autocast"), ("float32", "cuda float32")]
     if device == "cpu":
         paths = [("float32", "cpu float32 (dry run)")]
-    pls = read_npz(folder / "bert_pls_model.npz")
+    pls = PLSProjection.load(folder / "bert_pls_model.npz")
     texts = reviews["clean_text"].tolist()
     rows = []
     for precision, name in paths:
         x, seconds = encode_all(folder / "model", texts, about["encoding"], device, precision)
         for kind in KINDS:
-            v = apply_pls(pls, x).astype(np.float32) if kind == "bert_pls" else x
+            v = pls.transform(x) if kind == "bert_pls" else x
             for k in about["ks"][kind]["named"]:
-                centres = read_npz(folder / "centres" / f"{kind}_k{k}.npz")["centres"]
-                cluster, _, margin = nearest_centres(v, centres)
+                model = KMeansModel.load(folder / "centres" / f"{kind}_k{k}.npz")
+                cluster, _, margin = model.assign(v)
                 want = run_clusters[(run_clusters["kind"] == kind) & (run_clusters["k"] == k)]
                 want = want.set_index("review_id").loc[reviews["review_id"], "cluster"].to_numpy()
                 moved = cluster != want

@@ -1,34 +1,12 @@
-"""Placing new reviews on a run's scale (sentclust.assign.levels): nearest centre, margin,
-levels."""
+"""Placing new reviews on a run's scale (sentclust.assign.levels): the level of the nearest
+centre of the saved K-means model."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from cluster_data import blobs
 
 from sentclust.assign import levels as assign
-from sentclust.cluster.kmeans import kmeans
-from sentclust.files import write_npz
-
-
-def test_nearest_centre_distance_and_margin():
-    centres = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 4.0]], dtype=np.float32)
-    x = np.array([[1.0, 0.0], [9.0, 0.0], [0.0, 3.0]], dtype=np.float32)
-    cluster, distance, margin = assign.nearest_centres(x, centres)
-    assert cluster.tolist() == [0, 1, 2]
-    np.testing.assert_allclose(distance, [1.0, 1.0, 1.0])
-    np.testing.assert_allclose(margin, [np.sqrt(1 + 16) - 1, 9 - 1, 3 - 1], rtol=1e-6)
-    with pytest.raises(ValueError, match="not encoded like the run"):
-        assign.nearest_centres(x[:, :1], centres)
-
-
-def test_the_nearest_centre_reproduces_the_kmeans_labels():
-    x, _ = blobs(n_per=50, k=4, d=6, seed=3, spread=2.0)  # overlapping: boundaries matter
-    for backend in ("sklearn", "torch"):
-        res = kmeans(x, 4, backend=backend, seed=1, n_init=3)
-        cluster, distance, _ = assign.nearest_centres(x, res.centers)
-        assert (cluster == res.labels).all(), backend
-        np.testing.assert_allclose(distance, res.distances, rtol=1e-4, atol=1e-5)
+from sentclust.cluster.model import KMeansModel
 
 
 def _finegrained():
@@ -51,14 +29,15 @@ def test_levels_come_from_finegrained_json_by_cluster_id():
 
 def test_assign_vectors_gives_the_level_of_the_nearest_centre(tmp_path):
     centres = np.array([[1.0, 1.0], [-1.0, -1.0]], dtype=np.float32)
-    run = tmp_path / "run"
-    write_npz({"centres": centres}, run / "clusters" / "wordvec" / "k2" / "centres.npz")
-    saved = assign.read_centres(run, "wordvec", 2)
+    path = tmp_path / "run" / "clusters" / "wordvec" / "k2" / "centres.npz"
+    KMeansModel(centres=centres, sizes=np.array([5, 4])).save(path)
+    saved = KMeansModel.load(path)
     out = assign.assign_vectors(
         np.array([[0.9, 1.2], [-2.0, -1.0]]), saved, assign.levels(_finegrained(), 2)
     )
     assert out["name"].tolist() == ["positive: great", "negative: bad"]
     assert out["mean_rating"].tolist() == [8.1, 2.5]
     assert isinstance(out, pd.DataFrame) and (out["margin"] > 0).all()
-    with pytest.raises(FileNotFoundError, match="only the K-means jobs rerun"):
-        assign.read_centres(run, "wordvec", 3)
+    three = KMeansModel(centres=np.zeros((3, 2), dtype=np.float32), sizes=np.ones(3))
+    with pytest.raises(ValueError, match=r"no row for cluster\(s\) \[2\]"):
+        assign.assign_vectors(np.zeros((1, 2)), three, assign.levels(_finegrained(), 2))

@@ -8,6 +8,8 @@ from sentclust.cluster import backends as kb
 from sentclust.cluster.backends import BackendUnavailableError
 from sentclust.cluster.errors import ClusterInputError
 from sentclust.cluster.kmeans import kmeans
+from sentclust.cluster.nearest import assignment_stats
+from sentclust.cluster.restarts import restart_seeds
 
 CPU_BACKENDS = ["sklearn", "faiss"]
 
@@ -135,7 +137,7 @@ def test_faiss_trains_on_every_point(monkeypatch):
     assert len(seen) == 3
     assert all(kw["max_points_per_centroid"] * 2 >= len(x) and kw["niter"] == 20 for kw in seen)
     assert len({kw["seed"] for kw in seen}) == 3
-    assert seen[0]["seed"] == kb.restart_seeds(0, 3)[0]
+    assert seen[0]["seed"] == restart_seeds(0, 3)[0]
 
 
 def test_backends_agree_on_separated_blobs():
@@ -147,10 +149,10 @@ def test_backends_agree_on_separated_blobs():
 
 
 def test_restart_seeds_are_deterministic_and_distinct():
-    assert kb.restart_seeds(42, 5) == kb.restart_seeds(42, 5)
-    assert len(set(kb.restart_seeds(42, 5))) == 5
-    assert kb.restart_seeds(42, 2) != kb.restart_seeds(43, 2)
-    assert all(0 <= s < 2**31 for s in kb.restart_seeds(1, 10))
+    assert restart_seeds(42, 5) == restart_seeds(42, 5)
+    assert len(set(restart_seeds(42, 5))) == 5
+    assert restart_seeds(42, 2) != restart_seeds(43, 2)
+    assert all(0 <= s < 2**31 for s in restart_seeds(1, 10))
 
 
 def test_assignment_stats_chunks_match_direct():
@@ -158,7 +160,7 @@ def test_assignment_stats_chunks_match_direct():
     x = rng.normal(size=(1000, 4)).astype(np.float32)
     centers = rng.normal(size=(3, 4)).astype(np.float32)
     labels = rng.integers(0, 3, size=1000)
-    dist, inertia = kb.assignment_stats(x, centers, labels, chunk=128)
+    dist, inertia = assignment_stats(x, centers, labels, chunk=128)
     direct = ((x.astype(np.float64) - centers[labels]) ** 2).sum(axis=1)
     np.testing.assert_allclose(dist, np.sqrt(direct), rtol=1e-6)
     # float32 differences, squares summed in float64

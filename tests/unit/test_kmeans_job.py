@@ -41,15 +41,17 @@ def _data():
 
 
 def _run(x, params=PARAMS):
-    return job.run_kmeans(x, 3, params=params, seed=7, threads=1, name="bert")
+    return job.run_kmeans(x, 3, params=params, seed=7, threads=1, name="bert")[1]
 
 
 def test_fit_settings_and_run_kmeans():
     fit = job.fit_settings(PARAMS, 2)
     assert fit == dict(n_init=2, max_iter=50, tol=1e-4, screen_sample=0, refine=2, threads=2)
     x, _ = _data()
-    res = _run(x)
+    model, res = job.run_kmeans(x, 3, params=PARAMS, seed=7, threads=1, name="bert")
     direct = kmeans(x, 3, backend="sklearn", seed=7, **job.fit_settings(PARAMS, 1))
+    assert model.centres.dtype == np.float32 and model.centres.shape == (3, x.shape[1])
+    assert model.sizes.tolist() == np.bincount(res.labels, minlength=3).tolist()
     assert res.backend == "sklearn" and (res.k, res.seed, res.n_init) == (3, 7, 2)
     assert (res.labels == direct.labels).all() and res.inertia == direct.inertia
 
@@ -166,22 +168,8 @@ def test_a_job_with_fewer_distinct_vectors_than_k_stops_with_the_fix(backend):
     x = x[np.arange(len(x)) % 3 * 60]  # rows 0, 60, 120 (one per blob) repeated
     params = {**PARAMS, "backend": backend}
     with pytest.raises(ClusterInputError, match=r"k=5: bert holds only 3 distinct vectors"):
-        res = job.run_kmeans(x, 5, params=params, seed=7, threads=1, name="bert")
+        _, res = job.run_kmeans(x, 5, params=params, seed=7, threads=1, name="bert")
         job.job_metrics(x, meta, res, params=params, threads=1, kind="bert", supervision="none")
-    res = job.run_kmeans(x, 3, params=params, seed=7, threads=1, name="bert")
+    _, res = job.run_kmeans(x, 3, params=params, seed=7, threads=1, name="bert")
     m = job.job_metrics(x, meta, res, params=params, threads=1, kind="bert", supervision="none")
     assert [c["size"] for c in m["clusters"]] == [60, 60, 60]
-
-
-def test_the_centres_are_saved_for_new_texts(tmp_path):
-    from sentclust.files import read_npz, write_npz
-
-    x, _ = blobs(n_per=40, k=3, d=5, seed=2)
-    res = kmeans(x, 3, backend="sklearn", seed=0, n_init=2)
-    write_npz(job.centre_arrays(res), tmp_path / "centres.npz")
-    saved = read_npz(tmp_path / "centres.npz")
-    assert saved["centres"].dtype == np.float32 and saved["centres"].shape == (3, 5)
-    assert saved["sizes"].tolist() == np.bincount(res.labels, minlength=3).tolist()
-    # the nearest saved centre is each review's own cluster
-    d = ((x[:, None, :] - saved["centres"][None]) ** 2).sum(-1)
-    assert (d.argmin(1) == res.labels).all()

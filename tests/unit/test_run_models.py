@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from sentclust import layout as L
 from sentclust.assign import manifest, run_models
 from sentclust.assign.manifest import ManifestError
 from sentclust.assign.placing import confidence, encoding_here
@@ -78,7 +79,7 @@ def test_the_file_list_covers_every_model_file():
     int8 = {**RECORD, "precision": "int8", "encoding_path": {"int8_check": {"passed": True}}}
     about = _about(polarity=False, records=(int8,))
     assert about["bert"]["int8"]["check"] == {"passed": True}
-    assert set(run_models.INT8_FILES) <= set(run_models.model_files(about))
+    assert {L.INT8_MODEL, L.INT8_WEIGHTS} <= set(run_models.model_files(about))
     assert "polarity/scorers.json" not in run_models.model_files(about)
 
 
@@ -102,7 +103,7 @@ def _finished_run(tmp_path):
     (run / "wordvec/model.keras").write_bytes(b"network")
     doc = manifest.build(run, run_models.model_files(about), about=about, versions={})
     (run / "model").mkdir()
-    (run / manifest.MANIFEST).write_text(json.dumps(doc))
+    (run / L.MANIFEST).write_text(json.dumps(doc))
     return run
 
 
@@ -126,11 +127,11 @@ def test_open_run_refuses_what_it_cannot_trust(tmp_path):
     (run / "clusters/wordvec/k2/centres.npz").write_bytes(b"edited")
     with pytest.raises(ManifestError, match="changed since the run wrote it"):
         run_models.open_run(run)
-    doc = json.loads((run / manifest.MANIFEST).read_text())
-    (run / manifest.MANIFEST).write_text(json.dumps({**doc, "layout": 0}))
+    doc = json.loads((run / L.MANIFEST).read_text())
+    (run / L.MANIFEST).write_text(json.dumps({**doc, "layout": 0}))
     with pytest.raises(ManifestError, match="another version of the workflow"):
         run_models.open_run(run)
-    (run / manifest.MANIFEST).write_text("{not json")
+    (run / L.MANIFEST).write_text("{not json")
     with pytest.raises(ManifestError, match="not valid JSON"):
         run_models.open_run(run)
 

@@ -12,13 +12,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from sentclust.files import atomic_path
+
 sns.set_theme(style="whitegrid", context="notebook")
 
 
 def save(fig, path, **savefig_kw) -> None:
     """Write ``fig`` to a file path atomically (a killed writer leaves no half PNG at ``path``),
     or to a file object (PNG), and close it."""
-    from sentclust.files import atomic_path
 
     fig.tight_layout()
     if hasattr(path, "write"):

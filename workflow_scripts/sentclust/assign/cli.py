@@ -14,6 +14,12 @@ import sys
 
 import pandas as pd
 
+from sentclust.assign import new_texts
+from sentclust.assign.manifest import ManifestError
+from sentclust.assign.new_texts import NewTextError
+from sentclust.assign.placing import Placer, write_assignments
+from sentclust.bert.models import ModelNotAvailableError
+
 #: characters of a text shown in the table
 SNIPPET = 60
 
@@ -89,7 +95,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def read_texts(args) -> pd.DataFrame:
     """The new texts of the command line (texts, --file, or - for stdin)."""
-    from sentclust.assign import new_texts
 
     given = [t for t in args.texts if t != "-"]
     stdin = "-" in args.texts
@@ -131,8 +136,6 @@ def _snippet(text: str) -> str:
 
 
 def assign_command(args) -> int:
-    from sentclust.assign.placing import Placer, write_assignments
-
     log = logging.getLogger("sentclust")
     texts = read_texts(args)
     if args.output and not args.output.endswith(".parquet"):
@@ -160,10 +163,6 @@ def _json_default(value):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sentclust.assign.manifest import ManifestError
-    from sentclust.assign.new_texts import NewTextError
-    from sentclust.bert.models import ModelNotAvailableError
-
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from sentclust import layout as L
 from sentclust.ingest.download import sha256_file as sha256_of
 
 #: the manifest's layout; a reader refuses another one
 LAYOUT = 1
-#: where the manifest lives in a run folder
-MANIFEST = Path("model") / "manifest.json"
 
 
 class ManifestError(RuntimeError):
@@ -41,7 +40,7 @@ def verify(run: str | Path, manifest: dict) -> None:
     layout is this version's; names every problem and the fix."""
     if manifest.get("layout") != LAYOUT:
         raise ManifestError(
-            f"{Path(run) / MANIFEST} has layout {manifest.get('layout')!r}, this version reads "
+            f"{Path(run) / L.MANIFEST} has layout {manifest.get('layout')!r}, this version reads "
             f"layout {LAYOUT}: the run was made by another version of the workflow. Fix: rerun "
             "the workflow on it with this version (only the jobs that changed rerun)"
         )

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from sentclust.ingest.aclimdb import read_aclimdb_dir, read_aclimdb_tar
 from sentclust.ingest.contract import REENCODE, decode_utf8
+from sentclust.ingest.detect import TAR_SUFFIXES
+from sentclust.ingest.errors import IngestError
 
 #: accepted names of the text column (any case), in order of preference
 TEXT_COLUMNS = ("text", "review")
@@ -130,9 +133,6 @@ def from_file(path: str | Path) -> pd.DataFrame:
 def from_path(path: str | Path) -> pd.DataFrame:
     """:func:`from_file`, or an aclImdb folder or ``.tar.gz`` archive (read by ingest, with
     its labels and ratings) for rule assign's inputs."""
-    from sentclust.ingest.aclimdb import read_aclimdb_dir, read_aclimdb_tar
-    from sentclust.ingest.detect import TAR_SUFFIXES
-    from sentclust.ingest.errors import IngestError
 
     path = Path(path)
     reader = None

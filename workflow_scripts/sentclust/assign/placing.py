@@ -20,7 +20,9 @@ import pandas as pd
 
 from sentclust.assign import levels as assign
 from sentclust.assign.manifest import ManifestError
-from sentclust.assign.run_models import RunModels, open_run
+from sentclust.assign.run_models import RunModels, centres_path, open_run
+from sentclust.cluster.model import KMeansModel
+from sentclust.cluster.pls import PLSProjection
 
 #: texts above this count get progress bars
 PROGRESS_ABOVE = 200
@@ -199,13 +201,10 @@ class Placer:
 
     def kind_vectors(self, kind: str, vectors: dict) -> np.ndarray:
         """A kind's vectors: its source's, projected with the saved PLS for a ``*_pls`` kind."""
-        from sentclust.cluster.projection import apply_pls
-        from sentclust.files import read_npz
-
         entry = self.models.about["kinds"][kind]
         x = vectors[entry["source"]]
         if entry["pls"]:
-            x = apply_pls(read_npz(self.models.path(entry["pls"])), x).astype(np.float32)
+            x = PLSProjection.load(self.models.path(entry["pls"])).transform(x)
         return x
 
     def place(self, texts: pd.DataFrame, *, k: int | None = None) -> pd.DataFrame:
@@ -231,9 +230,9 @@ class Placer:
             x = self.kind_vectors(kind, vectors)
             chosen = self.models.chosen_k(kind)
             for kk in [k] if k is not None else self.models.named_ks(kind):
-                centres = assign.read_centres(self.models.run, kind, kk)
+                model = KMeansModel.load(self.models.path(centres_path(kind, kk)))
                 levels = assign.levels(self.models.finegrained(kind), kk)
-                placed = assign.assign_vectors(x, centres, levels)
+                placed = assign.assign_vectors(x, model, levels)
                 placed.insert(0, "text_id", per_text["text_id"].to_numpy())
                 placed.insert(1, "kind", kind)
                 placed.insert(2, "k", np.int32(kk))

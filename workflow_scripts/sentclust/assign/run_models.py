@@ -7,7 +7,7 @@ files below with their checksums, and ``about``, what the models are:
 - ``wordvec_model``: the network (``.keras``, loaded in safe mode);
 - ``kinds``: per embedding kind its source vectors (``wordvec`` or ``bert``), the PLS
   parameters of a ``*_pls`` kind (``.npz``), its ``finegrained.json`` (the levels) and the k of
-  its saved centres (``clusters/<kind>/k<k>/centres.npz``);
+  its saved centres (:data:`sentclust.layout.CENTRES`);
 - ``bert``: the sentence-transformer as the corpus was encoded: the encoding settings (model,
   revision pin, mode, max_seq_length, precision setting), and from the shard records the
   resolved revision (commit or weights hash), the path, device, backend and precision;
@@ -23,36 +23,16 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from sentclust import layout as L
 from sentclust.assign import manifest as mf
 
-#: the kinds a run can have, and the vectors each is computed from
-SOURCES = {"wordvec": "wordvec", "bert": "bert", "wordvec_pls": "wordvec", "bert_pls": "bert"}
 #: the shard-record keys that say how the corpus was encoded
 ENCODED_WITH = ("model_revision", "model_source", "device", "backend", "precision", "dimensions")
 
 
-#: the network and the segment scorers inside a run folder (rules train_wordvec, score_segments)
-WORDVEC_MODEL = "wordvec/model.keras"
-SCORERS = "polarity/scorers.json"
-
-
-def finegrained_path(kind: str) -> str:
-    """A kind's named levels inside a run folder (the finegrained rule's output)."""
-    return f"clusters/{kind}/finegrained.json"
-
-
 def centres_path(kind: str, k: int) -> str:
     """A (kind, k)'s centres inside a run folder (the kmeans rule's output)."""
-    return f"clusters/{kind}/k{int(k)}/centres.npz"
-
-
-def pls_path(raw: str) -> str:
-    """A raw kind's PLS parameters inside a run folder (the pls_projection rule's output)."""
-    return f"embeddings/{raw}_pls_model.npz"
-
-
-#: the int8 encoder's files inside a run folder (rule int8_check), used when the shards ran it
-INT8_FILES = ("embeddings/int8/transformer.xml", "embeddings/int8/transformer.bin")
+    return L.path(L.CENTRES, kind=kind, k=int(k))
 
 
 def bert_identity(encoding: dict, records: Sequence[dict], model_path: str | None) -> dict:
@@ -66,7 +46,7 @@ def bert_identity(encoding: dict, records: Sequence[dict], model_path: str | Non
     int8 = None
     if first.get("precision") == "int8":
         check = first.get("encoding_path", {}).get("int8_check")
-        int8 = {"model": INT8_FILES[0], "weights": INT8_FILES[1], "check": check}
+        int8 = {"model": L.INT8_MODEL, "weights": L.INT8_WEIGHTS, "check": check}
     return {"encoding": dict(encoding), **encoded, "model_path": model_path, "int8": int8}
 
 
@@ -80,20 +60,18 @@ def about_document(
 ) -> dict:
     """The manifest's ``about`` (see the module's docstring) for ``kinds`` with centres at
     every k of ``ks`` (the K-means sweep)."""
-    unknown = sorted(set(kinds) - set(SOURCES))
-    if unknown:
-        raise ValueError(f"unknown embedding kind(s) {unknown}; known: {sorted(SOURCES)}")
+    sources = {kind: L.source_of(kind) for kind in kinds}  # ValueError for an unknown kind
     return {
         "prepare": {
             "lowercase": bool(prepare["lowercase"]),
             "unicode_form": prepare["unicode_form"],
         },
-        "wordvec_model": WORDVEC_MODEL,
+        "wordvec_model": L.WORDVEC_MODEL,
         "kinds": {
             kind: {
-                "source": SOURCES[kind],
-                "pls": pls_path(SOURCES[kind]) if kind.endswith("_pls") else None,
-                "finegrained": finegrained_path(kind),
+                "source": sources[kind],
+                "pls": L.path(L.PLS_MODEL, raw=sources[kind]) if L.is_pls(kind) else None,
+                "finegrained": L.path(L.FINEGRAINED, kind=kind),
                 "ks": sorted(int(k) for k in ks),
             }
             for kind in kinds
@@ -176,7 +154,7 @@ def open_run(run: str | Path) -> RunModels:
     without a manifest (not a run, a run from before manifests, or one still running) stops
     with what to do."""
     run = Path(run)
-    path = run / mf.MANIFEST
+    path = run / L.MANIFEST
     if not run.is_dir():
         raise mf.ManifestError(
             f"{run} is not a folder. Fix: give the results folder of a finished run (its "

@@ -12,11 +12,11 @@ Backends (``kmeans.backend`` in the config):
   :data:`CPU_PREFERENCE` (measured with ``tests/benchmarks/bench_kmeans.py``).
 
 Every backend has the same semantics: ``n_init`` independent restarts whose seeds derive from
-``seed`` (:func:`restart_seeds`), each at most ``max_iter`` Lloyd iterations, the restart with the
-lowest inertia kept. A fit function has the signature
+``seed`` (:func:`~sentclust.cluster.restarts.restart_seeds`), each at most ``max_iter`` Lloyd
+iterations, the restart with the lowest inertia kept. A fit function has the signature
 ``(x, k, *, seed, n_init, max_iter, tol, init=None) -> (labels int32, centers float32, n_iter)``
 (``init``: starting centres, one restart); the inertia and the distances are computed by
-:func:`assignment_stats`, the same way for every backend.
+:func:`~sentclust.cluster.nearest.assignment_stats`, the same way for every backend.
 
 To add a backend: its name in :data:`BACKENDS` (and in :data:`GPU_PREFERENCE` or
 :data:`CPU_PREFERENCE` for ``auto``), why it cannot run in :func:`backend_status`, and its fit
@@ -33,6 +33,8 @@ from collections.abc import Callable
 import numpy as np
 
 from sentclust.cluster.errors import ClusterInputError
+from sentclust.cluster.nearest import assignment_stats
+from sentclust.cluster.restarts import restart_seeds
 from sentclust.cluster.torch_kmeans import cuda_available, fit_torch, torch_device
 
 BACKENDS = ("cuml", "torch", "faiss", "sklearn")
@@ -159,31 +161,6 @@ def select_backend(
             f"Available here: {avail}; set kmeans.backend to one of them or to 'auto'"
         )
     return requested
-
-
-# --------------------------------------------------------------------------- shared by every fit
-
-
-def restart_seeds(seed: int, n_init: int) -> list[int]:
-    """The per-restart seeds derived from ``seed`` (deterministic, 31-bit)."""
-    state = np.random.SeedSequence(int(seed)).generate_state(n_init, dtype=np.uint32)
-    return [int(s) & 0x7FFFFFFF for s in state]
-
-
-def assignment_stats(x, centers, labels, *, chunk: int = 8192) -> tuple[np.ndarray, float]:
-    """(float32 distance of each row to its own centre, inertia as a float64 sum of squares)."""
-    x = np.asarray(x, dtype=np.float32)
-    centers = np.asarray(centers, dtype=np.float32)
-    labels = np.asarray(labels)
-    out = np.empty(len(x), dtype=np.float32)
-    total = 0.0
-    for start in range(0, len(x), chunk):
-        stop = start + chunk
-        diff = x[start:stop] - centers[labels[start:stop]]
-        d2 = np.einsum("ij,ij->i", diff, diff, dtype=np.float64)
-        total += float(d2.sum())
-        out[start:stop] = np.sqrt(d2)
-    return out, total
 
 
 # --------------------------------------------------------------------------- one fit per backend

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sentclust.cluster.errors import ClusterInputError
+from sentclust.files import atomic_dir, atomic_path
 
 CRITERIA = ("elbow", "silhouette", "calinski_harabasz", "davies_bouldin")
 
@@ -50,7 +51,6 @@ def sweep_table(metrics_paths: Sequence) -> pd.DataFrame:
 
 def write_sweep_table(table: pd.DataFrame, path) -> None:
     """The sweep table as TSV, written atomically."""
-    from sentclust.files import atomic_path
 
     with atomic_path(path) as tmp:
         table.to_csv(tmp, sep="\t", index=False)
@@ -147,6 +147,7 @@ CURVES = (
 def curve_figures(out: Path, table: pd.DataFrame, choice: dict, *, kind: str) -> None:
     """``out``/<name>.png for each of :data:`CURVES`, the chosen k and the criterion's pick
     marked, and ``labels.png`` (the clusters against the labels along k)."""
+    # matplotlib and seaborn: only when drawing
     from sentclust import figures
 
     for column, name, title, mark in CURVES:
@@ -169,6 +170,7 @@ def curve_figures(out: Path, table: pd.DataFrame, choice: dict, *, kind: str) ->
 def overlap_figures(out: Path, *, kind: str, k: int, by_label_path, by_rating_path) -> None:
     """``out``/overlap_labels_k<k>.png and overlap_ratings_k<k>.png: heatmaps of one k's
     contingency tables (the kmeans rule's Parquet files)."""
+    # matplotlib and seaborn: only when drawing
     from sentclust import figures
 
     by_label = pd.read_parquet(by_label_path).set_index("cluster")
@@ -194,7 +196,6 @@ def write_figures(
     """Fill ``folder`` atomically with the curve figures and one pair of overlap heatmaps per
     k (``ks`` in the order of the ``by_label`` and ``by_rating`` files); the file names, sorted.
     """
-    from sentclust.files import atomic_dir
 
     with atomic_dir(folder) as out:
         curve_figures(out, table, choice, kind=kind)

@@ -1,18 +1,29 @@
-"""One job of the k-sweep (rule kmeans): one K-means run for one (embedding kind, k), its
-metrics record and its tables (assignments, clusters x labels, clusters x ratings).
+"""The clustering rules' work (rules/cluster.smk), one section per rule:
 
-``meta`` is the reviews' :data:`REVIEW_COLUMNS` for the embedded reviews, in their order
-(:func:`sentclust.files.read_embeddings_with_reviews`); ``params`` the rule's ``kmeans`` params.
+- rule pls_projection: :func:`pls_on_train`, the PLS projection of a raw kind fitted on the
+  train split's labels, every review projected, its summary;
+- rule kmeans: one job of the k-sweep, one K-means model for one (embedding kind, k), its
+  metrics record (:func:`job_metrics`) and its tables (:func:`job_tables`: assignments,
+  clusters x labels, clusters x ratings). ``meta`` is the reviews' :data:`REVIEW_COLUMNS` for the
+  embedded reviews, in their order (:func:`sentclust.files.read_embeddings_with_reviews`);
+  ``params`` the rule's ``kmeans`` params;
+- rule choose_k: :func:`choose_k`, the sweep table, the choice of k and its figures.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sentclust.cluster import choice as k_choice
 from sentclust.cluster import metrics as cm
-from sentclust.cluster.kmeans import KMeansResult, kmeans
+from sentclust.cluster.kmeans import KMeansResult
+from sentclust.cluster.model import KMeansModel
+from sentclust.cluster.pls import PLSProjection, constant_columns
+from sentclust.files import package_versions
 
 #: the reviews' columns a job reads beside the embeddings
 REVIEW_COLUMNS = ("split", "label", "rating")
@@ -32,10 +43,12 @@ def fit_settings(params: dict, threads: int | None) -> dict:
     )
 
 
-def run_kmeans(x, k: int, *, params: dict, seed: int, threads: int | None, name: str):
-    """The job's K-means run: ``params``' backend and settings, ``threads`` threads."""
+def run_kmeans(
+    x, k: int, *, params: dict, seed: int, threads: int | None, name: str
+) -> tuple[KMeansModel, KMeansResult]:
+    """The job's K-means model and fit: ``params``' backend and settings, ``threads`` threads."""
     fit = fit_settings(params, threads)
-    return kmeans(x, k, backend=params["backend"], seed=seed, name=name, **fit)
+    return KMeansModel.fit(x, k, backend=params["backend"], seed=seed, name=name, **fit)
 
 
 def label_columns(meta: pd.DataFrame) -> tuple[np.ndarray, pd.Series, np.ndarray]:
@@ -94,7 +107,6 @@ def job_metrics(
 ) -> dict:
     """The job's metrics record (metrics.json): the run's summary, internal indices, the
     clusters against labels and ratings, per-cluster profiles, stability, package versions."""
-    from sentclust.files import package_versions
 
     y, ratings, test = label_columns(meta)
     labels = res.labels
@@ -138,10 +150,64 @@ def job_tables(ids, meta, res: KMeansResult) -> dict[str, pa.Table]:
     }
 
 
-def centre_arrays(res: KMeansResult) -> dict[str, np.ndarray]:
-    """The job's centres for ``centres.npz``: ``centres`` (float32, k x d, row = cluster id)
-    and ``sizes`` (reviews per cluster), what assigning a new text takes."""
-    return {
-        "centres": np.ascontiguousarray(res.centers, dtype=np.float32),
-        "sizes": np.bincount(res.labels, minlength=res.k).astype(np.int64),
+# --------------------------------------------------------------------------- rule choose_k
+
+
+def choose_k(
+    metrics, by_label, by_rating, *, criterion: str, kind: str, supervision: str, ks, figures
+) -> tuple[dict, pd.DataFrame]:
+    """(choice.json, the sweep table) of one kind's sweep, its figures drawn into the folder
+    ``figures``: ``metrics``, ``by_label`` and ``by_rating`` are the sweep's files in the
+    order of ``ks``."""
+    table = k_choice.sweep_table(metrics)
+    choice = k_choice.choose_k(table, criterion)
+    choice.update(kind=kind, supervision=supervision)
+    choice["figures"] = k_choice.write_figures(
+        figures, table, choice, kind=kind, ks=ks, by_label=by_label, by_rating=by_rating
+    )
+    return choice, table
+
+
+# --------------------------------------------------------------------------- rule pls_projection
+
+
+def train_rows(meta: pd.DataFrame) -> np.ndarray:
+    """The train split's rows of ``meta`` (``split``, ``label``) as a boolean mask; fails unless
+    they hold at least two reviews of both labels' classes."""
+    train = (meta["split"] == "train").to_numpy()
+    if train.sum() < 2 or meta["label"][train].nunique() < 2:
+        raise ValueError(
+            "the projection is fitted on the train split's labels, but the train split has "
+            f"{int(train.sum())} reviews with labels {sorted(meta['label'][train].unique())}; "
+            "keep the train split (ingest.splits) or set projection.enabled: false"
+        )
+    return train
+
+
+def pls_on_train(
+    x: np.ndarray, meta: pd.DataFrame, n_components: int, *, source_kind: str
+) -> tuple[np.ndarray, dict[str, Any], PLSProjection]:
+    """Rule pls_projection: (every review in the projection fitted on the train split only, its
+    summary, the fitted :class:`PLSProjection`).
+
+    ``meta``: the reviews' ``split`` and ``label``, row for row with ``x``. ``n_components`` is
+    capped at the dimensions and the train rows - 1.
+    """
+    train = train_rows(meta)
+    n_comp = min(int(n_components), x.shape[1], int(train.sum()) - 1)
+    fitted = PLSProjection.fit(x[train], meta["label"].to_numpy()[train], n_comp)
+    z = fitted.transform(x)
+    summary = {
+        "kind": f"{source_kind}_pls",
+        "source_kind": source_kind,
+        "supervision": "used labels: PLS fitted on the train split's labels only",
+        "method": "sklearn PLSRegression(scale=True)",
+        "n_components": n_comp,
+        "n_train_fitted": int(train.sum()),
+        "n_reviews": int(len(x)),
+        "input_dimensions": int(x.shape[1]),
+        # left out of the fit (constant up to float noise on the train split)
+        "constant_dimensions": constant_columns(x[train]).tolist(),
+        "finite": bool(np.isfinite(z).all()),
     }
+    return z, summary, fitted

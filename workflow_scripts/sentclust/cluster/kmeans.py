@@ -17,14 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sentclust.cluster.backends import (
-    FIT,
-    assignment_stats,
-    device_of,
-    restart_seeds,
-    select_backend,
-)
+from sentclust.cluster.backends import FIT, device_of, select_backend
 from sentclust.cluster.errors import ClusterInputError
+from sentclust.cluster.nearest import assignment_stats, chunked_total, nearest_centres
+from sentclust.cluster.restarts import restart_seeds
 
 # --------------------------------------------------------------------------- input checks
 
@@ -170,31 +166,6 @@ def _threads(threads: int | None):
     return threadpool_limits(limits=int(threads))
 
 
-def nearest_centres(
-    x, centers, *, sq_total: float | None = None, chunk: int = 4096
-) -> tuple[np.ndarray, float]:
-    """(int32 label of each row's nearest centre, inertia), by |x|^2 - 2 x.c + |c|^2.
-
-    One matrix product per chunk; ``sq_total`` (the sum of the rows' squared norms, float64) can
-    be passed in when it is reused. The inertia is accurate to about 1e-7 relative: enough to
-    rank candidate centres; :func:`assignment_stats` gives the exact one.
-    """
-    x = np.asarray(x, dtype=np.float32)
-    centers = np.asarray(centers, dtype=np.float32)
-    if sq_total is None:
-        sq_total = float(np.einsum("ij,ij->i", x, x, dtype=np.float64).sum())
-    c2 = np.einsum("ij,ij->i", centers, centers)
-    minus_2c = np.ascontiguousarray(-2.0 * centers.T, dtype=np.float32)
-    labels = np.empty(len(x), dtype=np.int32)
-    total = 0.0
-    for start in range(0, len(x), chunk):
-        d2 = x[start : start + chunk] @ minus_2c
-        d2 += c2
-        labels[start : start + chunk] = d2.argmin(axis=1)
-        total += float(d2.min(axis=1).sum(dtype=np.float64))
-    return labels, max(total + sq_total, 0.0)
-
-
 def _fit_screened(fit, x, k, *, seed, n_init, max_iter, tol, sample, refine):
     """Screened restarts: ``n_init`` restarts on seeded samples, the best refined on all rows.
 
@@ -214,7 +185,8 @@ def _fit_screened(fit, x, k, *, seed, n_init, max_iter, tol, sample, refine):
         if not has_distinct_rows(x[rows], k):
             continue
         _, centers, _ = fit(x[rows], k, seed=s, n_init=1, max_iter=max_iter, tol=tol)
-        _, inertia = nearest_centres(x, centers, sq_total=sq_total)
+        # the inertia to about 1e-7 relative: enough to rank candidate centres
+        inertia = max(chunked_total(nearest_centres(x, centers)[1]) + sq_total, 0.0)
         scored.append((inertia, i, centers))
     if not scored:
         return None

@@ -27,6 +27,8 @@ import os
 
 import numpy as np
 
+from sentclust.cluster.restarts import restart_seeds
+
 #: rows per distance chunk on the CPU (on CUDA the chunk follows the free memory)
 CPU_CHUNK_ROWS = 8192
 #: share of the GPU's free memory that one chunk's temporaries may take
@@ -293,8 +295,6 @@ def fit_torch(
     ``cpu`` or ``cuda[:N]`` (:func:`torch_device`); ``dtype``: the compute precision.
     """
     import torch
-
-    from sentclust.cluster.backends import restart_seeds  # lazy: that module dispatches here
 
     if dtype not in DTYPES:
         raise ValueError(f"fit_torch dtype must be one of {DTYPES}, got {dtype!r}")

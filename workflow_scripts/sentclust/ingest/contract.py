@@ -29,6 +29,7 @@ import pyarrow as pa
 from .errors import IngestError, fail_first, first_true, how_many, show
 
 __all__ = [
+    "CLASS_NAMES",
     "COLUMNS",
     "Duplicate",
     "LABEL_NAMES",
@@ -80,6 +81,8 @@ COLUMNS: tuple[str, ...] = tuple(REVIEWS_SCHEMA.names)
 SPLITS = ("train", "test")
 #: Label names by label (0 negative, 1 positive): the aclImdb folder names and id parts.
 LABEL_NAMES: tuple[str, ...] = ("neg", "pos")
+#: What each label means, in words (0 negative, 1 positive): figures, reports, explanations.
+CLASS_NAMES: tuple[str, ...] = ("negative", "positive")
 #: Words accepted as labels (after stripping and lower-casing).
 LABEL_WORDS = {"neg": 0, "negative": 0, "pos": 1, "positive": 1}
 #: Valid star ratings.

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from sentclust.wordvec.explain import CLASS_NAMES
+from sentclust.ingest.contract import CLASS_NAMES
 
 #: a binary label as a word (the network's class names: 0 negative, 1 positive)
 SENTIMENT = dict(enumerate(CLASS_NAMES))

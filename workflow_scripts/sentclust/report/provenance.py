@@ -11,6 +11,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from sentclust.files import package_versions
+from sentclust.redact import redact_config
+
 #: packages whose versions the provenance section lists
 PROVENANCE_PACKAGES = [
     "snakemake",
@@ -116,9 +119,6 @@ def provenance_section(
     snapshot's commit, or sha256 of a local copy's weights) and how it was run
     (``bert_summary``: its summary, or {})."""
     import yaml
-
-    from sentclust.files import package_versions
-    from sentclust.redact import redact_config
 
     now = now or dt.datetime.now(dt.UTC)
     model = bert_summary.get("model") or config.get("bert", {}).get("model")

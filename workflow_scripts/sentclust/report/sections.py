@@ -37,6 +37,7 @@ def _rating_rows(ingest: dict, splits: list[str], ratings: list[int]) -> list[di
 
 
 def _rating_figure(ratings: list[int], rating_rows: list[dict[str, Any]]) -> str | None:
+    # matplotlib and seaborn: only when drawing
     from sentclust import figures
 
     if not ratings:
@@ -87,6 +88,7 @@ def data_section(ingest: dict, prepare: dict | None) -> dict[str, Any]:
 
 def network_section(metrics: dict, probes: dict[str, dict]) -> dict[str, Any]:
     """The network's test scores, learning curves and hyperparameters; the probe per kind."""
+    # matplotlib and seaborn: only when drawing
     from sentclust import figures
 
     training = metrics.get("training", {})

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from sentclust.files import package_versions, write_text
+from sentclust.ingest.contract import CLASS_NAMES
 from sentclust.prepare import text as prepare
 
-CLASS_NAMES = ("negative", "positive")
 #: categories of test reviews chosen by rule, in priority order
 CATEGORIES = ("confident_positive", "confident_negative", "uncertain", "misclassified")
 #: the prepared-text columns the explanations read
@@ -174,6 +174,7 @@ def weight_figure(weights: Sequence[tuple[str, float]], title: str, path: str) -
     import matplotlib.pyplot as plt
     import seaborn as sns
 
+    # matplotlib and seaborn: only when drawing
     from sentclust.figures import save
 
     df = pd.DataFrame(weights, columns=["word", "weight"]).sort_values("weight")

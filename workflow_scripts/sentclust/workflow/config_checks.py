@@ -12,6 +12,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sentclust.ingest.detect import detect_format, parquet_files
+from sentclust.prepare.text import clean_text
+
 __all__ = ["ConfigError", "check_config", "known_corpus_size"]
 
 #: top-level system folders that must never hold (or be) the results
@@ -105,8 +108,6 @@ def _parquet_rows(path: str | None, fmt: str) -> int | None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from sentclust.ingest.detect import detect_format, parquet_files
-
     try:
         if fmt == "auto" and detect_format(path) != "parquet":
             return None
@@ -132,8 +133,6 @@ def _k_problems(config: dict[str, Any]) -> list[str]:
 
 
 def _explain_text_problems(config: dict[str, Any]) -> list[str]:
-    from sentclust.prepare.text import clean_text
-
     form = config.get("prepare", {}).get("unicode_form", "NFKC")
     texts = config.get("explain", {}).get("texts", []) or []
     empty = [i for i, t in enumerate(texts) if not clean_text(str(t), unicode_form=form)]
