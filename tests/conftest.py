@@ -52,6 +52,17 @@ def jobs_of(dry_run_output: str) -> dict[str, int]:
     return out
 
 
+def schema_defaults(section: str | None = None) -> dict:
+    """The config's defaults as the workflow gets them (config/schema.yaml, their one home):
+    an empty config validated with the schema's defaults filled in; one section of it when
+    ``section`` is given. Tests take settings from here instead of restating them."""
+    from snakemake.utils import validate
+
+    config: dict = {}
+    validate(config, str(ROOT / "config" / "schema.yaml"))
+    return config if section is None else config[section]
+
+
 def write_config(path: Path, **overrides) -> Path:
     """The demo config with absolute input paths and ``overrides`` merged in (one level deep)."""
     cfg = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text())

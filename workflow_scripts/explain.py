@@ -11,16 +11,17 @@ sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     # TensorFlow prints while it loads: import it inside the log redirection
     from sentclust.wordvec import explain
-    from sentclust.wordvec import network as wordvec
+    from sentclust.wordvec.model import SentimentNetwork
+    from sentclust.wordvec.network import configure_tensorflow
 
     cfg, seed = sm.params.explain, sm.params.seed
     # run-time only (not a param: changing it reruns nothing)
     batch_size = sm.config["explain"]["batch_size"]
-    wordvec.configure_tensorflow(seed, sm.threads)
-    model = wordvec.load_model(sm.input.model)
+    configure_tensorflow(seed, sm.threads)
+    model = SentimentNetwork.load(sm.input.model)
     reviews = pd.read_parquet(sm.input.reviews)
     prepared = pd.read_parquet(sm.input.prepared, columns=explain.PREPARED_COLUMNS)
-    predict = partial(wordvec.predict_proba, model)
+    predict = model.predict_proba
     items = explain.review_items(reviews, prepared, predict, cfg["per_category"])
     items += explain.text_items(
         cfg["texts"], predict, unicode_form=sm.params.unicode_form, lowercase=sm.params.lowercase

@@ -2,14 +2,13 @@
 
 from sentclust import ingest
 from sentclust.files import package_versions, write_json, write_parquet
-from sentclust.ingest.contract import MAX_REVIEW_BYTES
 from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     p = sm.params
     # the size cap changes no result (a review above it fails): read from the config, not params
-    max_review_bytes = sm.config["ingest"].get("max_review_bytes", MAX_REVIEW_BYTES)
+    max_review_bytes = sm.config["ingest"]["max_review_bytes"]
     df, summary = ingest.ingest(
         p.source,
         fmt=p.fmt,

@@ -8,14 +8,15 @@ from sentclust.workflow.logged import logged
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     # TensorFlow prints while it loads: import it inside the log redirection
-    from sentclust.wordvec import network as wordvec
+    from sentclust.wordvec import job
+    from sentclust.wordvec.model import SentimentNetwork
+    from sentclust.wordvec.network import configure_tensorflow
 
-    wordvec.configure_tensorflow(sm.params.seed, sm.threads)
-    model = wordvec.load_model(sm.input.model)
+    configure_tensorflow(sm.params.seed, sm.threads)
+    model = SentimentNetwork.load(sm.input.model)
     prepared = pd.read_parquet(sm.input.prepared, columns=["review_id", "tokens"])
-    tokens = prepared["tokens"].to_numpy()
-    vectors, known = wordvec.review_vectors(model, tokens, with_counts=True)
-    summary = wordvec.vectors_summary(prepared["review_id"], vectors, known)
+    vectors, known = model.review_vectors(prepared["tokens"].to_numpy(), with_counts=True)
+    summary = job.vectors_summary(prepared["review_id"], vectors, known)
     write_parquet(embeddings_table(prepared["review_id"], vectors), sm.output.embeddings)
     write_json(summary, sm.output.summary)
     n_zero = summary["zero_vector_reviews"]

@@ -3,6 +3,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import schema_defaults
+from sentclust.prepare import job
 from sentclust.prepare import text as prepare
 
 
@@ -72,12 +74,13 @@ def test_prepare_keys_order_and_counts():
             "text": ["Bad.<br />Very bad", "Good &amp; nice", "<p></p>"],
         }
     )
-    out = prepare.prepare(reviews)
+    settings = {k: schema_defaults("prepare")[k] for k in ("lowercase", "unicode_form")}
+    out = job.prepare(reviews, **settings)
     assert list(out.columns) == ["review_id", "clean_text", "tokens", "n_tokens"]
     assert out["review_id"].tolist() == ["b", "a", "c"]
     assert out["tokens"].tolist() == ["bad . very bad", "good & nice", ""]
     assert out["n_tokens"].tolist() == [4, 3, 0]
-    summary = prepare.summarize(out, reviews)
+    summary = job.summarize(out, reviews)
     assert summary["reviews_with_br_tags"] == 1
     assert summary["reviews_with_entities"] == 1
     assert summary["reviews_with_empty_tokens"] == 1

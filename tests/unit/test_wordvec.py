@@ -5,8 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import schema_defaults
+from sentclust.wordvec import job, probe
 from sentclust.wordvec import network as wordvec
-from sentclust.wordvec import probe
+from sentclust.wordvec.model import SentimentNetwork
 
 TINY = wordvec.NetworkParams(
     max_tokens=200,
@@ -51,9 +53,13 @@ def test_validation_split_is_seeded_and_disjoint():
     assert not (va == wordvec.validation_split(100, 0.1, seed=4)[1]).all()
 
 
-def test_params_from_config_ignores_threads():
-    p = wordvec.NetworkParams.from_config({"embedding_dim": 12, "threads": 8})
+def test_params_from_config_take_every_setting_and_ignore_threads():
+    cfg = {**schema_defaults("wordvec"), "embedding_dim": 12, "threads": 8}
+    p = wordvec.NetworkParams.from_config(cfg)
     assert p.embedding_dim == 12 and not hasattr(p, "threads")
+    assert job.params_dict(p) == {k: v for k, v in cfg.items() if k != "threads"}
+    with pytest.raises(TypeError, match="missing"):  # no default of the schema restated here
+        wordvec.NetworkParams.from_config({"embedding_dim": 12})
 
 
 def _toy_corpus():
@@ -67,24 +73,21 @@ def _toy_corpus():
 def test_train_export_and_review_vectors_roundtrip(tmp_path):
     wordvec.configure_tensorflow(1, 1)
     texts, labels = _toy_corpus()
-    vec, net, info = wordvec.train(texts, labels, TINY, seed=1, verbose=0)
+    model, info = SentimentNetwork.fit(texts, labels, TINY, seed=1, verbose=0)
     assert info["epochs_run"] == 1 and info["n_validation"] == 8
-    model = wordvec.export_model(vec, net)
     path = tmp_path / "m.keras"
     model.save(path)
-    loaded = wordvec.load_model(str(path))
-    np.testing.assert_allclose(
-        wordvec.predict_proba(model, texts), wordvec.predict_proba(loaded, texts), rtol=1e-6
-    )
+    loaded = SentimentNetwork.load(path)
+    np.testing.assert_allclose(model.predict_proba(texts), loaded.predict_proba(texts), rtol=1e-6)
     # review vector = mean of the known word vectors (here: unigrams and bigrams)
-    words, vectors = wordvec.word_vectors(loaded)
+    words, vectors = loaded.word_vectors()
     lookup = dict(zip(words, vectors, strict=True))
-    v = wordvec.review_vectors(loaded, np.array(["great fun", "zzz qqq"], dtype=object))
+    v = loaded.review_vectors(np.array(["great fun", "zzz qqq"], dtype=object))
     expected = np.mean([lookup["great"], lookup["fun"], lookup["great fun"]], axis=0)
     np.testing.assert_allclose(v[0], expected, rtol=1e-5, atol=1e-7)
     assert not v[1].any(), "a review with no known word gets the zero vector"
-    v2, counts = wordvec.review_vectors(
-        loaded, np.array(["great fun", "zzz qqq"], dtype=object), with_counts=True
+    v2, counts = loaded.review_vectors(
+        np.array(["great fun", "zzz qqq"], dtype=object), with_counts=True
     )
     assert counts.tolist() == [3, 0] and np.array_equal(v2, v)
 
@@ -115,14 +118,14 @@ def test_train_and_test_record_and_word_vectors_table(caplog):
     wordvec.configure_tensorflow(1, 1)
     train, test = wordvec.train_test_frames(*_frames())
     with caplog.at_level(logging.INFO, logger="sentclust"):
-        model, record = wordvec.train_and_test(train, test, TINY, 1, verbose=0)
+        model, record = job.train_and_test(train, test, TINY, 1, verbose=0)
     assert "training on 24 reviews" in caplog.text and "test: " in caplog.text
     assert list(record) == ["test", "training", "params", "seed", "versions"]
     assert record["test"]["n"] == 8 and record["training"]["epochs_run"] == 1
-    assert record["params"] == wordvec.params_dict(TINY) and record["seed"] == 1
-    assert list(record["versions"]) == wordvec.VERSIONS_OF
-    table = wordvec.word_vectors_table(model)
-    words, vectors = wordvec.word_vectors(model)
+    assert record["params"] == job.params_dict(TINY) and record["seed"] == 1
+    assert list(record["versions"]) == job.VERSIONS_OF
+    table = job.word_vectors_table(model)
+    words, vectors = model.word_vectors()
     assert table.column_names == ["word", "vector"] and table.num_rows == len(words)
     assert table.column("word").to_pylist() == words
     got = np.asarray(table.column("vector").combine_chunks().flatten()).reshape(vectors.shape)
@@ -132,7 +135,7 @@ def test_train_and_test_record_and_word_vectors_table(caplog):
 def test_vectors_summary():
     ids = pd.Series(["a", "b", "c", "d"], index=[10, 11, 12, 13])
     known = np.array([0, 3, 0, 5])
-    s = wordvec.vectors_summary(ids, np.zeros((4, 6), dtype=np.float32), known)
+    s = job.vectors_summary(ids, np.zeros((4, 6), dtype=np.float32), known)
     assert list(s) == [
         "kind",
         "supervision",
@@ -145,7 +148,7 @@ def test_vectors_summary():
     assert s["kind"] == "wordvec" and s["n_reviews"] == 4 and s["dimensions"] == 6
     assert s["zero_vector_reviews"] == 2 and s["zero_vector_review_ids"] == ["a", "c"]
     assert s["known_tokens_per_review"] == {"min": 0, "median": 1.5, "max": 5}
-    many = wordvec.vectors_summary([f"r{i}" for i in range(150)], np.zeros((150, 2)), np.zeros(150))
+    many = job.vectors_summary([f"r{i}" for i in range(150)], np.zeros((150, 2)), np.zeros(150))
     assert many["zero_vector_reviews"] == 150 and len(many["zero_vector_review_ids"]) == 100
 
 
@@ -162,18 +165,15 @@ def test_linear_probe_separable_data():
 def test_short_text_prediction_equals_the_padded_network():
     wordvec.configure_tensorflow(1, 1)
     texts, labels = _toy_corpus()
-    vec, net, _ = wordvec.train(texts, labels, TINY, seed=2, verbose=0)
-    model = wordvec.export_model(vec, net)
+    model, _ = SentimentNetwork.fit(texts, labels, TINY, seed=2, verbose=0)
     short = np.array(["great", "awful boring", "zzz", "", "great fun film and wonderful acting"])
     np.testing.assert_allclose(
-        wordvec.predict_proba_short(model, short, batch_size=2),
-        wordvec.predict_proba(model, short),
-        atol=1e-6,
+        model.predict_proba_short(short, batch_size=2), model.predict_proba(short), atol=1e-6
     )
     # logits far past exp's range (a confident network on a long segment): 0 or 1, no warning
-    w2, b2 = net.get_layer("output").get_weights()
-    net.get_layer("output").set_weights([w2 * 1e6, b2])
+    w2, b2 = model.network.get_layer("output").get_weights()
+    model.network.get_layer("output").set_weights([w2 * 1e6, b2])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        p = wordvec.predict_proba_short(model, short, batch_size=2)
+        p = model.predict_proba_short(short, batch_size=2)
     assert np.all((p >= 0) & (p <= 1)) and np.isin(p, [0.0, 1.0]).any()

@@ -16,22 +16,11 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
 
 # <br />, <br/>, <br>, < BR / > ... become line breaks; every other tag becomes a space.
-_BR = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+BR_TAG = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}?/?>")
 _WS = re.compile(r"\s+")
-
-PREPARED_SCHEMA = pa.schema(
-    [
-        ("review_id", pa.string()),
-        ("clean_text", pa.string()),
-        ("tokens", pa.string()),
-        ("n_tokens", pa.int32()),
-    ]
-)
 
 
 def clean_text(text: str, *, unicode_form: str = "NFKC") -> str:
@@ -40,7 +29,7 @@ def clean_text(text: str, *, unicode_form: str = "NFKC") -> str:
     Tags are removed *before* entities are unescaped, so an escaped ``&lt;b&gt;`` in a review
     stays as the literal text ``<b>`` (it was text, not markup, in the original).
     """
-    text = _BR.sub(" ", text)
+    text = BR_TAG.sub(" ", text)
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
     if unicode_form:
@@ -110,48 +99,3 @@ def tokenize_many(texts: Sequence[str], *, lowercase: bool = True, n_jobs: int =
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=_pool_context()) as pool:
         parts = list(pool.map(_tokenize_chunk, chunks))
     return [s for part in parts for s in part]
-
-
-def prepare(
-    reviews: pd.DataFrame,
-    *,
-    lowercase: bool = True,
-    unicode_form: str = "NFKC",
-    n_jobs: int = 1,
-) -> pd.DataFrame:
-    """The prepared-text table: ``review_id``, ``clean_text``, ``tokens``, ``n_tokens``.
-
-    Rows keep the order of ``reviews``. ``clean_text`` keeps the case (sentence encoders and
-    LIME read it); ``tokens`` holds the space-joined NLTK tokens, lower-cased when
-    ``lowercase`` is set (the word-embedding network reads it, splitting on spaces).
-    """
-    cleaned = [clean_text(t, unicode_form=unicode_form) for t in reviews["text"].tolist()]
-    tokens = tokenize_many(cleaned, lowercase=lowercase, n_jobs=n_jobs)
-    n_tokens = np.fromiter((s.count(" ") + 1 if s else 0 for s in tokens), dtype=np.int32)
-    return pd.DataFrame(
-        {
-            "review_id": reviews["review_id"].to_numpy(),
-            "clean_text": cleaned,
-            "tokens": tokens,
-            "n_tokens": n_tokens,
-        }
-    )
-
-
-def summarize(prepared: pd.DataFrame, reviews: pd.DataFrame) -> dict:
-    """Small JSON-able report: what cleaning changed and token counts."""
-    n_tok = prepared["n_tokens"].to_numpy()
-    raw = reviews["text"]
-    return {
-        "n_reviews": int(len(prepared)),
-        "reviews_with_br_tags": int(raw.str.contains(_BR.pattern, case=False, regex=True).sum()),
-        "reviews_with_entities": int(raw.str.contains(r"&[#A-Za-z0-9]+;", regex=True).sum()),
-        "reviews_with_empty_tokens": int((n_tok == 0).sum()),
-        "tokens_total": int(n_tok.sum()),
-        "tokens_per_review": {
-            "min": int(n_tok.min()) if len(n_tok) else 0,
-            "median": float(np.median(n_tok)) if len(n_tok) else 0.0,
-            "mean": float(n_tok.mean()) if len(n_tok) else 0.0,
-            "max": int(n_tok.max()) if len(n_tok) else 0,
-        },
-    }

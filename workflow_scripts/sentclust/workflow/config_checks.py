@@ -31,9 +31,9 @@ def check_config(config: dict[str, Any], *, workflow_dir: str | os.PathLike | No
     the Snakefile (results must not land in it). Relative paths are read from the current
     directory, as Snakemake reads them."""
     problems = [
-        *_results_dir_problems(config.get("results_dir"), workflow_dir),
-        *_split_problems(config.get("ingest", {}).get("splits", ["train", "test"])),
-        *_mixed_band_problems(config.get("finegrained", {}).get("mixed_band", 0.1)),
+        *_results_dir_problems(config["results_dir"], workflow_dir),
+        *_split_problems(config["ingest"]["splits"]),
+        *_mixed_band_problems(config["finegrained"]["mixed_band"]),
         *_k_problems(config),
         *_explain_text_problems(config),
     ]
@@ -91,10 +91,10 @@ def known_corpus_size(config: dict[str, Any]) -> int | None:
     """The most reviews the run can cluster, where known before any job: ``ingest.subsample``
     and the row count of a Parquet input (from its files' metadata); None when neither tells."""
     sizes = []
-    subsample = config.get("ingest", {}).get("subsample")
+    subsample = config["ingest"]["subsample"]
     if subsample:
         sizes.append(int(subsample))
-    rows = _parquet_rows(config.get("input_path"), config.get("input_format", "auto"))
+    rows = _parquet_rows(config["input_path"], config["input_format"])
     if rows is not None:
         sizes.append(rows)
     return min(sizes) if sizes else None
@@ -120,7 +120,7 @@ def _parquet_rows(path: str | None, fmt: str) -> int | None:
 
 def _k_problems(config: dict[str, Any]) -> list[str]:
     n = known_corpus_size(config)
-    ks = config.get("kmeans", {}).get("k", [])
+    ks = config["kmeans"]["k"]
     too_big = sorted(k for k in ks if n is not None and k >= n)
     if not too_big:
         return []
@@ -133,8 +133,8 @@ def _k_problems(config: dict[str, Any]) -> list[str]:
 
 
 def _explain_text_problems(config: dict[str, Any]) -> list[str]:
-    form = config.get("prepare", {}).get("unicode_form", "NFKC")
-    texts = config.get("explain", {}).get("texts", []) or []
+    form = config["prepare"]["unicode_form"]
+    texts = config["explain"]["texts"] or []
     empty = [i for i, t in enumerate(texts) if not clean_text(str(t), unicode_form=form)]
     if not empty:
         return []

@@ -1,0 +1,77 @@
+"""The assign rules' work (rules/assign.smk): rule model_manifest (what places new reviews on the
+run's scale, checked and listed with each file's checksum) and rule assign (one assign.inputs
+entry placed on that scale).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from sentclust import layout as L
+from sentclust.assign import manifest, new_texts, run_models
+from sentclust.assign.placing import Placer
+from sentclust.bert import shards
+from sentclust.bert.models import recorded_revision, resolve_model
+from sentclust.files import package_versions
+
+#: the packages whose versions the manifest records
+VERSIONED = ["tensorflow", "keras", "torch", "sentence-transformers", "openvino", "scikit-learn"]
+
+
+def check_encoder(encoding: dict, records: Sequence[dict], run: str | Path) -> str:
+    """The folder of the sentence-transformer the shards were encoded with: the configured
+    model must still resolve to it (ValueError saying what to rerun when it changed since)."""
+    resolved = resolve_model(
+        encoding["model"], models_dir=encoding["models_dir"], revision=encoding["revision"]
+    )
+    if recorded_revision(resolved) != records[0]["model_revision"]:
+        raise ValueError(
+            f"the sentence-transformer at {resolved.path} is not the one the shards were encoded "
+            f"with ({records[0]['model_revision']}): it changed since. Fix: delete "
+            f"{run}/embeddings/bert_shards and rerun, so that the corpus and new texts are "
+            "encoded with the same model"
+        )
+    return resolved.path
+
+
+def manifest_document(
+    run: str | Path,
+    shard_paths: Sequence,
+    *,
+    kinds: Sequence[str],
+    ks: Sequence[int],
+    prepare: dict,
+    encoding: dict,
+    segments: dict,
+    bert_segments: str,
+) -> dict:
+    """Rule model_manifest: model/manifest.json of the run folder ``run`` (its files with
+    their checksums, what they are, the versions that wrote them)."""
+    records = shards.read_records(shard_paths)
+    shards.check_consistent(records, shard_paths)
+    model_path = check_encoder(encoding, records, run)
+    polarity = {"scorers": L.SCORERS, "segments": segments, "bert_segments": bert_segments}
+    about = run_models.about_document(
+        kinds=kinds,
+        ks=ks,
+        prepare=prepare,
+        bert=run_models.bert_identity(encoding, records, model_path),
+        polarity=polarity,
+    )
+    files = run_models.model_files(about)
+    return manifest.build(run, files, about=about, versions=package_versions(VERSIONED))
+
+
+def place_input(path: str | Path, run: str | Path, *, threads: int, log: logging.Logger):
+    """Rule assign: the new texts at ``path`` placed on the scale of the run ``run``, one row per
+    text, kind and named k (:meth:`~sentclust.assign.placing.Placer.place`)."""
+    texts = new_texts.from_path(path)
+    log.info("%d new texts from %s", len(texts), path)
+    placed = Placer(run, threads=threads, log=log).place(texts)
+    chosen = placed[placed["chosen_k"]]
+    for kind, group in chosen.groupby("kind", sort=False):
+        counts = group["name"].value_counts().to_dict()
+        log.info("%s at k = %d: %s", kind, group["k"].iloc[0], counts)
+    return placed
