@@ -6,7 +6,7 @@ import threading
 import numpy as np
 import pytest
 
-from sentclust.bert import machine
+from sentclust.bert import machine, pathcache
 from sentclust.bert import paths as ep
 from sentclust.bert.paths import REFERENCE, EncodePath, Measurement
 
@@ -138,7 +138,7 @@ def test_cached_choice_measures_once_per_setting(tmp_path):
     ep.cached_choice(tmp_path, {**setting, "threads": 2}, measure, ALL)
     assert len(calls) == 2
     # a damaged cache file is measured again and rewritten
-    file = tmp_path / f"{ep.cache_key(setting)}.json"
+    file = tmp_path / f"{pathcache.cache_key(setting)}.json"
     file.write_text("{not json")
     rec = ep.cached_choice(tmp_path, setting, measure, ALL)
     assert len(calls) == 3 and rec["cached"] is False

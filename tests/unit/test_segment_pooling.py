@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from sentclust.bert import encode
+from sentclust.bert import encode, models, openvino
 from sentclust.bert import pooling as segment_pooling
 from sentclust.bert.pooling import SegmentTokens, plan_pieces, ranges, token_ranges
 
@@ -67,7 +67,7 @@ def test_plan_pieces_cut_segments_at_windows():
 
 @pytest.fixture(scope="module")
 def minilm():
-    return encode.load_model(encode.resolve_model(MINILM), "cpu")
+    return models.load_model(models.resolve_model(MINILM), "cpu")
 
 
 def test_spans_map_to_the_right_tokens(minilm):
@@ -85,7 +85,7 @@ def test_whole_review_segment_is_the_mean_of_its_tokens(minilm):
     texts = ["A wonderful, moving film.", "I did not like it at all, it was boring."]
     spans = [[(0, len(t))] for t in texts]
     emb, info, seg = encode.encode(
-        minilm, texts, max_seq_length=64, progress=False, segment_spans=spans
+        minilm, texts, mode="truncate", max_seq_length=64, progress=False, segment_spans=spans
     )
     minilm.max_seq_length = 64
     tokens = minilm.encode(texts, output_value="token_embeddings", convert_to_numpy=False)
@@ -97,7 +97,7 @@ def test_whole_review_segment_is_the_mean_of_its_tokens(minilm):
         np.testing.assert_allclose(emb[i], whole / np.linalg.norm(whole), atol=1e-5)
     # the two differ only by the special tokens
     assert encode.cosine_rows(emb, seg.vectors).min() > 0.95
-    assert seg.coverage.tolist() == [1.0, 1.0] and info["segments_scored"] == 2
+    assert seg.coverage.tolist() == [1.0, 1.0] and seg.summary(0.5)["segments_scored"] == 2
 
 
 LONG = "The first half is a joy. " * 12 + "The ending is a dreadful, boring mess. " * 12
@@ -117,7 +117,8 @@ def test_coverage_truncate_against_chunk_mean(minilm):
     assert chunk.coverage.tolist() == [1.0, 1.0, 1.0, 1.0, 0.0]
     assert np.isnan(chunk.vectors[4]).all(), "a whitespace-only segment has no tokens"
     np.testing.assert_allclose(np.linalg.norm(chunk.vectors[:4], axis=1), 1.0, atol=1e-5)
-    assert ti["segments_scored"] == 2 and ci["segments_scored"] == 4 and ci["n_segments"] == 5
+    assert trunc.summary(0.5)["segments_scored"] == 2 and ti["n_texts"] == 3
+    assert chunk.summary(0.5)["segments_scored"] == 4 and ci["n_sequences"] > 3
 
 
 def test_chunk_mean_sums_each_segment_over_its_windows(minilm):
@@ -181,10 +182,11 @@ def test_review_vectors_are_unchanged_by_segments(minilm, mode):
     }
     assert seg.vectors.shape == (sum(len(s) for s in SPANS), 384)
     assert seg.vectors.dtype == np.float32 and seg.coverage.dtype == np.float32
-    assert info["n_segments"] == 85 and info["segment_seconds"] >= 0
+    assert "n_segments" not in info, "the caller adds the segments' summary"
+    assert seg.summary(0.5)["n_segments"] == 85 and seg.seconds >= 0
 
 
-@pytest.mark.skipif(not encode.openvino_available(), reason="openvino is not installed")
+@pytest.mark.skipif(not openvino.openvino_available(), reason="openvino is not installed")
 @pytest.mark.parametrize("mode", ["truncate", "chunk_mean"])
 def test_openvino_pools_the_same_segments(minilm, mode):
     kw = dict(mode=mode, max_seq_length=32, progress=False, batch_size=2, precision="float32")
@@ -203,8 +205,8 @@ def test_summary_counts_scored_segments():
     seg = segment_pooling.SegmentVectors(
         np.zeros((4, 2), np.float32), np.array([1.0, 0.5, 0.49, 0.0], np.float32), 0.1234
     )
-    s = seg.summary()
-    assert s["n_segments"] == 4 and s["segments_scored"] == 2
+    s = seg.summary(0.5)
+    assert s["n_segments"] == 4 and s["segments_scored"] == 2 and s["segment_min_coverage"] == 0.5
     assert s["segment_coverage_mean"] == pytest.approx(0.4975) and s["segment_seconds"]
     assert seg.summary(0.4)["segments_scored"] == 3
 
@@ -217,7 +219,9 @@ def test_a_slow_tokenizer_is_refused_clearly():
 
 
 def test_no_texts_no_segments(minilm):
-    emb, info, seg = encode.encode(minilm, [], progress=False, segment_spans=[])
-    assert emb.shape == (0, 384) and seg.vectors.shape == (0, 384) and info["n_segments"] == 0
-    emb, info, seg = encode.encode(minilm, ["", "Fine."], progress=False, segment_spans=[[], []])
-    assert seg.vectors.shape == (0, 384) and info["segment_coverage_mean"] is None
+    kw = dict(mode="truncate", max_seq_length=64, progress=False)
+    emb, info, seg = encode.encode(minilm, [], segment_spans=[], **kw)
+    assert emb.shape == (0, 384) and seg.vectors.shape == (0, 384)
+    assert info["n_texts"] == 0 and seg.summary(0.5)["n_segments"] == 0
+    emb, info, seg = encode.encode(minilm, ["", "Fine."], segment_spans=[[], []], **kw)
+    assert seg.vectors.shape == (0, 384) and seg.summary(0.5)["segment_coverage_mean"] is None

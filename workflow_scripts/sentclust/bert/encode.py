@@ -17,37 +17,21 @@ Given the character spans of each review's segments (``segment_spans``), the sam
 pass also mean-pools a vector per segment from the review's token embeddings (see
 :mod:`sentclust.bert.pooling`); the review vectors stay exactly what they are without.
 
-Model resolution and loading live in :mod:`sentclust.bert.models`, the shards' row ranges and
-gather in :mod:`sentclust.bert.shards`; their public names are re-exported here.
+Model resolution and loading live in :mod:`sentclust.bert.models`, the choice of backend and
+precision in :mod:`sentclust.bert.paths`, the configured encoding job in
+:mod:`sentclust.bert.job`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from sentclust.bert.models import (
-    PACKAGED_MODELS,
-    ModelNotAvailableError,
-    ResolvedModel,
-    load_model,
-    recorded_revision,
-    resolve_device,
-    resolve_model,
-)
-from sentclust.bert.openvino import (
-    BACKENDS,
-    OpenVINOTransformer,
-    openvino_available,
-    openvino_runner,
-    resolve_backend,
-)
-from sentclust.bert.paths import MIN_MEAN_COSINE, choose_encoding, encoding_setting
+from sentclust.bert.openvino import openvino_runner
 from sentclust.bert.pooling import (
     SegmentPooler,
     SegmentTokens,
@@ -56,34 +40,16 @@ from sentclust.bert.pooling import (
     plan_pieces,
     tokenize_with_offsets,
 )
-from sentclust.bert.shards import gather_shards, path_to_follow, shard_bounds
 
 __all__ = [
-    "BACKENDS",
-    "MIN_MEAN_COSINE",
     "MODES",
-    "SEGMENT_VECTORS",
-    "PACKAGED_MODELS",
     "PRECISIONS",
-    "ModelNotAvailableError",
-    "OpenVINOTransformer",
-    "ResolvedModel",
-    "SegmentVectors",
+    "SEGMENT_VECTORS",
     "Tokenized",
-    "choose_encoding",
     "cosine_rows",
-    "cpu_supports_bf16",
     "encode",
-    "encode_configured",
     "encode_segments_separately",
-    "gather_shards",
-    "load_model",
-    "openvino_available",
-    "openvino_runner",
-    "resolve_backend",
-    "resolve_device",
-    "resolve_model",
-    "shard_bounds",
+    "padded_batch",
     "special_tokens",
     "tokenize",
     "window_mean",
@@ -92,17 +58,8 @@ __all__ = [
 MODES = ("truncate", "chunk_mean")
 #: how segment vectors are made: pooled in the reviews' own pass, or each segment on its own
 SEGMENT_VECTORS = ("pooled", "separate")
+#: the precisions ``bert.precision`` may name (``auto``: chosen by :mod:`sentclust.bert.paths`)
 PRECISIONS = ("auto", "float32", "bfloat16", "float16", "int8")
-
-
-def cpu_supports_bf16() -> bool:
-    """True on CPUs with native bf16 math (AVX512-BF16 or AMX), where autocast pays off."""
-    import torch
-
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except Exception:
-        return False
 
 
 def _autocast(device: str, precision: str):
@@ -252,8 +209,8 @@ def encode(
     model,
     texts: Sequence[str],
     *,
-    mode: str = "truncate",
-    max_seq_length: int = 256,
+    mode: str,
+    max_seq_length: int,
     batch_size: int = 64,
     device: str = "cpu",
     precision: str = "float32",
@@ -265,68 +222,70 @@ def encode(
 ):
     """Encode ``texts`` (float32, one row per text, in order) and report what was done.
 
-    ``backend`` is ``torch`` or ``openvino`` (see :func:`resolve_backend`); ``threads`` is
-    OpenVINO's thread count (torch's is set by the caller with ``torch.set_num_threads``).
-    ``precision`` ``int8`` runs the OpenVINO int8 model at ``int8_model`` (see
-    :mod:`sentclust.bert.int8`).
+    ``mode`` and ``max_seq_length``: the config's ``bert.mode`` and ``bert.max_seq_length``.
+    ``backend`` is ``torch`` or ``openvino`` (see
+    :func:`sentclust.bert.openvino.resolve_backend`); ``threads`` is OpenVINO's thread count
+    (torch's is set by the caller with ``torch.set_num_threads``). ``precision`` ``int8`` runs
+    the OpenVINO int8 model at ``int8_model`` (see :mod:`sentclust.bert.int8`).
 
     Returns ``(vectors, info)``; with ``segment_spans`` (one list of (start, end) character
     offsets per text) ``(vectors, info, segments)``: a :class:`SegmentVectors` with one row
     per span, in the order of the flattened spans, pooled in the same forward pass (the
-    review vectors are bit for bit the ones encoded without spans), and the segment counts
-    added to ``info``.
+    review vectors are bit for bit the ones encoded without spans); its
+    :meth:`~SegmentVectors.summary` gives the segment counts of a shard's record.
     """
     if backend not in ("torch", "openvino"):
         raise ValueError(f"encode() takes backend torch or openvino, got {backend!r}")
     t0 = time.perf_counter()
     spans = None if segment_spans is None else check_spans(segment_spans, texts)
     model.max_seq_length = max_seq_length
-    if precision == "int8" and backend != "openvino":
-        raise ValueError("precision int8 runs on the openvino backend only")
-    runner = (
-        openvino_runner(model, precision, threads, int8_model=int8_model)
-        if backend == "openvino"
-        else None
-    )
+    runner = _runner(model, backend, precision, threads, int8_model)
     tk = tokenize(model, texts, mode=mode, max_seq_length=max_seq_length, segment_spans=spans)
     head, tail = special_tokens(model.tokenizer)
     n_special = len(head) + len(tail)
-    window = max_seq_length - n_special
     pooler = None if spans is None else _pooler(model, tk, len(head), n_special)
-    seq = _forward_sorted(
-        model,
-        tk.ids,
-        batch_size=batch_size,
-        device=device,
-        precision=precision,
-        progress=progress,
-        runner=runner,
-        pooler=pooler,
-    )
+    run = dict(batch_size=batch_size, device=device, precision=precision, progress=progress)
+    seq = _forward_sorted(model, tk.ids, runner=runner, pooler=pooler, **run)
     if mode == "truncate":
         emb = seq
     else:
         emb = window_mean(seq, tk, len(texts), n_special, normalise=_normalises(model))
     seconds = time.perf_counter() - t0
-    info = {
-        "n_texts": len(texts),
+    done = dict(precision=precision, device=device, backend=backend, batch_size=batch_size)
+    info = _report(tk, len(texts), mode, max_seq_length, max_seq_length - n_special, done, seconds)
+    if pooler is None:
+        return emb, info
+    return emb, info, pooler.result(normalise=_normalises(model))
+
+
+def _runner(model, backend: str, precision: str, threads, int8_model):
+    """The compiled OpenVINO transformer for the ``openvino`` backend, None for torch."""
+    if precision == "int8" and backend != "openvino":
+        raise ValueError("precision int8 runs on the openvino backend only")
+    if backend != "openvino":
+        return None
+    return openvino_runner(model, precision, threads, int8_model=int8_model)
+
+
+def _report(
+    tk: Tokenized, n_texts: int, mode: str, max_seq_length: int, window: int, done, seconds
+) -> dict:
+    """:func:`encode`'s report: the texts, the windows, what ran (``done``: precision, device,
+    backend, batch_size) and how fast."""
+    return {
+        "n_texts": n_texts,
         "mode": mode,
         "max_seq_length": max_seq_length,
         "n_truncated": int((tk.n_tokens > window).sum()),
         "n_sequences": len(tk.ids),
-        "tokens_per_review_mean": float(tk.n_tokens.mean()) if len(texts) else 0.0,
-        "precision": precision,
-        "device": device,
-        "backend": backend,
-        "batch_size": batch_size,
+        "tokens_per_review_mean": float(tk.n_tokens.mean()) if n_texts else 0.0,
+        "precision": done["precision"],
+        "device": done["device"],
+        "backend": done["backend"],
+        "batch_size": done["batch_size"],
         "seconds": round(seconds, 3),
-        "texts_per_second": round(len(texts) / seconds, 2) if seconds > 0 else None,
+        "texts_per_second": round(n_texts / seconds, 2) if seconds > 0 else None,
     }
-    if pooler is None:
-        return emb, info
-    segments = pooler.result(normalise=_normalises(model))
-    info.update(segments.summary())
-    return emb, info, segments
 
 
 def _embedding_dim(model) -> int:
@@ -350,8 +309,8 @@ def encode_segments_separately(
     texts: Sequence[str],
     segment_spans: Sequence[Sequence[tuple[int, int]]],
     *,
-    mode: str = "truncate",
-    max_seq_length: int = 256,
+    mode: str,
+    max_seq_length: int,
     **kw,
 ) -> SegmentVectors:
     """Every segment encoded as a text of its own (``polarity.bert_segments: separate``).
@@ -375,102 +334,7 @@ def encode_segments_separately(
 
 
 def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The cosine similarity of each row of ``a`` with the same row of ``b``."""
     a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-12)
     b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
     return (a * b).sum(axis=1)
-
-
-def _provenance(encoding: dict, resolved, revision: str, vectors, why: dict, setting: str) -> dict:
-    """A shard's provenance: the model, where it came from, its revision, the dimensions, the
-    encoding path and why, the setting a resumed job matches, the package versions."""
-    from sentclust.files import package_versions
-
-    return {
-        "model": encoding["model"],
-        "model_source": resolved.source,
-        "model_revision": revision,
-        "dimensions": int(vectors.shape[1]),
-        "encoding_path": why,
-        "encoding_setting": setting,
-        "versions": package_versions(
-            ["torch", "openvino", "sentence-transformers", "transformers"]
-        ),
-    }
-
-
-def encode_configured(
-    texts: Sequence[str],
-    encoding: dict,
-    runtime: dict,
-    *,
-    threads: int,
-    log: logging.Logger | None = None,
-    segment_spans: Sequence[Sequence[tuple[int, int]]] | None = None,
-    segment_vectors: str = "pooled",
-    cache_dir=None,
-    int8_model=None,
-    siblings: Sequence[dict] = (),
-):
-    """One encoding job as the config asks: (vectors, :func:`encode`'s report, provenance),
-    and the :class:`SegmentVectors` as a 4th element when ``segment_spans`` is given:
-    ``segment_vectors`` ``pooled`` in the reviews' own pass, or ``separate`` (each segment
-    encoded as a text of its own, with the same model, mode and precision).
-
-    ``encoding`` holds what changes the embeddings (the rule's ``params.encoding``: model,
-    models_dir, mode, max_seq_length, precision, calibration_reviews); ``runtime`` how the
-    job runs (``bert.runtime``: device, backend, batch sizes). The backend and precision are
-    chosen by :func:`choose_encoding` (measured on this machine, cached in ``cache_dir``;
-    ``int8_model`` where an int8 model passed its check; ``siblings``: the records of the run's
-    finished shards, whose path a resumed job follows). Provenance: the model, where it came
-    from, its revision (``encoding["revision"]`` pins a hub model's; recorded: the snapshot's
-    commit or a hash of the weights), the dimensions, the encoding path and why, the package
-    versions.
-    """
-    import torch
-
-    log = log or logging.getLogger("sentclust")
-    torch.set_num_threads(threads)
-    resolved = resolve_model(
-        encoding["model"], models_dir=encoding["models_dir"], revision=encoding.get("revision")
-    )
-    revision = recorded_revision(resolved)
-    device = resolve_device(runtime["device"])
-    log.info("model %s from %s (%s), %s", resolved.name, resolved.source, resolved.path, revision)
-    model = load_model(resolved, device)
-    batch = runtime["batch_size_gpu"] if device.startswith("cuda") else runtime["batch_size_cpu"]
-    shape = dict(mode=encoding["mode"], max_seq_length=encoding["max_seq_length"], batch_size=batch)
-    setting = encoding_setting(encoding, int8_model)
-    path, why = choose_encoding(
-        model,
-        encoding["precision"],
-        runtime["backend"],
-        device,
-        texts[: encoding["calibration_reviews"]],
-        encode_kw=shape,
-        threads=threads,
-        cache_dir=cache_dir,
-        int8_model=int8_model,
-        model_id={"name": resolved.name, "path": str(resolved.path)},
-        follow=path_to_follow(siblings, setting),
-        log=log,
-    )
-    log.info("device %s, %d thread(s), %s (%s)", device, threads, path, why["rule"])
-    if segment_vectors not in SEGMENT_VECTORS:
-        raise ValueError(f"segment vectors are {SEGMENT_VECTORS}, not {segment_vectors!r}")
-    kw = dict(
-        device=device,
-        precision=path.precision,
-        backend=path.backend,
-        threads=threads,
-        int8_model=int8_model,
-        **shape,
-    )
-    pooled = segment_spans if segment_vectors == "pooled" else None
-    result = encode(model, texts, segment_spans=pooled, **kw)
-    vectors, info = result[:2]
-    if segment_spans is not None and segment_vectors == "separate":
-        segs = encode_segments_separately(model, texts, segment_spans, **kw)
-        info.update(segs.summary())
-        result = (vectors, info, segs)
-    provenance = _provenance(encoding, resolved, revision, vectors, why, setting)
-    return (vectors, info, provenance, *result[2:])

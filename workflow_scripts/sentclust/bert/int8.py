@@ -7,13 +7,14 @@ so the int8 model is judged by what the workflow computes from its vectors
 (:func:`downstream_check`), on held-back reviews that did not calibrate it:
 
 - the K-means clusterings of int8 and float32 vectors agree: ARI between them >= ``min_ari``
-  (0.98) at every k of the sweep (the ARI of float32 with another K-means seed is recorded
-  beside it, to show how much of the change K-means itself makes);
+  (``bert.int8.min_ari``) at every k of the sweep (the ARI of float32 with another K-means
+  seed is recorded beside it, to show how much of the change K-means itself makes);
 - the label metrics (purity, ARI and NMI against the labels at k = 2) and the linear probe's
-  accuracy move by at most ``max_change`` (0.005).
+  accuracy move by at most ``max_change`` (``bert.int8.max_change``).
 
 Only an int8 model that passes is a candidate of the encode stage's measured choice
-(:mod:`sentclust.bert.paths`); the check's numbers go into the report's provenance.
+(:mod:`sentclust.bert.paths`); the check's numbers go into the report's provenance. The rule
+int8_check runs it all (:func:`sentclust.bert.job.int8_check`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sentclust.files import atomic_path
+from sentclust.bert.encode import cosine_rows, encode
+from sentclust.bert.openvino import _convert, input_names
+from sentclust.cluster.kmeans import kmeans
+from sentclust.cluster.metrics import label_metrics
+from sentclust.files import atomic_path, package_versions
+from sentclust.wordvec.probe import linear_probe
 
 #: label metrics compared at k = 2 (besides the probe's accuracy)
 LABEL_METRICS = ("purity", "ari", "nmi")
@@ -44,9 +50,6 @@ def quantize(
     Returns what was done (calibration size, seconds, versions)."""
     import nncf
     import openvino as ov
-
-    from sentclust.bert.openvino import _convert, input_names
-    from sentclust.files import package_versions
 
     t0 = time.perf_counter()
     names = input_names(model)
@@ -80,8 +83,6 @@ def quantize(
 
 
 def _probe_accuracy(x, labels, splits, seed: int) -> float:
-    from sentclust.wordvec.probe import linear_probe
-
     train, test = splits == "train", splits == "test"
     return linear_probe(x[train], labels[train], x[test], labels[test], seed=seed)["accuracy"]
 
@@ -95,42 +96,22 @@ def downstream_check(
     ks: Sequence[int],
     kmeans_kw: dict,
     seed: int,
-    min_ari: float = 0.98,
-    max_change: float = 0.005,
+    min_ari: float,
+    max_change: float,
 ) -> dict:
     """Compare what the workflow computes from ``candidate`` (int8) vectors with what it
     computes from ``reference`` (float32) ones, row for row the same reviews.
 
     ``ks``: the sweep's k; ``kmeans_kw``: :func:`sentclust.cluster.kmeans.kmeans`'s settings (the
     run's); ``labels``/``splits``: the reviews' labels and splits (the probe fits on train,
-    scores on test). Returns per-k ARI between the two clusterings, the label metrics at
-    k = 2 and the probe's accuracy for both with their differences, and ``passed``.
+    scores on test); ``min_ari``, ``max_change``: the criteria (``bert.int8``). Returns per-k ARI
+    between the two clusterings, the label metrics at k = 2 and the probe's accuracy for both
+    with their differences, and ``passed``.
     """
-    from sklearn.metrics import adjusted_rand_score
-
-    from sentclust.bert.encode import cosine_rows
-    from sentclust.cluster.kmeans import kmeans
-    from sentclust.cluster.metrics import label_metrics
-
     if reference.shape != candidate.shape:
         raise ValueError(f"the vectors differ in shape: {reference.shape} vs {candidate.shape}")
     labels, splits = np.asarray(labels), np.asarray(splits)
-    per_k, at2 = [], {}
-    for k in sorted({int(k) for k in ks} | {2}):
-        a = kmeans(reference, k, seed=seed, **kmeans_kw).labels
-        b = kmeans(candidate, k, seed=seed, **kmeans_kw).labels
-        if k in ks:
-            # context, not a criterion: how far K-means itself moves on float32 with another seed
-            c = kmeans(reference, k, seed=seed + 1, **kmeans_kw).labels
-            per_k.append(
-                {
-                    "k": k,
-                    "ari_int8_vs_float32": float(adjusted_rand_score(a, b)),
-                    "ari_float32_other_seed": float(adjusted_rand_score(a, c)),
-                }
-            )
-        if k == 2:
-            at2 = {"float32": label_metrics(a, labels), "int8": label_metrics(b, labels)}
+    per_k, at2 = _clusterings(reference, candidate, labels, ks=ks, kmeans_kw=kmeans_kw, seed=seed)
     changes = {m: at2["int8"][m] - at2["float32"][m] for m in LABEL_METRICS}
     probe = {
         "float32": _probe_accuracy(reference, labels, splits, seed),
@@ -139,16 +120,7 @@ def downstream_check(
     changes["probe_accuracy"] = probe["int8"] - probe["float32"]
     cos = cosine_rows(reference, candidate)
     worst_ari = min(r["ari_int8_vs_float32"] for r in per_k)
-    failures = [
-        f"ARI {r['ari_int8_vs_float32']:.4f} < {min_ari} at k={r['k']}"
-        for r in per_k
-        if r["ari_int8_vs_float32"] < min_ari
-    ]
-    failures += [
-        f"{m} moved by {d:+.4f} (more than {max_change})"
-        for m, d in changes.items()
-        if abs(d) > max_change
-    ]
+    failures = _failures(per_k, changes, min_ari=min_ari, max_change=max_change)
     return {
         "passed": not failures,
         "failures": failures,
@@ -165,6 +137,45 @@ def downstream_check(
         "mean_cosine": float(cos.mean()),
         "min_cosine": float(cos.min()),
     }
+
+
+def _clusterings(reference, candidate, labels, *, ks, kmeans_kw, seed) -> tuple[list, dict]:
+    """Per k of the sweep, the ARI between the K-means clusterings of the two (and of float32
+    with another seed); at k = 2 (clustered even outside the sweep) both label metrics."""
+    from sklearn.metrics import adjusted_rand_score
+
+    per_k, at2 = [], {}
+    for k in sorted({int(k) for k in ks} | {2}):
+        a = kmeans(reference, k, seed=seed, **kmeans_kw).labels
+        b = kmeans(candidate, k, seed=seed, **kmeans_kw).labels
+        if k in ks:
+            # context, not a criterion: how far K-means itself moves on float32 with another seed
+            c = kmeans(reference, k, seed=seed + 1, **kmeans_kw).labels
+            per_k.append(
+                {
+                    "k": k,
+                    "ari_int8_vs_float32": float(adjusted_rand_score(a, b)),
+                    "ari_float32_other_seed": float(adjusted_rand_score(a, c)),
+                }
+            )
+        if k == 2:
+            at2 = {"float32": label_metrics(a, labels), "int8": label_metrics(b, labels)}
+    return per_k, at2
+
+
+def _failures(per_k, changes: dict, *, min_ari: float, max_change: float) -> list[str]:
+    """What fails the check: an ARI below ``min_ari``, a change larger than ``max_change``."""
+    failures = [
+        f"ARI {r['ari_int8_vs_float32']:.4f} < {min_ari} at k={r['k']}"
+        for r in per_k
+        if r["ari_int8_vs_float32"] < min_ari
+    ]
+    failures += [
+        f"{m} moved by {d:+.4f} (more than {max_change})"
+        for m, d in changes.items()
+        if abs(d) > max_change
+    ]
+    return failures
 
 
 def check_table(check: dict) -> str:
@@ -204,74 +215,21 @@ def check_sample(
     return cal, held
 
 
-def run_check(
-    texts: Sequence[str],
-    labels: np.ndarray,
-    splits: np.ndarray,
-    encoding: dict,
-    settings: dict,
-    *,
-    ks: Sequence[int],
-    kmeans_kw: dict,
-    seed: int,
-    threads: int,
-    model_path: str | Path,
-    log=None,
-) -> dict:
-    """Quantize the configured model on train-split reviews, save it at ``model_path``, and
-    judge it on held-back reviews (:func:`downstream_check`) against PyTorch float32.
-
-    ``texts``/``labels``/``splits``: every review of the run, in order; ``encoding``: the
-    rule's ``params.encoding`` (the bert section: model, models_dir, mode, max_seq_length);
-    ``settings``: ``bert.int8`` (calibration_reviews, check_reviews, min_ari, max_change).
-    """
-    import logging
-
-    import torch
-
-    from sentclust.bert.encode import encode, load_model, resolve_model
-
-    log = log or logging.getLogger("sentclust")
-    cfg = settings
-    if len(set(np.asarray(labels).tolist())) < 2:
-        raise ValueError("the int8 check needs labelled reviews of both classes")
-    torch.set_num_threads(threads)
-    resolved = resolve_model(
-        encoding["model"], models_dir=encoding["models_dir"], revision=encoding.get("revision")
+def encode_both(model, held_texts, encoding: dict, *, threads: int, int8_model, log):
+    """The held-back reviews encoded by PyTorch float32 and by the int8 model: two
+    (vectors, report) pairs."""
+    kw = dict(
+        mode=encoding["mode"],
+        max_seq_length=encoding["max_seq_length"],
+        batch_size=16,
+        threads=threads,
     )
-    model = load_model(resolved, "cpu")
-    cal, held = check_sample(
-        splits, calibration=cfg["calibration_reviews"], check=cfg["check_reviews"], seed=seed
-    )
-    msl = encoding["max_seq_length"]
-    done = quantize(model, [texts[i] for i in cal], model_path, max_seq_length=msl)
-    log.info("quantized on %d train reviews in %.1f s", len(cal), done["seconds"])
-    held_texts = [texts[i] for i in held]
-    kw = dict(mode=encoding["mode"], max_seq_length=msl, batch_size=16, threads=threads)
     ref, info_ref = encode(model, held_texts, **kw)
     q, info_q = encode(model, held_texts, precision="int8", backend="openvino",
-                       int8_model=model_path, **kw)  # fmt: skip
+                       int8_model=int8_model, **kw)  # fmt: skip
     log.info("float32 %.1f reviews/s, int8 %.1f reviews/s on %d held-back reviews",
-             info_ref["texts_per_second"], info_q["texts_per_second"], len(held))  # fmt: skip
-    kmeans_kw = {k: v for k, v in kmeans_kw.items() if k in KMEANS_KEYS}
-    check = downstream_check(
-        ref,
-        q,
-        np.asarray(labels)[held],
-        np.asarray(splits)[held],
-        ks=ks,
-        kmeans_kw={**kmeans_kw, "threads": threads},
-        seed=seed,
-        min_ari=cfg["min_ari"],
-        max_change=cfg["max_change"],
-    )
-    check["quantization"] = done
-    check["reviews_per_second"] = {
-        "float32": info_ref["texts_per_second"],
-        "int8": info_q["texts_per_second"],
-    }
-    check["table"] = check_table(check)
-    return check
+             info_ref["texts_per_second"], info_q["texts_per_second"], len(held_texts))  # fmt: skip
+    return (ref, info_ref), (q, info_q)
 
 
 #: the settings of :func:`sentclust.cluster.kmeans.kmeans` taken from the run's kmeans section

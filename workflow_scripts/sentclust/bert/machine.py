@@ -10,6 +10,8 @@ import os
 import platform
 from pathlib import Path
 
+from sentclust.files import package_versions
+
 #: CPU flags that change which encoding path is fast
 FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16", "amx_int8")
 #: packages whose versions change the speed or the numbers of the encoding
@@ -54,8 +56,6 @@ def cores() -> int:
 
 def describe(packages=ENCODING_PACKAGES) -> dict:
     """CPU model, flags, cores and package versions: the key of a measurement."""
-    from sentclust.files import package_versions
-
     info = _cpuinfo()
     return {
         "cpu": cpu_model(info),

@@ -7,21 +7,39 @@ compiled for this CPU in float32 or bf16, or an int8 model quantized and checked
 Pooling and normalisation stay the sentence-transformers modules. ``openvino`` and ``torch``
 are imported only when a runner is built, so this module imports without them.
 
-OpenVINO sends usage telemetry unless opted out (importing it already sends an event):
-importing this module opts the process out (see :mod:`sentclust.workflow.offline`), and every
-function here that imports OpenVINO does so again first.
+OpenVINO sends usage telemetry unless opted out (importing it already sends an event; its
+consent file, written by ``opt_in_out --opt_out``, is per user): importing this module opts the
+process out (:func:`opt_out_of_openvino_telemetry`), and every function here that imports
+OpenVINO does so again first. OpenVINO and NNCF then use their no-telemetry stubs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import sys
 import warnings
 
 import numpy as np
 
-from sentclust.workflow.offline import opt_out_of_openvino_telemetry
-
 BACKENDS = ("auto", "torch", "openvino")
+
+
+def opt_out_of_openvino_telemetry() -> None:
+    """Opt this process out of OpenVINO's (and NNCF's) usage telemetry; call before OpenVINO is
+    imported (importing it already sends an event). Idempotent.
+
+    ``openvino_telemetry`` is made unimportable for the process, so that OpenVINO's converter
+    and NNCF fall back to their built-in stubs, which send nothing; a telemetry client that is
+    already configured (OpenVINO imported earlier) is told it has no consent.
+    """
+    module = sys.modules.get("openvino_telemetry")
+    if module is not None:
+        # the configured singleton, if any (not configured yet: nothing has been sent)
+        with contextlib.suppress(Exception):
+            module.Telemetry().consent = False
+    sys.modules["openvino_telemetry"] = None  # a later import raises ImportError
+
 
 opt_out_of_openvino_telemetry()  # before anything in this process imports openvino
 

@@ -10,23 +10,26 @@ a mean cosine similarity of at least :data:`MIN_MEAN_COSINE` to PyTorch float32 
 the fastest runs. PyTorch float32 is the reference and the fallback.
 
 The measurement is taken once per machine and setting and cached (:func:`cached_choice`, in
-:func:`default_cache_dir`, shared by every run of the user) with the CPU model, its flags, the
-core count, the thread count, the package versions, the model and the encoding settings as its
-key: every shard of a run, and every run of a config on one machine, encodes the same way (two
-fresh measurements can differ by noise where two paths are equally fast). The timings and the
-choice go into each shard's JSON record and the report.
+:func:`sentclust.bert.pathcache.default_cache_dir`, shared by every run of the user) with the
+CPU model, its flags, the core count, the thread count, the package versions, the model and the
+encoding settings as its key: every shard of a run, and every run of a config on one machine,
+encodes the same way (two fresh measurements can differ by noise where two paths are equally
+fast). The timings and the choice go into each shard's JSON record and the report.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import numpy as np
+
+from sentclust.bert import machine
+from sentclust.bert.encode import PRECISIONS, cosine_rows, encode
+from sentclust.bert.openvino import openvino_available, resolve_backend
+from sentclust.bert.pathcache import cache_key, cached_record, file_hash
 
 #: a path is used by ``auto`` only where it stays this close to PyTorch float32
 MIN_MEAN_COSINE = 0.99
@@ -161,10 +164,6 @@ def measure_paths(
     texts first (OpenVINO compiles the model then), outside the timing. A path that fails is
     recorded with its error and never chosen.
     """
-    import numpy as np
-
-    from sentclust.bert.encode import cosine_rows
-
     out, ref = [], None
     for path in paths:
         try:
@@ -200,35 +199,6 @@ def measure_paths(
     return out
 
 
-def default_cache_dir() -> Path:
-    """Where measured choices are kept: ``$SENTCLUST_CACHE_DIR``, else the user's cache folder
-    (``$XDG_CACHE_HOME`` or ``~/.cache``) ``/sentclust/encoding_paths``. Shared by every run of
-    this user, so that two runs of one config on one machine encode the same way."""
-    import os
-
-    if os.environ.get("SENTCLUST_CACHE_DIR"):
-        return Path(os.environ["SENTCLUST_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sentclust" / "encoding_paths"
-
-
-def cache_key(setting: dict) -> str:
-    """A short hash of what a measurement depends on (machine, versions, model, settings)."""
-    blob = json.dumps(setting, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:16]
-
-
-@contextlib.contextmanager
-def _locked(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)  # the shard jobs of one machine measure one at a time
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def cached_choice(
     cache_dir: str | Path | None,
     setting: dict,
@@ -237,24 +207,9 @@ def cached_choice(
 ) -> dict:
     """The measured choice for ``setting``: read from ``cache_dir`` if an earlier job of this
     machine made it, else measured (under a lock, so that concurrent jobs wait for the first)
-    and written there. Returns the record: path, rule, measurements, setting, key, cached."""
-    from sentclust.files import write_json
-
-    key = cache_key(setting)
-    if cache_dir is None:
-        return _record(measure(), allowed, setting, key)
-    file = Path(cache_dir) / f"{key}.json"
-    with _locked(file.with_suffix(".lock")):
-        if file.exists():
-            try:
-                record = json.loads(file.read_text())
-                if record.get("key") == key:
-                    return {**record, "cached": True, "cache_file": str(file)}
-            except (OSError, ValueError):
-                pass  # unreadable: measure again and overwrite
-        record = _record(measure(), allowed, setting, key)
-        write_json({k: v for k, v in record.items() if k != "cached"}, file)
-    return {**record, "cache_file": str(file)}
+    and written there (:func:`sentclust.bert.pathcache.cached_record`). Returns the record:
+    path, rule, measurements, setting, key, cached."""
+    return cached_record(cache_dir, setting, lambda key: _record(measure(), allowed, setting, key))
 
 
 def _record(measurements, allowed, setting, key) -> dict:
@@ -300,43 +255,26 @@ def choose_encoding(
     ``follow``: (backend, precision, shard) of a finished shard of the same run; a CPU job
     where the config leaves a choice encodes that way too, without measuring.
     """
-    from sentclust.bert import machine
-    from sentclust.bert.encode import PRECISIONS, encode
-    from sentclust.bert.openvino import openvino_available, resolve_backend
-
     if precision not in PRECISIONS:
         raise ValueError(f"bert.precision must be one of {PRECISIONS}, got {precision!r}")
     resolve_backend(backend, device)  # checks the name, and that a named openvino imports
     if device.startswith("cuda"):
         return _cuda_path(precision)
     _check_cpu_precision(precision, int8_model)
-    flags = machine.cpu_flags()
-    allowed = candidate_paths(
-        backend,
-        precision,
-        openvino=openvino_available(),
-        int8=int8_model is not None,
-        bf16=flags["avx512_bf16"] or flags["amx_bf16"],
-    )
+    allowed = _cpu_candidates(backend, precision, int8_model)
     if len(allowed) == 1:
         return allowed[0], {"rule": "set in the config"}
     if follow is not None and EncodePath(*follow[:2]) in allowed:
         rule = f"as the run's shards already encoded ({follow[2]}): one embedding space"
         return EncodePath(*follow[:2]), {"rule": rule}
-
-    def run(path: EncodePath, texts):
-        kw = dict(precision=path.precision, backend=path.backend, threads=threads)
-        return encode(
-            model, texts, device=device, progress=False, int8_model=int8_model, **kw, **encode_kw
-        )[0]
-
+    run = _encoder(model, device, encode_kw, threads=threads, int8_model=int8_model)
     setting = {
         "machine": machine.describe(),
         "threads": threads,
         "model": model_id or {},
         "encoding": encode_kw,
         "paths": [str(p) for p in allowed],
-        "int8_model": _file_hash(int8_model) if int8_model else None,
+        "int8_model": file_hash(int8_model) if int8_model else None,
         "floor": MIN_MEAN_COSINE,
     }
     record = cached_choice(
@@ -349,6 +287,31 @@ def choose_encoding(
     why["calibration_reviews"] = len(calibration_texts)
     why["machine"] = machine.header(setting["machine"])
     return path_of(record), why
+
+
+def _cpu_candidates(backend: str, precision: str, int8_model) -> list[EncodePath]:
+    """:func:`candidate_paths` on this machine: OpenVINO where it imports, bf16 where the CPU
+    has bf16 instructions, int8 where a model passed its check."""
+    flags = machine.cpu_flags()
+    return candidate_paths(
+        backend,
+        precision,
+        openvino=openvino_available(),
+        int8=int8_model is not None,
+        bf16=flags["avx512_bf16"] or flags["amx_bf16"],
+    )
+
+
+def _encoder(model, device: str, encode_kw: dict, *, threads, int8_model):
+    """``run(path, texts)``: the texts' embeddings on ``path``, as the job would encode them."""
+
+    def run(path: EncodePath, texts):
+        kw = dict(precision=path.precision, backend=path.backend, threads=threads)
+        return encode(
+            model, texts, device=device, progress=False, int8_model=int8_model, **kw, **encode_kw
+        )[0]
+
+    return run
 
 
 def _cuda_path(precision: str) -> tuple[EncodePath, dict]:
@@ -374,15 +337,4 @@ def encoding_setting(encoding: dict, int8_model: str | Path | None = None) -> st
     """A short hash of what a shard's vectors depend on: the rule's encoding params and the int8
     model offered to it. Recorded in each shard's JSON: a resumed job follows the path of the
     finished shards of the same setting (see :func:`sentclust.bert.shards.path_to_follow`)."""
-    return cache_key({"encoding": encoding, "int8": _file_hash(int8_model) if int8_model else None})
-
-
-def _file_hash(path: str | Path) -> str:
-    """sha256 of a model file (an OpenVINO model's .bin beside its .xml, where there is one)."""
-    p = Path(path)
-    weights = p.with_suffix(".bin") if p.suffix == ".xml" else p
-    h = hashlib.sha256()
-    with open(weights, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return cache_key({"encoding": encoding, "int8": file_hash(int8_model) if int8_model else None})

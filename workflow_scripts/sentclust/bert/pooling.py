@@ -17,7 +17,7 @@ contextual token embeddings of each segment:
   model ends in ``Normalize`` (as the review vectors are); a segment with nothing seen
   (coverage 0) gets a NaN row, so that any score computed from it is NaN, never a score
   of the zero vector. A partly seen segment keeps the vector of what was seen: the scorer
-  reads ``coverage`` and marks segments below :data:`MIN_COVERAGE` unscored.
+  reads ``coverage`` and marks segments below ``polarity.min_coverage`` unscored.
 
 Whatever the model's own pooling (mean, CLS, ...), segments are mean-pooled: that is the
 pooling of all-MiniLM-L6-v2 and of the other sentence-transformers mean-pooling models.
@@ -31,8 +31,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: segments with less of their tokens seen than this are reported (and scored) as unscored
-MIN_COVERAGE = 0.5
 #: texts tokenised per call when offsets are asked for (bounds the offset lists' memory)
 CHUNK = 1024
 
@@ -190,8 +188,9 @@ class SegmentVectors:
     seconds: float
     how: str = "pooled"
 
-    def summary(self, min_coverage: float = MIN_COVERAGE) -> dict:
-        """What a shard's record says about its segments."""
+    def summary(self, min_coverage: float) -> dict:
+        """What a shard's record says about its segments; those with less than
+        ``min_coverage`` (``polarity.min_coverage``) of their tokens seen count as unscored."""
         n = len(self.coverage)
         return {
             "segment_vectors": self.how,

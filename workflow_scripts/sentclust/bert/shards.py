@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sentclust.files import fixed_size_list
+
 SEGMENT_COLUMNS = ["review_id", "segment_no", "start", "end"]
 
 
@@ -116,8 +118,6 @@ def segments_table(review_ids, segment_no, coverage, vectors):
     """A shard's segment vectors: review_id, segment_no, coverage, embedding (as the
     review-embedding contract's fixed-size float32 list)."""
     import pyarrow as pa
-
-    from sentclust.files import fixed_size_list
 
     return pa.table(
         {
