@@ -8,7 +8,7 @@ sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     from sentclust.polarity import job as pj
     from sentclust.polarity.scorers import SegmentScorers
-    from sentclust.wordvec import network as wordvec
+    from sentclust.wordvec.model import SentimentNetwork
 
     p = sm.params
     scorers = SegmentScorers.read(sm.input.scorers)
@@ -25,7 +25,7 @@ with logged(sm.log[0]) as log:
     explained = pj.explain_text_polarity(
         texts,
         segment_spans=spans,
-        network=wordvec.load_model(sm.input.model),
+        network=SentimentNetwork.load(sm.input.model),
         lowercase=p.lowercase,
         scorers=scorers,
         bert_vectors=bert,

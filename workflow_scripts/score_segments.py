@@ -9,7 +9,7 @@ from sentclust.workflow.logged import logged
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     from sentclust.polarity import job as pj
-    from sentclust.wordvec import network as wordvec
+    from sentclust.wordvec.model import SentimentNetwork
 
     segments = pd.read_parquet(sm.input.segments)
     meta = pd.read_parquet(sm.input.reviews, columns=pj.META_COLUMNS)
@@ -17,7 +17,7 @@ with logged(sm.log[0]) as log:
     table, scorers = pj.score_segments(
         segments,
         meta,
-        network=wordvec.load_model(sm.input.model),
+        network=SentimentNetwork.load(sm.input.model),
         bert=read_embeddings(inputs["bert"]) if "bert" in inputs else None,
         bert_segment_files=inputs.get("bert_segments"),
         threads=sm.threads,

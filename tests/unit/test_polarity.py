@@ -365,3 +365,30 @@ def test_the_scorers_fit_on_held_out_train_segments(monkeypatch):
     labels = scorers.label({"wordvec": signal.astype(np.float32)})
     assert table.column("label").to_pylist() == labels.tolist()
     assert table.schema == contract.SCORES_SCHEMA
+
+
+class _FakeNetwork:
+    """P(positive) 0.9 for a token string holding "good", else 0.2."""
+
+    def predict_proba_short(self, tokens):
+        return np.array([0.9 if "good" in t.split() else 0.2 for t in tokens], np.float32)
+
+
+def test_the_scorers_score_segments_with_each_scorer_they_hold():
+    scorers = SegmentScorers.from_dict(_scorers_document())
+    texts = ["A good film", "A dull film"]
+    vectors = (np.array([[2.0, 0.0], [0.0, 1.0]]), np.array([1.0, 0.3]))
+    got = scorers.score(
+        texts, network=_FakeNetwork(), lowercase=True, bert_vectors=vectors, min_coverage=0.5
+    )
+    assert list(got) == ["wordvec", "bert"]
+    np.testing.assert_array_equal(got["wordvec"], pol.logit(np.float32([0.9, 0.2])))
+    np.testing.assert_allclose(got["bert"], [1.125, np.nan])  # the second: too little coverage
+    alone = scorers.score(texts, network=_FakeNetwork(), lowercase=True, min_coverage=0.5)
+    assert list(alone) == ["wordvec"]
+    without = SegmentScorers.from_dict({**_scorers_document(), "bert_classifier": None})
+    assert list(
+        without.score(
+            texts, network=_FakeNetwork(), lowercase=True, bert_vectors=vectors, min_coverage=0
+        )
+    ) == ["wordvec"]

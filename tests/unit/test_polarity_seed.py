@@ -1,6 +1,6 @@
 """The seed's example ("The location was truly disgusting ... but the people there were
 glorious.") through the real pieces: the segment splitter, a network trained with
-sentclust.wordvec.network on review labels only, thresholds fitted on held-out train segments, the
+sentclust.wordvec on review labels only, thresholds fitted on held-out train segments, the
 per-text polarity. The corpus is a toy one (the network trains in seconds); what the full
 IMDB data gives is in the closing note of issue 14 and in a full run's report."""
 
@@ -14,6 +14,7 @@ from sentclust.polarity import segments as seg
 from sentclust.polarity.scorers import SegmentScorers
 from sentclust.polarity.thresholds import fit_thresholds
 from sentclust.wordvec import network as wordvec
+from sentclust.wordvec.model import SentimentNetwork
 
 SEED = "The location was truly disgusting ... but the people there were glorious."
 #: the segmentation of these texts (config segments: the schema's defaults, but for markers)
@@ -63,8 +64,7 @@ def trained():
     wordvec.configure_tensorflow(1, 1)
     rng = np.random.default_rng(0)
     texts, labels = _reviews(rng, 160)
-    vec, net, _ = wordvec.train(texts, labels, NET, seed=3, verbose=0)
-    model = wordvec.export_model(vec, net)
+    model, _ = SentimentNetwork.fit(texts, labels, NET, seed=3, verbose=0)
     # thresholds from the segments of held-out train reviews (not in the network's fit)
     held_texts, held_labels = _reviews(rng, 80)
     spans = [seg.segment_review(t, **SEGMENTS) for t in held_texts]

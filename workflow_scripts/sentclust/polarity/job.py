@@ -192,7 +192,7 @@ def bert_text_segments(texts, spans, *, encoding: dict, runtime: dict, mode: str
     """(segment vectors, coverage) of a few texts' segments as the corpus got them: pooled in
     the pass that encodes each text, or each segment encoded alone (``mode`` separate)."""
     # torch and sentence-transformers: only to encode the texts
-    from sentclust.bert.encode import encode_configured
+    from sentclust.bert.job import encode_configured
 
     flat = [(s, e) for sp in spans for s, e, *_ in sp]
     if mode == "separate":

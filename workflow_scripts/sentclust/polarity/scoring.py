@@ -29,15 +29,13 @@ def logit(p) -> np.ndarray:
     return np.log(p / (1 - p)).astype(np.float32)
 
 
-def wordvec_scores(model, segment_texts, *, lowercase: bool, n_jobs: int = 1) -> np.ndarray:
-    """The network's logit of P(positive) for each segment text, tokenised as the reviews were
-    (:func:`sentclust.prepare.text.tokenize_many`). A segment with no known token gets the network's
-    score of an empty review, as a review would."""
-    # TensorFlow: only to run the network
-    from sentclust.wordvec.network import predict_proba_short
-
+def wordvec_scores(network, segment_texts, *, lowercase: bool, n_jobs: int = 1) -> np.ndarray:
+    """The network's (:class:`sentclust.wordvec.model.SentimentNetwork`) logit of P(positive)
+    for each segment text, tokenised as the reviews were
+    (:func:`sentclust.prepare.text.tokenize_many`). A segment with no known token gets the
+    network's score of an empty review, as a review would."""
     tokens = tokenize_many(list(segment_texts), lowercase=lowercase, n_jobs=n_jobs)
-    return logit(predict_proba_short(model, tokens))
+    return logit(network.predict_proba_short(tokens))
 
 
 @dataclass
