@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from sentclust.files import fixed_size_list
+from sentclust.layout import SHARD_INFO, shard_files
 
 SEGMENT_COLUMNS = ["review_id", "segment_no", "start", "end"]
 
@@ -240,8 +241,8 @@ def encoded_siblings(shard_path, shard: int, n_shards: int) -> list[dict]:
     run's finished shards), each with its ``file`` name; unreadable ones are left out."""
     folder = Path(shard_path).parent
     out = []
-    for other in range(n_shards):
-        path = folder / f"shard_{other:03d}_of_{n_shards:03d}.json"
+    for other, info in enumerate(shard_files(n_shards, SHARD_INFO)):
+        path = folder / Path(info).name
         if other == shard or not path.is_file():
             continue
         try:
