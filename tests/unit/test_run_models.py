@@ -9,8 +9,9 @@ import pytest
 
 from sentclust import layout as L
 from sentclust.assign import manifest, run_models
+from sentclust.assign.encoder import encoding_here
 from sentclust.assign.manifest import ManifestError
-from sentclust.assign.placing import confidence, encoding_here
+from sentclust.assign.placing import confidence
 from sentclust.files import write_npz
 
 RECORD = {

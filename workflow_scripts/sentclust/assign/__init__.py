@@ -7,6 +7,8 @@ Modules, one purpose each:
 - :mod:`.placing`: :class:`~.placing.Placer`, a run's models loaded once, then any texts
   cleaned, encoded and projected as the corpus was and given the level of their nearest
   centre, with the polarity inside them;
+- :mod:`.encoder`: :class:`~.encoder.BertEncoder`, the run's sentence-transformer found,
+  checked against the run's identity and encoding as the corpus was encoded;
 - :mod:`.run_models`: what a run saves for that (the manifest's ``about``, its file list) and
   :func:`~.run_models.open_run`, a run folder opened after its manifest is verified;
 - :mod:`.manifest`: the manifest itself: each file's size and SHA-256, verified before use;

@@ -17,19 +17,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sentclust.assign import levels as assign
-from sentclust.assign.manifest import ManifestError
+from sentclust.assign.encoder import BertEncoder
 from sentclust.assign.run_models import RunModels, centres_path, open_run
 from sentclust.cluster.model import KMeansModel
 from sentclust.cluster.pls import PLSProjection
+from sentclust.files import write_parquet
+from sentclust.polarity.job import explain_text_polarity
+from sentclust.polarity.reviews import review_polarity
+from sentclust.polarity.scorers import SegmentScorers
+from sentclust.polarity.segments import segment_review
+from sentclust.prepare.text import clean_text, tokenize_many
 
 #: texts above this count get progress bars
 PROGRESS_ABOVE = 200
-#: texts per forward pass on a CPU (run-time only: results do not depend on it)
-BATCH_SIZE_CPU = 32
-BATCH_SIZE_GPU = 256
-#: the per-text polarity columns (from :func:`sentclust.polarity.scoring.review_polarity`)
+#: the per-text polarity columns (from :func:`sentclust.polarity.reviews.review_polarity`)
 POLARITY_COLUMNS = (
     "n_segments",
     "n_positive",
@@ -53,92 +57,9 @@ def confidence(distance, margin) -> np.ndarray:
     return np.nan_to_num(out, nan=1.0).astype(np.float32)
 
 
-def encoding_here(about_bert: dict, *, cuda: bool) -> tuple[str, str, str]:
-    """(device, precision, backend) for new texts: the run's, on a CUDA GPU when the run encoded
-    on one and this machine has one; a GPU run's float16 is read in float32 on a CPU (reviews on
-    a boundary may move: tests/benchmarks/gpu_assign.py measures how many)."""
-    ran_on_gpu = str(about_bert.get("device", "cpu")).startswith("cuda")
-    device = "cuda" if ran_on_gpu and cuda else "cpu"
-    precision, backend = about_bert["precision"], about_bert["backend"]
-    if device == "cpu" and precision == "float16":
-        precision, backend = "float32", "torch"
-    return device, precision, backend
-
-
 def write_assignments(placed: pd.DataFrame, path: str | Path) -> None:
     """The rows of :meth:`Placer.place` as Parquet, written atomically."""
-    import pyarrow as pa
-
-    from sentclust.files import write_parquet
-
     write_parquet(pa.Table.from_pandas(placed, preserve_index=False), path)
-
-
-class BertEncoder:
-    """The run's sentence-transformer, loaded once, encoding as the corpus was encoded."""
-
-    def __init__(self, about_bert: dict, run: Path, *, threads: int, log: logging.Logger):
-        import torch
-
-        from sentclust.bert.models import (
-            ResolvedModel,
-            load_model,
-            recorded_revision,
-            resolve_model,
-        )
-
-        self.about, self.threads = about_bert, threads
-        enc = about_bert["encoding"]
-        path = about_bert.get("model_path")
-        if path and Path(path).is_dir():
-            resolved = ResolvedModel(enc["model"], path, "the run's model folder")
-        else:  # the run's folder moved to another machine: find the model by its name
-            resolved = resolve_model(
-                enc["model"], models_dir=enc.get("models_dir"), revision=enc.get("revision")
-            )
-        revision = recorded_revision(resolved)
-        if revision != about_bert["model_revision"]:
-            raise ManifestError(
-                f"the sentence-transformer found now ({resolved.path}, {revision}) is not the one "
-                f"the run encoded with ({about_bert['model_revision']}): new texts would land in "
-                "another embedding space. Fix: install the run's model (pin bert.revision), or "
-                "rerun the workflow with the model you have"
-            )
-        self.device, self.precision, self.backend = encoding_here(
-            about_bert, cuda=torch.cuda.is_available()
-        )
-        self.int8_model = None
-        if self.precision == "int8":
-            self.int8_model = str(run / about_bert["int8"]["model"])
-        torch.set_num_threads(threads)
-        self.model = load_model(resolved, self.device)
-        log.info(
-            "BERT %s (%s) on %s: %s %s", enc["model"], revision, self.device, self.backend,
-            self.precision,
-        )  # fmt: skip
-
-    def encode(self, texts: Sequence[str], *, spans=None, progress: bool = False):
-        """(vectors, segment vectors or None): ``spans`` per text (start, end) pooled in the
-        same pass, as the run's shards did."""
-        from sentclust.bert.encode import encode
-
-        enc = self.about["encoding"]
-        batch = BATCH_SIZE_GPU if self.device == "cuda" else BATCH_SIZE_CPU
-        out = encode(
-            self.model,
-            list(texts),
-            mode=enc["mode"],
-            max_seq_length=enc["max_seq_length"],
-            batch_size=batch,
-            device=self.device,
-            precision=self.precision,
-            backend=self.backend,
-            threads=self.threads,
-            progress=progress,
-            segment_spans=spans,
-            int8_model=self.int8_model,
-        )
-        return out[0], (out[2] if spans is not None else None)
 
 
 class Placer:
@@ -157,15 +78,15 @@ class Placer:
         self.threads = threads
         self.log = log or logging.getLogger("sentclust")
         about = self.models.about
-        from sentclust.wordvec import network as wordvec
+        # TensorFlow: only when a run is opened to place texts
+        from sentclust.wordvec.model import SentimentNetwork
+        from sentclust.wordvec.network import configure_tensorflow  # (TensorFlow too)
 
-        wordvec.configure_tensorflow(0, threads)
-        self.network = wordvec.load_model(str(self.models.path(about["wordvec_model"])))
+        configure_tensorflow(0, threads)
+        self.network = SentimentNetwork.load(self.models.path(about["wordvec_model"]))
         self.scorers = None
         if about.get("polarity"):
-            import json
-
-            self.scorers = json.loads(self.models.path(about["polarity"]["scorers"]).read_text())
+            self.scorers = SegmentScorers.read(self.models.path(about["polarity"]["scorers"]))
         sources = {about["kinds"][k]["source"] for k in self.kinds}
         needs_bert = "bert" in sources or self._polarity_needs_bert()
         self.bert = (
@@ -175,12 +96,10 @@ class Placer:
         )
 
     def _polarity_needs_bert(self) -> bool:
-        return bool(self.scorers) and self.scorers["primary"] == "bert"
+        return self.scorers is not None and self.scorers.primary == "bert"
 
     def prepare(self, texts: Sequence[str]) -> tuple[list[str], list[str]]:
         """(cleaned texts, space-joined tokens) with the run's prepare settings."""
-        from sentclust.prepare.text import clean_text, tokenize_many
-
         p = self.models.about["prepare"]
         cleaned = [clean_text(str(t), unicode_form=p["unicode_form"]) for t in texts]
         return cleaned, tokenize_many(cleaned, lowercase=p["lowercase"], n_jobs=1)
@@ -188,13 +107,11 @@ class Placer:
     def vectors(self, cleaned, tokens, *, spans=None, progress: bool = False) -> dict:
         """Per source (``wordvec``, ``bert``) the texts' vectors; ``segments``: the BERT
         segment vectors of ``spans`` when given."""
-        from sentclust.wordvec import network as wordvec
-
         about = self.models.about
         sources = {about["kinds"][k]["source"] for k in self.kinds}
         out = {}
         if "wordvec" in sources:
-            out["wordvec"] = wordvec.review_vectors(self.network, tokens)
+            out["wordvec"] = self.network.review_vectors(tokens)
         if self.bert is not None:
             out["bert"], out["segments"] = self.bert.encode(cleaned, spans=spans, progress=progress)
         return out
@@ -213,16 +130,14 @@ class Placer:
         name, grade, positive share, mean rating), distance, margin, confidence, the network's
         positive probability, and the polarity inside the text when the run has it. ``k``:
         that k only (one the run named), else the chosen and the explored ks."""
-        from sentclust.wordvec import network as wordvec
-
         self.models.check_request(self.kinds, k)
         progress = len(texts) > PROGRESS_ABOVE
         cleaned, tokens = self.prepare(texts["text"].tolist())
-        spans = self._segments(cleaned) if self.scorers else None
+        spans = self._segments(cleaned) if self.scorers is not None else None
         pooled = self._pooled(spans)
         vectors = self.vectors(cleaned, tokens, spans=pooled, progress=progress)
         per_text = texts.drop(columns=["text"]).reset_index(drop=True)
-        per_text["network_probability"] = wordvec.predict_proba(self.network, tokens)
+        per_text["network_probability"] = self.network.predict_proba(tokens)
         if spans is not None:
             per_text = pd.concat([per_text, self._polarity(cleaned, spans, vectors)], axis=1)
         frames = []
@@ -245,8 +160,6 @@ class Placer:
     # ----------------------------------------------------------------- polarity inside texts
 
     def _segments(self, cleaned: Sequence[str]) -> list[list[tuple[int, int, int]]]:
-        from sentclust.polarity.segments import segment_review
-
         seg = self.models.about["polarity"]["segments"]
         return [segment_review(t, **seg) for t in cleaned]
 
@@ -270,25 +183,22 @@ class Placer:
 
     def _polarity(self, cleaned, spans, vectors) -> pd.DataFrame:
         """Per text: :data:`POLARITY_COLUMNS`, with the run's scorers and thresholds."""
-        from sentclust.polarity import scoring as pol
-        from sentclust.polarity.job import explain_text_polarity
-
         explained = explain_text_polarity(
             cleaned,
             segment_spans=spans,
-            model=self.network,
+            network=self.network,
             lowercase=self.models.about["prepare"]["lowercase"],
             scorers=self.scorers,
             bert_vectors=self._bert_segments(cleaned, spans, vectors),
         )
-        primary = f"score_{self.scorers['primary']}"
+        primary = f"score_{self.scorers.primary}"
         rows = [
             {"review_id": i, "segment_no": j, "score": s[primary], "label": s["label"]}
             for i, item in enumerate(explained)
             for j, s in enumerate(item["segments"])
         ]
         scored = pd.DataFrame(rows, columns=["review_id", "segment_no", "score", "label"])
-        per = pol.review_polarity(scored, range(len(cleaned)))
+        per = review_polarity(scored, range(len(cleaned)))
         out = per[[c for c in POLARITY_COLUMNS if c in per.columns]].copy()
         for end, col in (("positive", "most_positive_text"), ("negative", "most_negative_text")):
             numbers = per[f"most_{end}_segment"].to_numpy()
