@@ -68,11 +68,11 @@ def plain_encode(texts: list[str], args, steps: dict[str, float]):
     """The original's encode: SentenceTransformer.encode with its defaults."""
     from sentence_transformers import SentenceTransformer
 
-    from sentclust.bert import encode as enc
+    from sentclust.bert import models
 
     t0 = time.perf_counter()
     # the model from the same local copy the workflow uses (no hub here); plain defaults otherwise
-    model = SentenceTransformer(enc.resolve_model(args.model).path, device="cpu")
+    model = SentenceTransformer(models.resolve_model(args.model).path, device="cpu")
     emb = model.encode(texts, show_progress_bar=True, convert_to_numpy=True)
     steps["encode"] = time.perf_counter() - t0
     print(

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 import pandas as pd  # noqa: E402
 import roofline  # noqa: E402
 
-from sentclust.bert import encode, machine  # noqa: E402
+from sentclust.bert import encode, machine, models, openvino  # noqa: E402
 from sentclust.bert import paths as encode_paths  # noqa: E402
 from sentclust.prepare import text as prepare  # noqa: E402
 
@@ -79,7 +79,7 @@ def load(args):
     torch.set_num_threads(args.threads)
     test = pd.read_parquet(Path(args.data) / "test.parquet", columns=["text"])
     texts = [prepare.clean_text(t) for t in test.sample(args.n, random_state=args.seed)["text"]]
-    model = encode.load_model(encode.resolve_model(args.model), "cpu")
+    model = models.load_model(models.resolve_model(args.model), "cpu")
     model.max_seq_length = args.max_seq_length
     return model, texts
 
@@ -100,7 +100,7 @@ def stage_runs(model, texts, args, q) -> tuple[encode_paths.EncodePath, dict, li
     """auto's pick and why, and (name, seconds, embeddings) of every candidate path."""
     kw = dict(max_seq_length=args.max_seq_length, batch_size=args.batch_size, mode="truncate")
     allowed = encode_paths.candidate_paths(
-        "auto", "auto", openvino=encode.openvino_available(), int8=q is not None
+        "auto", "auto", openvino=openvino.openvino_available(), int8=q is not None
     )
     picked, why = encode_paths.choose_encoding(
         model, "auto", "auto", "cpu", texts[:32], encode_kw=kw, threads=args.threads, int8_model=q

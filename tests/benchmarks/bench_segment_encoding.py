@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT / "workflow_scripts"))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 
-from sentclust.bert import encode, machine  # noqa: E402
-from sentclust.bert import pooling as segment_pooling  # noqa: E402
+from sentclust.bert import encode, machine, models  # noqa: E402
 from sentclust.prepare import text as prepare  # noqa: E402
 
 
@@ -58,6 +58,12 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--neutral", type=float, default=1.0)
     ap.add_argument("--neutral-sd", type=float, default=0.5)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument(
+        "--min-coverage",
+        type=float,
+        default=schema_default("polarity", "min_coverage"),
+        help="segments with less of their tokens seen are unscored (polarity.min_coverage)",
+    )
     return ap.parse_args()
 
 
@@ -136,12 +142,18 @@ def timings(model, texts, spans, args) -> dict:
     }
 
 
-def speed_table(r: dict, n: int, n_segments: int) -> pd.DataFrame:
+def schema_default(section: str, key: str):
+    """A config key's default, from its one home (config/schema.yaml)."""
+    schema = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
+    return schema["properties"][section]["properties"][key]["default"]
+
+
+def speed_table(r: dict, n: int, n_segments: int, min_coverage: float) -> pd.DataFrame:
     t = r["t"]
     t_a = t["a"]
 
     def unscored(seg):
-        return f"{100 * float((seg.coverage < segment_pooling.MIN_COVERAGE).mean()):.1f}%"
+        return f"{100 * float((seg.coverage < min_coverage).mean()):.1f}%"
 
     rows = [
         ("(a) reviews only", t_a, ""),
@@ -186,10 +198,10 @@ def agreement(r: dict, labels: np.ndarray, spans, args) -> dict:
     search = GridSearchCV(LogisticRegression(max_iter=5000), grid, cv=5)
     clf = search.fit(r["reviews"][fit], labels[fit]).best_estimator_
     owner = np.repeat(np.arange(n), [len(s) for s in spans])
-    held = ~fit[owner] & (r["pooled"].coverage >= segment_pooling.MIN_COVERAGE)
+    held = ~fit[owner] & (r["pooled"].coverage >= args.min_coverage)
     pooled = clf.decision_function(r["pooled"].vectors[held])
     separate = clf.decision_function(r["separate"][held])
-    chunk = r["chunk"].coverage >= segment_pooling.MIN_COVERAGE
+    chunk = r["chunk"].coverage >= args.min_coverage
     chunk_held = ~fit[owner] & chunk
     chunk_scores = clf.decision_function(r["chunk"].vectors[chunk_held])
     review_label = np.where(labels[owner] == 1, 1, -1)
@@ -251,9 +263,12 @@ def main() -> None:
     texts = df["clean_text"].tolist()
     spans, splitter = segment_spans(texts)
     n_segments = sum(len(s) for s in spans)
-    model = encode.load_model(encode.resolve_model(args.model), "cpu")
+    model = models.load_model(models.resolve_model(args.model), "cpu")
     model.max_seq_length = args.max_seq_length
-    encode.encode(model, texts[:16], progress=False)  # warm-up, outside the timings
+    # warm-up, outside the timings
+    encode.encode(
+        model, texts[:16], mode="truncate", max_seq_length=args.max_seq_length, progress=False
+    )
     model.encode([t[:200] for t in texts[:16]])
     r = timings(model, texts, spans, args)
     load = os.getloadavg()[0]
@@ -264,8 +279,9 @@ def main() -> None:
         f"{n_segments} segments from {splitter}; best of {args.repeats} interleaved runs; "
         f"load average {load:.2f} at the end"
     )
-    print(speed_table(r, len(texts), n_segments).to_string(index=False))
-    for name, info in (("(b)", r["info"]), ("(b')", r["chunk_info"])):
+    print(speed_table(r, len(texts), n_segments, args.min_coverage).to_string(index=False))
+    for name, seg in (("(b)", r["pooled"]), ("(b')", r["chunk"])):
+        info = seg.summary(args.min_coverage)
         print(
             f"pooling inside {name}: {info['segment_seconds']:.3f} s (span mapping, "
             f"planning, token sums); mean coverage {info['segment_coverage_mean']}"

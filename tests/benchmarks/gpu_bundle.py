@@ -119,12 +119,18 @@ def fit_reviews(df, budget: int, seed: int, path: Path) -> int:
 def weights_cosine(src: Path, half: Path, texts: list[str], max_seq_length: int) -> dict:
     """Mean/min cosine between the float16 weights' and the float32 weights' embeddings."""
     from sentclust.bert import encode as enc
+    from sentclust.bert import models
 
     out = []
     for folder in (src, half):
-        model = enc.load_model(enc.resolve_model(str(folder)), "cpu").float()
+        model = models.load_model(models.resolve_model(str(folder)), "cpu").float()
         vec, _ = enc.encode(
-            model, texts, max_seq_length=max_seq_length, batch_size=16, progress=False
+            model,
+            texts,
+            mode="truncate",
+            max_seq_length=max_seq_length,
+            batch_size=16,
+            progress=False,
         )
         out.append(vec)
     cos = enc.cosine_rows(*out)

@@ -302,13 +302,13 @@ def main(argv: list[str] | None = None) -> None:
     model_dir, texts, settings, source = open_bundle(args.bundle, args.dry_run)
     import torch
 
-    from sentclust.bert import encode as enc
+    from sentclust.bert import models
     from sentclust.cluster.torch_kmeans import torch_device
 
     device = torch_device("auto")
     log(f"device {device}; {len(texts)} reviews from {source}")
     rows = environment(torch, device, source)
-    model = enc.load_model(enc.resolve_model(str(model_dir)), device).float()
+    model = models.load_model(models.resolve_model(str(model_dir)), device).float()
     texts = [texts[i] for i in subset(len(texts), args.n_encode, settings["seed"])]
     enc_rows, vectors = encode_rows(torch, model, texts, settings, device, args.plain_batch)
     rows += enc_rows

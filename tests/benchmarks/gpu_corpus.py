@@ -60,12 +60,12 @@ def bundle(out: Path, data: Path) -> dict:
     import pyarrow.parquet as pq
     from gpu_bundle import cleaned_reviews, packaged_model_dir, write_fp16_model
 
-    from sentclust.bert import encode as enc
+    from sentclust.bert import models
 
     out.mkdir(parents=True, exist_ok=True)
     model_bytes = write_fp16_model(packaged_model_dir(), out / "model")
     df = cleaned_reviews(data)
-    model = enc.load_model(enc.resolve_model(str(out / "model")), "cpu")
+    model = models.load_model(models.resolve_model(str(out / "model")), "cpu")
     texts = cut_texts(model, df["text"].tolist(), MAX_SEQ_LENGTH)
     table = pa.table({"review_id": df["review_id"].tolist(), "text": texts})
     pq.write_table(table, out / "reviews.parquet", compression="zstd", compression_level=22)
@@ -88,11 +88,12 @@ def encode_there(bundle_dir: Path, out: Path, limit: int | None = None) -> dict:
     import torch
 
     from sentclust.bert import encode as enc
+    from sentclust.bert import models
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     precision = "float16" if device == "cuda" else "float32"
     df = pd.read_parquet(bundle_dir / "reviews.parquet").iloc[:limit]
-    model = enc.load_model(enc.resolve_model(str(bundle_dir / "model")), device)
+    model = models.load_model(models.resolve_model(str(bundle_dir / "model")), device)
     if device == "cpu":
         model = model.float()
     t0 = time.perf_counter()

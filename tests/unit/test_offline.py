@@ -154,7 +154,7 @@ def test_opting_out_after_openvino_was_imported_withdraws_consent(tmp_path):
         "import json\n"
         "import openvino, openvino_telemetry\n"
         "before = openvino_telemetry.Telemetry().consent\n"
-        "from sentclust.workflow.offline import opt_out_of_openvino_telemetry\n"
+        "from sentclust.bert.openvino import opt_out_of_openvino_telemetry\n"
         "opt_out_of_openvino_telemetry()\n"
         "try:\n"
         "    import openvino_telemetry as again\n"

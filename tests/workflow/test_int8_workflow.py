@@ -7,12 +7,12 @@ import shutil
 import pytest
 
 from conftest import PATH_CACHE, copy_tiny_run, jobs_of, run_snakemake, tiny_overrides, write_config
-from sentclust.bert import encode
+from sentclust.bert import openvino
 
 pytestmark = [
     pytest.mark.workflow,
     pytest.mark.skipif(
-        importlib.util.find_spec("nncf") is None or not encode.openvino_available(),
+        importlib.util.find_spec("nncf") is None or not openvino.openvino_available(),
         reason="nncf and openvino are not installed",
     ),
 ]

@@ -10,17 +10,16 @@ or a SLURM job behaves like ``make`` (each variable only where the user has not 
   package's copy, a model folder or the hub cache's snapshot needs no network. Only a hub
   model missing here is downloaded (the user asked for it by naming it).
 
-OpenVINO's model conversion sends usage telemetry unless opted out (its consent file, written
-by ``opt_in_out --opt_out``, is per user). :func:`opt_out_of_openvino_telemetry` opts this
-process out before OpenVINO is imported: OpenVINO and NNCF then use their no-telemetry stubs.
+OpenVINO's own telemetry is switched off where OpenVINO is imported:
+:func:`sentclust.bert.openvino.opt_out_of_openvino_telemetry`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 from collections.abc import MutableMapping
+
+from sentclust.bert.models import ModelNotAvailableError, resolve_model
 
 #: always set (unless set already): the hub library sends no usage telemetry
 TELEMETRY_OFF = {"HF_HUB_DISABLE_TELEMETRY": "1"}
@@ -33,8 +32,6 @@ def hub_needed(bert: dict) -> bool:
     neither an installed package's copy, nor a model folder, nor in the hub cache (at
     ``revision``). Looks at local files only; True when it cannot tell (e.g. no
     ``huggingface_hub`` in Snakemake's own environment)."""
-    from sentclust.bert.models import ModelNotAvailableError, resolve_model
-
     try:
         resolve_model(
             bert["model"],
@@ -65,19 +62,3 @@ def set_hub_environment(config: dict, environ: MutableMapping[str, str] | None =
     changes = hub_environment(config, environ)
     environ.update(changes)
     return changes
-
-
-def opt_out_of_openvino_telemetry() -> None:
-    """Opt this process out of OpenVINO's (and NNCF's) usage telemetry; call before OpenVINO is
-    imported (importing it already sends an event). Idempotent.
-
-    ``openvino_telemetry`` is made unimportable for the process, so that OpenVINO's converter
-    and NNCF fall back to their built-in stubs, which send nothing; a telemetry client that is
-    already configured (OpenVINO imported earlier) is told it has no consent.
-    """
-    module = sys.modules.get("openvino_telemetry")
-    if module is not None:
-        # the configured singleton, if any (not configured yet: nothing has been sent)
-        with contextlib.suppress(Exception):
-            module.Telemetry().consent = False
-    sys.modules["openvino_telemetry"] = None  # a later import raises ImportError
