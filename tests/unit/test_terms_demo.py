@@ -17,7 +17,7 @@ from sentclust.finegrained import job as fs
 from sentclust.finegrained import naming
 from sentclust.finegrained import terms as tm
 from sentclust.finegrained.weights import terms_from_counts
-from sentclust.prepare.text import prepare
+from sentclust.prepare.job import prepare
 
 #: the rating bands (IMDB has no 5 or 6), most negative first
 BANDS = {"1-2": (1, 2), "3-4": (3, 4), "7-8": (7, 8), "9-10": (9, 10)}
@@ -32,11 +32,15 @@ def demo():
     from sklearn.feature_extraction.text import CountVectorizer
 
     reviews = pd.read_parquet(DEMO_REVIEWS)
-    prepared = prepare(reviews)
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    settings = config["prepare"]
+    prepared = prepare(
+        reviews, lowercase=settings["lowercase"], unicode_form=settings["unicode_form"]
+    )
     band_of = {r: i for i, (lo, hi) in enumerate(BANDS.values()) for r in range(lo, hi + 1)}
     groups = reviews["rating"].astype(int).map(band_of).to_numpy()
     assert not np.isnan(groups.astype(float)).any()
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["finegrained"]
+    cfg = config["finegrained"]
     counts, vocab, _ = fs.count_terms(
         prepared["tokens"],
         min_df=cfg["min_df"],

@@ -29,8 +29,9 @@ Modules:
 - :mod:`.check`: the per-review polarity against the star ratings and the review labels;
 - :mod:`.job`: the rules' functions.
 
-Only light modules are imported here; the network (TensorFlow) and the encoder (torch) are
-imported where a segment is scored or encoded.
+Only light modules are imported here. TensorFlow comes with the network a caller passes in
+(:class:`sentclust.wordvec.model.SentimentNetwork`) and with the network's validation split in
+:meth:`.scorers.SegmentScorers.fit`; torch with the encoder, in :func:`.job.bert_text_segments`.
 """
 
 __all__ = [
