@@ -6,21 +6,15 @@ import re
 import pandas as pd
 import pyarrow as pa
 import pytest
-import yaml
 
-from conftest import DEMO_REVIEWS, ROOT
+from conftest import DEMO_REVIEWS, ROOT, schema_defaults
 from sentclust.polarity import contract, segments, sentences
 from sentclust.prepare.text import clean_text
 
 GOLD = ROOT / "tests" / "benchmarks" / "segments_gold.json"
 SEED = "The location was truly disgusting ... but the people there were glorious."
 #: the config's segment settings as the schema's defaults give them (the threads aside)
-SCHEMA = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
-SETTINGS = {
-    key: spec["default"]
-    for key, spec in SCHEMA["properties"]["segments"]["properties"].items()
-    if key != "threads"
-}
+SETTINGS = {k: v for k, v in schema_defaults("segments").items() if k != "threads"}
 
 
 def split(text, splitter="punkt"):
