@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from sentclust.files import atomic_path, write_json
-from sentclust.report import projection
+from sentclust.report import job
 from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
@@ -17,7 +17,7 @@ with logged(sm.log[0]) as log:
     # the sweep's assignments, in the order of params.ks
     assignments = dict(zip(sm.params.ks, sm.input.assignments, strict=True))[k]
     with atomic_path(sm.output.figure) as tmp:
-        info = projection.draw_projection_2d(
+        info = job.draw_projection_2d(
             sm.input.embeddings,
             sm.input.reviews,
             assignments,

@@ -8,11 +8,11 @@ from sentclust.workflow.logged import logged
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     import sentclust
-    from sentclust import report
+    from sentclust.report import job
 
-    ctx = report.collect(
+    html, summary, ctx = job.pages(
         sm.input,  # run-wide inputs by name; scaling only when config report.scaling is set
-        report.inputs_by_kind(sm.input, sm.params.kinds),
+        sm.params.kinds,
         config=sm.params.config,
         explore=sm.params.explore,
         bench_dir=sm.params.benchmarks,
@@ -20,9 +20,8 @@ with logged(sm.log[0]) as log:
         # the workflow's own checkout (sentclust lives in workflow_scripts/ under it)
         workflow_dir=Path(sentclust.__file__).resolve().parents[2],
     )
-    html = report.render_html(ctx)
     write_text(html, sm.output.html)
-    write_text(report.render_summary(ctx), sm.output.summary)
+    write_text(summary, sm.output.summary)
     log.info(
         "report: %d bytes, %d benchmark files", len(html.encode()), ctx["benchmarks"]["n_jobs"]
     )

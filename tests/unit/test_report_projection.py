@@ -11,7 +11,7 @@ import yaml
 
 from conftest import ROOT
 from sentclust.files import embeddings_table, write_parquet
-from sentclust.report import projection
+from sentclust.report import job, projection
 
 
 def _label_in_one_direction(n=400, d=20, seed=0):
@@ -84,7 +84,7 @@ def test_draw_projection_2d_writes_a_png_of_the_chosen_k(tmp_path):
     names = pd.DataFrame({"rank": [1, 0], "cluster": [0, 1], "name": ["good", "bad"]})
     names.to_parquet(tmp_path / "names.parquet")
     paths = [tmp_path / f"{n}.parquet" for n in ("emb", "reviews", "assignments", "names")]
-    info = projection.draw_projection_2d(
+    info = job.draw_projection_2d(
         *paths, kind="bert", k=2, sample=30, seed=1, method="pca", path=tmp_path / "p.png"
     )
     assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"

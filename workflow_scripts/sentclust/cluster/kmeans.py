@@ -214,6 +214,17 @@ def _check_no_empty_cluster(labels: np.ndarray, k: int, backend: str) -> None:
         )
 
 
+def _fit(fit, x, k: int, *, screen_sample: int, refine: int, **args):
+    """((labels, centres, iterations), whether the restarts were screened) of ``fit`` on ``x``:
+    screened restarts (:func:`_fit_screened`) when they pay off, else ``fit``'s own restarts."""
+    # screening pays off only when the sample is much smaller than the data and can hold k
+    if 0 < screen_sample < len(x) and screen_sample > 2 * k:
+        fitted = _fit_screened(fit, x, k, sample=screen_sample, refine=refine, **args)
+        if fitted is not None:  # else no sample held k distinct rows
+            return fitted, True
+    return fit(x, k, **args), False
+
+
 def kmeans(
     x,
     k: int,
@@ -247,19 +258,11 @@ def kmeans(
     x = check_inputs(x, k, name=name)
     check_settings(n_init=n_init, max_iter=max_iter, refine=refine, screen_sample=screen_sample)
     be = select_backend(backend)
-    # screening pays off only when the sample is much smaller than the data and can hold k
-    screened = 0 < screen_sample < len(x) and screen_sample > 2 * k
     args = dict(seed=int(seed), n_init=int(n_init), max_iter=int(max_iter), tol=float(tol))
     with _threads(threads):
-        fitted = None
-        if screened:
-            fitted = _fit_screened(
-                FIT[be], x, int(k), sample=int(screen_sample), refine=int(refine), **args
-            )
-            screened = fitted is not None  # else no sample held k distinct rows
-        if fitted is None:
-            fitted = FIT[be](x, int(k), **args)
-        labels, centers, n_iter = fitted
+        (labels, centers, n_iter), screened = _fit(
+            FIT[be], x, int(k), screen_sample=int(screen_sample), refine=int(refine), **args
+        )
         distances, inertia = assignment_stats(x, centers, labels)
     _check_no_empty_cluster(labels, int(k), be)
     return KMeansResult(

@@ -20,9 +20,9 @@ calls), :mod:`.errors` (how problems are reported), :mod:`.detect` (input forms)
 form (:mod:`.parquet`, :mod:`.aclimdb`, :mod:`.csvfile`), :mod:`.policies` (duplicate texts,
 split filter, subsample), :mod:`.checks` (review size cap, markup-only reviews, ratings that
 contradict the label, both classes in the train split, a local archive's checksum),
-:mod:`.summary`, :mod:`.stage` (the whole stage, :func:`ingest`), :mod:`.download` (the archive
-download: https, checksum, length and size checks) and :mod:`.inputs` (what the workflow checks
-when it builds the DAG).
+:mod:`.summary`, :mod:`.job` (the whole stage, :func:`ingest`: what rule ingest runs),
+:mod:`.download` (the archive download: https, checksum, length and size checks) and
+:mod:`.inputs` (what the workflow checks when it builds the DAG).
 
 Only regular files are read: symlinks, FIFOs and sparse archive members are refused; hidden
 files and temporaries beside Parquet files are ignored.
@@ -41,6 +41,7 @@ from .contract import (
 from .csvfile import read_csv_input
 from .detect import FORMATS, detect_format
 from .errors import IngestError
+from .job import ingest, read_input
 from .parquet import read_parquet_input
 from .policies import (
     DUPLICATE_POLICIES,
@@ -49,7 +50,6 @@ from .policies import (
     find_duplicate_texts,
     stratified_subsample,
 )
-from .stage import ingest, read_input
 from .summary import summarize
 
 __all__ = [

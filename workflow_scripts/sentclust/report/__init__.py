@@ -1,4 +1,5 @@
-"""The aggregated report: one self-contained HTML page and a Markdown summary of a run.
+"""The aggregated report (rules/report.smk: rules projection_2d and report): one
+self-contained HTML page and a Markdown summary of a run.
 
 :func:`inputs_by_kind` groups the rule's named inputs by embedding kind, :func:`collect` reads a
 finished run's outputs into a plain dictionary (figures become base64 PNG data URIs),
@@ -7,10 +8,20 @@ summary. The page is rendered by Jinja2 with autoescaping on: review texts, clus
 config values are always text, never markup. The page has no scripts, fetches nothing (a
 Content-Security-Policy forbids it) and uses the system's fonts.
 
-Modules: ``inputs`` (per-kind input names), ``collect`` (reading a run), ``sections`` (data,
-network, LIME, headline), ``kinds`` (one embedding kind), ``polarity`` (polarity inside
-reviews: segments coloured by polarity, dual polarity by rating), ``benchmarks``, ``scaling``,
-``provenance``, ``render`` (page and summary), ``format`` (values as shown).
+Modules, one purpose each:
+
+- :mod:`.job`: the rules' work: one kind's 2-D projection drawn, the page and the summary;
+- :mod:`.collect`: a finished run read into what the page shows;
+- :mod:`.sections`: the run-wide sections (data, the network, LIME, the headline);
+- :mod:`.kinds`: one embedding kind's section (choice of k, sweep, overlaps, levels);
+- :mod:`.polarity`: polarity inside reviews (segments coloured by polarity, dual polarity by
+  rating);
+- :mod:`.projection`: the 2-D projection (PCA or UMAP) of a seeded sample;
+- :mod:`.benchmarks`: Snakemake's benchmark files, per job and per rule;
+- :mod:`.scaling`: the optional scaling-with-corpus-size section;
+- :mod:`.provenance`: git commit, package versions, config (credentials removed), encoding;
+- :mod:`.render`: the page (Jinja2, ``templates/``) and the Markdown summary;
+- :mod:`.format`: values as shown (data URIs, numbers, durations, cells).
 """
 
 from sentclust.workflow.named_inputs import KIND_SEP, inputs_by_kind, per_kind_inputs

@@ -1,5 +1,6 @@
 """The 2-D projection the report draws per kind (rule projection_2d): PCA or UMAP of a seeded
-sample, coloured by the chosen k's named clusters and by label."""
+sample, its points named by the chosen k's clusters and by label
+(:func:`sentclust.report.job.draw_projection_2d` draws them)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sentclust.files import read_embeddings_with_reviews
 from sentclust.ingest.contract import CLASS_NAMES
 
 #: the 2-D projections the report can draw (config report.projection)
@@ -87,46 +87,3 @@ def projection_points(
         }
     )
     return points, info
-
-
-def draw_projection_2d(
-    embeddings,
-    reviews,
-    assignments,
-    names,
-    *,
-    kind: str,
-    k: int,
-    sample: int,
-    seed: int,
-    method: str,
-    path,
-) -> dict[str, Any]:
-    """Draw one kind's 2-D projection at its chosen ``k`` to ``path`` (PNG), coloured by cluster
-    name and by label; returns the projection's description.
-
-    ``assignments``: the chosen k's assignments.parquet; ``names``: finegrained.parquet (rank,
-    cluster, name); ``sample``, ``seed``, ``method``: as for :func:`project_2d`.
-    """
-    from sentclust import figures  # matplotlib and seaborn: only when drawing
-
-    ids, x, meta = read_embeddings_with_reviews(embeddings, reviews)
-    clusters = pd.read_parquet(assignments).set_index("review_id").loc[ids, "cluster"]
-    names = pd.read_parquet(names, columns=["rank", "cluster", "name"]).sort_values("rank")
-    points, info = projection_points(
-        x,
-        clusters.to_numpy(),
-        meta["label"].to_numpy(),
-        dict(zip(names["cluster"], names["name"], strict=True)),
-        sample=sample,
-        seed=seed,
-        method=method,
-    )
-    figures.projection_scatter(
-        points,
-        cluster_order=names["name"].tolist(),
-        title=f"{kind}: {info['method'].upper()} of {len(points):,} reviews, k={k}",
-        path=path,
-        axis_names=("PC 1", "PC 2") if info["method"] == "pca" else ("UMAP 1", "UMAP 2"),
-    )
-    return info

@@ -1,4 +1,4 @@
-"""Unit tests of sentclust.ingest.stage (the whole stage), also on the full shared dataset."""
+"""Unit tests of sentclust.ingest.job (the whole stage), also on the full shared dataset."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from test_ingest_aclimdb import write_tar, write_tree
 from test_ingest_contract import COLUMNS
 
 from sentclust import ingest
-from sentclust.ingest import REVIEWS_SCHEMA, IngestError, stage
+from sentclust.ingest import REVIEWS_SCHEMA, IngestError, job
 
 # ------------------------------------------------------------------------------------------
 # the full shared dataset
@@ -108,14 +108,14 @@ def test_read_input_uses_the_reader_of_each_format(tmp_path):
     pd.DataFrame({"text": ["x"], "label": [1]}).to_parquet(pq_file)
     csv = tmp_path / "r.csv"
     csv.write_text("review,sentiment\nnice,positive\nbad,negative\n")
-    assert stage.read_input(str(acl), "aclimdb", seed=0, csv_test_fraction=0.5)[
+    assert job.read_input(str(acl), "aclimdb", seed=0, csv_test_fraction=0.5)[
         "review_id"
     ].tolist() == ["train_pos_1_9", "test_neg_2_1"]
-    assert len(stage.read_input(str(tar), "aclimdb_tar", seed=0, csv_test_fraction=0.5)) == 2
-    assert stage.read_input(str(pq_file), "parquet", seed=0, csv_test_fraction=0.5)[
+    assert len(job.read_input(str(tar), "aclimdb_tar", seed=0, csv_test_fraction=0.5)) == 2
+    assert job.read_input(str(pq_file), "parquet", seed=0, csv_test_fraction=0.5)[
         "review_id"
     ].tolist() == ["train_pos_0"]
-    df = stage.read_input(str(csv), "csv", seed=0, csv_test_fraction=0.5)
+    df = job.read_input(str(csv), "csv", seed=0, csv_test_fraction=0.5)
     assert df["review_id"].tolist() == ["csv_0", "csv_1"]
     assert list(df.columns) == COLUMNS
 
@@ -123,12 +123,12 @@ def test_read_input_uses_the_reader_of_each_format(tmp_path):
 def test_resolve_format(tmp_path):
     f = tmp_path / "r.csv"
     f.write_text("review,sentiment\n")
-    assert stage._resolve_format(str(f), "auto") == "csv"
-    assert stage._resolve_format(str(f), "parquet") == "parquet"  # as told, not detected
+    assert job._resolve_format(str(f), "auto") == "csv"
+    assert job._resolve_format(str(f), "parquet") == "parquet"  # as told, not detected
     with pytest.raises(IngestError, match="unknown input_format 'xlsx'"):
-        stage._resolve_format(str(f), "xlsx")
+        job._resolve_format(str(f), "xlsx")
     with pytest.raises(IngestError, match="does not exist"):
-        stage._resolve_format(str(tmp_path / "none.csv"), "csv")
+        job._resolve_format(str(tmp_path / "none.csv"), "csv")
 
 
 def test_ingest_summary_extra_keys(tmp_path):
