@@ -82,7 +82,8 @@ def segment_spans(texts: list[str]) -> tuple[list[list[tuple[int, int]]], str]:
     except ImportError:
         segments = None
     if segments is not None:
-        spans = [[(s, e) for s, e, _ in segments.segment_review(t)] for t in texts]
+        settings = {k: schema_default("segments", k) for k in ("splitter", "markers", "min_words")}
+        spans = [[(s, e) for s, e, _ in segments.segment_review(t, **settings)] for t in texts]
         return spans, "sentclust.polarity.segments (defaults)"
     cut = re.compile(r"(?<=[.!?])\s+|\s+(?=\bbut\b)", re.IGNORECASE)
     out = []

@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sentclust.bert import machine  # noqa: E402
-from sentclust.polarity import segments  # noqa: E402
+from sentclust.polarity import segments, sentences  # noqa: E402
 from sentclust.prepare.text import clean_text  # noqa: E402
 
 
@@ -50,19 +50,32 @@ def gold_boundaries(review: dict) -> set[int]:
     return set(starts[1:])
 
 
+def clause_settings() -> dict:
+    """The segments' settings but the splitter, as the schema's defaults give them (their one
+    home, config/schema.yaml)."""
+    import yaml
+
+    schema = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
+    spec = schema["properties"]["segments"]["properties"]
+    return {key: spec[key]["default"] for key in ("markers", "min_words")}
+
+
 def variants(with_pysbd: bool) -> dict:
     """name -> (sentence function, whole-segmentation function or None)."""
     none = frozenset()
     out = {
-        "punkt defaults": (lambda t: segments.raw_sentences(t, abbreviations=none), None),
-        "punkt + abbreviations": (lambda t: segments.raw_sentences(t), None),
+        "punkt defaults": (
+            lambda t: sentences.raw_sentences(t, splitter="punkt", abbreviations=none),
+            None,
+        ),
+        "punkt + abbreviations": (lambda t: sentences.raw_sentences(t, splitter="punkt"), None),
     }
     if with_pysbd:
-        out["pysbd"] = (lambda t: segments.raw_sentences(t, splitter="pysbd"), None)
+        out["pysbd"] = (lambda t: sentences.raw_sentences(t, splitter="pysbd"), None)
     for name in ("punkt", "pysbd") if with_pysbd else ("punkt",):
         out[f"stage: splitter={name}"] = (
-            lambda t, n=name: segments.split_sentences(t, splitter=n),
-            lambda t, n=name: segments.segment_review(t, splitter=n),
+            lambda t, n=name: sentences.split_sentences(t, splitter=n),
+            lambda t, n=name: segments.segment_review(t, **(clause_settings() | {"splitter": n})),
         )
     return out
 
@@ -129,8 +142,8 @@ def main() -> None:
         f"gold: {len(gold)} reviews, {n_bound} boundaries ({args.gold})\n"
         f"speed: reviews/s on the first n of train.parquet shuffled with seed {args.seed}, "
         f"cleaned first, best of {args.repeats}; 'all' = sentences and clauses (segment_review)\n"
-        f"{segments.splitter_version('punkt')}"
-        + ("" if args.no_pysbd else f", {segments.splitter_version('pysbd')}"),
+        f"{sentences.splitter_version('punkt')}"
+        + ("" if args.no_pysbd else f", {sentences.splitter_version('pysbd')}"),
         flush=True,
     )
     head = f"{'splitter':<26} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>3} {'fn':>3}"

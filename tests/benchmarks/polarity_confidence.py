@@ -19,7 +19,9 @@ from sentclust.bert import machine
 from sentclust.files import read_embeddings
 from sentclust.polarity import check as chk
 from sentclust.polarity import job as pj
-from sentclust.polarity import scoring as pol
+from sentclust.polarity import scorers as ps
+from sentclust.polarity.reviews import review_polarity
+from sentclust.polarity.thresholds import fit_thresholds
 from sentclust.wordvec.network import held_out_ids, train_test_frames
 
 run = sys.argv[1] if len(sys.argv) > 1 else "results/full"
@@ -30,7 +32,7 @@ n_shards = len(
 segments = pd.read_parquet(f"{run}/segments/segments.parquet", columns=["review_id", "segment_no"])
 meta = pd.read_parquet(f"{run}/data/reviews.parquet", columns=pj.META_COLUMNS)
 sc = pd.read_parquet(f"{run}/polarity/segment_scores.parquet")
-seg_meta = pj.segment_meta(segments, meta)
+seg_meta = ps.segment_meta(segments, meta)
 train_df, _ = train_test_frames(meta[["review_id", "split", "label"]], meta[["review_id"]])
 val = segments["review_id"].isin(held_out_ids(train_df, 0.1, 42)).to_numpy()
 held = {"wordvec": np.where(val, sc["score_wordvec"], np.nan)}
@@ -38,7 +40,7 @@ files = [
     f"{run}/embeddings/bert_shards/segments_{i:03d}_of_{n_shards:03d}.parquet"
     for i in range(n_shards)
 ]
-_, score_b, held["bert"] = pj.bert_scorer(
+_, _, score_b, held["bert"] = ps.bert_scorer(
     segments,
     meta,
     read_embeddings(f"{run}/embeddings/bert.parquet"),
@@ -52,12 +54,10 @@ split = seg_meta["split"].to_numpy()
 y = seg_meta["label"].to_numpy()
 for name in ("wordvec", "bert"):
     for conf in (0.6, 0.65, 0.7, 0.75, 0.8):
-        t, info = pol.fit_thresholds(
-            held[name][split == "train"], y[split == "train"], confidence=conf
-        )
+        t, info = fit_thresholds(held[name][split == "train"], y[split == "train"], confidence=conf)
         lab = t.label(scores[name])
         frame = segments.assign(score=scores[name], label=lab)
-        rev = pol.review_polarity(frame, meta["review_id"].tolist()).merge(meta, on="review_id")
+        rev = review_polarity(frame, meta["review_id"].tolist()).merge(meta, on="review_id")
         out = {}
         for sp in ("train", "test"):
             r = rev[rev["split"] == sp]

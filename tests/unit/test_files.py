@@ -292,14 +292,15 @@ def test_a_killed_writers_temporaries_are_removed_by_the_next_write(tmp_path):
 
 
 def _finegrained_job(tmp_path):
-    """The ``snakemake`` object of one finegrained job (kind bert, k 2 and 3, no polarity) on
-    60 reviews with planted terms, its input files written."""
+    """The ``snakemake`` object of one finegrained job (kind bert, k 2 and 3) on 60 reviews
+    with planted terms, its input files written (the segment polarity: one segment a review)."""
     from types import SimpleNamespace
 
     from cluster_data import planted_corpus
     from snakemake.iocontainers import InputFiles, Log, OutputFiles, Params, Wildcards
 
-    from sentclust.finegrained import terms
+    from sentclust.finegrained.counts import term_counts, write_term_counts
+    from sentclust.finegrained.terms import stop_words, term_stop_words
 
     texts, planted, ids = planted_corpus()
     label = (planted == 1).astype(np.int8)
@@ -307,12 +308,26 @@ def _finegrained_job(tmp_path):
         {"review_id": ids, "split": "train", "label": label, "rating": 2 + 7 * label}
     ).to_parquet(tmp_path / "reviews.parquet")
     pd.DataFrame({"review_id": ids, "clean_text": texts}).to_parquet(tmp_path / "prepared.parquet")
-    counts, vocab = terms.term_counts(texts, min_df=2, max_df=0.9)
+    stop = term_stop_words(stop_words("sklearn")[0])
+    counts, vocab = term_counts(texts, stop_words=stop, min_df=2, max_df=0.9)
     inputs = {"reviews": "reviews.parquet", "prepared": "prepared.parquet"}
-    for name in ("counts", "vocab", "rows"):
+    for name in ("counts", "vocab", "rows", "polarity", "segment_scores", "segments"):
         inputs[name] = f"{name}.npz" if name == "counts" else f"{name}.parquet"
     inputs = {name: str(tmp_path / file) for name, file in inputs.items()}
-    terms.write_term_counts(
+    one = {"review_id": ids, "segment_no": np.zeros(len(ids), dtype=np.int32)}
+    pd.DataFrame(
+        {
+            "review_id": ids,
+            "dual_polarity": False,
+            "spread_std": np.float32(0),
+            "share_positive": label.astype(np.float32),
+            "share_negative": 1 - label.astype(np.float32),
+        }
+    ).to_parquet(inputs["polarity"])
+    scores = {"score": np.where(label == 1, 2.0, -2.0), "label": np.where(label == 1, 1, -1)}
+    pd.DataFrame({**one, **scores}).to_parquet(inputs["segment_scores"])
+    pd.DataFrame({**one, "text": list(texts)}).to_parquet(inputs["segments"])
+    write_term_counts(
         counts,
         vocab,
         list(ids),
@@ -333,7 +348,14 @@ def _finegrained_job(tmp_path):
     input_files._set_name("assignments", n, n + len(assignments))
     out = tmp_path / "out"
     out.mkdir()  # as Snakemake makes the output folders
-    cfg = {"mixed_band": 0.1, "top_terms": 3, "nearest": 2, "snippet_chars": 12}
+    cfg = {
+        "mixed_band": 0.1,
+        "top_terms": 3,
+        "nearest": 2,
+        "snippet_chars": 12,
+        "term_weighting": "log_odds",
+        "typical_segments": 2,
+    }
     return SimpleNamespace(
         input=input_files,
         output=OutputFiles(

@@ -83,7 +83,7 @@ def test_finegrained_names_follow_the_majority_and_are_checked(tiny_run):
 
 
 def test_term_counts_are_built_once_for_every_kind_and_k(tiny_run):
-    from sentclust.finegrained.terms import read_term_counts
+    from sentclust.finegrained.counts import read_term_counts
 
     workdir, _, _ = tiny_run
     res = workdir / "results"
