@@ -10,15 +10,7 @@ with logged(sm.log[0]) as log:
     from sentclust.assign import job
 
     p = sm.params
-    document = job.manifest_document(
-        p.run,
-        sm.input.shards,
-        kinds=p.kinds,
-        ks=p.ks,
-        prepare=p.prepare,
-        encoding=p.encoding,
-        segments=p.segments,
-        bert_segments=p.bert_segments,
-    )
+    settings = {name: getattr(p, name) for name in job.MANIFEST_SETTINGS}
+    document = job.manifest_document(p.run, sm.input.shards, **settings)
     write_json(document, sm.output[0])
     log.info("manifest of %d files for kinds %s", len(document["files"]), ", ".join(p.kinds))

@@ -267,6 +267,25 @@ def test_rating_check_on_constructed_data():
     assert none["n_rated"] == 0 and none["spearman_rho"] is None
 
 
+def _table(
+    clusters, labels, ratings, distances, counts, vocab, ids, *, top_n, weighting="log_odds"
+):
+    """The levels table of these clusters, with the demo's naming settings."""
+    return fg.finegrained_table(
+        clusters,
+        labels,
+        ratings,
+        distances,
+        counts=counts,
+        vocab=vocab,
+        mixed_band=0.1,
+        top_n=top_n,
+        n_nearest=3,
+        weighting=weighting,
+        review_ids=ids,
+    )
+
+
 def test_finegrained_table():
     clusters = np.repeat([2, 0, 1], 20)
     labels = np.concatenate([np.zeros(20), np.r_[np.zeros(10), np.ones(10)], np.ones(20)])
@@ -277,18 +296,8 @@ def test_finegrained_table():
     distances = np.linspace(1, 0, 60).astype(np.float32)
     ids = np.array([f"r{i}" for i in range(60)], dtype=object)
     counts, vocab = term_counts(texts, stop_words=STOP, min_df=1)
-    t = fg.finegrained_table(
-        clusters,
-        labels,
-        ratings,
-        distances,
-        counts=counts,
-        vocab=vocab,
-        mixed_band=0.1,
-        top_n=2,
-        n_nearest=3,
-        weighting="log_odds",
-        review_ids=ids,
+    t = _table(
+        clusters, labels, ratings, distances, counts, vocab, ids, top_n=2, weighting="log_odds"
     )
     assert t["rank"].tolist() == [0, 1, 2]
     assert t["cluster"].tolist() == [2, 0, 1]
@@ -412,18 +421,8 @@ def test_finegrained_table_terms_are_the_distinctive_terms_of_the_texts():
     distances = np.linspace(1, 0, 60).astype(np.float32)
     counts, vocab = term_counts(texts, stop_words=STOP, min_df=2, max_df=0.9)
     for weighting in WEIGHTINGS:
-        table = fg.finegrained_table(
-            clusters,
-            labels,
-            ratings,
-            distances,
-            counts=counts,
-            vocab=vocab,
-            mixed_band=0.1,
-            top_n=4,
-            n_nearest=3,
-            weighting=weighting,
-            review_ids=ids,
+        table = _table(
+            clusters, labels, ratings, distances, counts, vocab, ids, top_n=4, weighting=weighting
         )
         expected = distinctive_terms(
             texts, clusters, top_n=4, stop_words=STOP, min_df=2, max_df=0.9, weighting=weighting

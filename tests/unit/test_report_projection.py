@@ -8,21 +8,11 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
+from test_cluster_pls import _label_in_one_direction
 
 from conftest import ROOT
 from sentclust.files import embeddings_table, write_parquet
 from sentclust.report import job, projection
-
-
-def _label_in_one_direction(n=400, d=20, seed=0):
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, size=n)
-    x = rng.normal(scale=3.0, size=(n, d))  # loud noise everywhere
-    j = min(7, d - 1)
-    u = np.zeros(d)
-    u[j] = 1.0
-    x[:, j] = (2 * y - 1) * 1.0 + rng.normal(scale=0.3, size=n)  # quiet but label-bearing
-    return x.astype(np.float32), y, u
 
 
 def test_projection_is_seeded_and_sampled():

@@ -16,6 +16,9 @@ from sentclust.bert import shards
 from sentclust.bert.models import recorded_revision, resolve_model
 from sentclust.files import package_versions
 
+#: the rule's params that say what the saved models are (the keyword arguments of
+#: :func:`manifest_document`)
+MANIFEST_SETTINGS = ("kinds", "ks", "prepare", "encoding", "segments", "bert_segments")
 #: the packages whose versions the manifest records
 VERSIONED = ["tensorflow", "keras", "torch", "sentence-transformers", "openvino", "scikit-learn"]
 

@@ -59,10 +59,6 @@ class PLSProjection:
     x_std: np.ndarray
     x_rotations: np.ndarray
 
-    @property
-    def n_components(self) -> int:
-        return int(self.x_rotations.shape[1])
-
     @classmethod
     def fit(cls, x_train, y_train, n_components: int) -> PLSProjection:
         """PLS regression of the train labels on the vectors (NIPALS: deterministic).
