@@ -1,7 +1,7 @@
 """Rule probe: logistic regression on one embedding kind (train split -> test split)."""
 
 from sentclust.files import read_embeddings_with_reviews, write_json
-from sentclust.wordvec.probe import probe_embeddings
+from sentclust.wordvec.job import probe_embeddings
 from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from sentclust.wordvec import probe
+from sentclust.wordvec import job, probe
 
 
 def test_probe_embeddings_trains_on_train_and_scores_test():
@@ -13,7 +13,7 @@ def test_probe_embeddings_trains_on_train_and_scores_test():
             "label": (x[:, 0] > 0).astype(np.int8),
         }
     )
-    out = probe.probe_embeddings(x, meta, kind="bert", c=0.5, max_iter=500, seed=3)
+    out = job.probe_embeddings(x, meta, kind="bert", c=0.5, max_iter=500, seed=3)
     direct = probe.linear_probe(
         x[:120], meta["label"][:120], x[120:], meta["label"][120:], c=0.5, max_iter=500, seed=3
     )

@@ -1,20 +1,27 @@
 """The word-embedding rules' work (rules/wordvec.smk): rule train_wordvec (train on the train
-split, test on the test split, the metrics record, the word vectors table) and rule
-wordvec_vectors (the summary of the review vectors).
+split, test on the test split, the metrics record, the word vectors table), rule
+wordvec_vectors (the summary of the review vectors), rule explain (LIME on chosen test reviews
+and the config's texts) and rule probe (a linear probe of one embedding kind).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sentclust.files import fixed_size_list, package_versions
-from sentclust.wordvec.model import SentimentNetwork
-from sentclust.wordvec.network import NetworkParams
+from sentclust.files import atomic_dir, fixed_size_list, package_versions
+from sentclust.wordvec import explain
+from sentclust.wordvec.probe import linear_probe
+
+if TYPE_CHECKING:  # TensorFlow loads with these: rule probe's jobs never need it
+    from sentclust.wordvec.model import SentimentNetwork
+    from sentclust.wordvec.network import NetworkParams
 
 #: packages whose versions the network's metrics record
 VERSIONS_OF = ["tensorflow-cpu", "tensorflow", "keras", "numpy"]
@@ -37,6 +44,8 @@ def train_and_test(
     metrics record (test metrics, training report, parameters, seed, package versions)."""
     log = log or logging.getLogger("sentclust")
     log.info("training on %d reviews (%s)", len(train_df), p)
+    from sentclust.wordvec.model import SentimentNetwork  # TensorFlow: only when training
+
     model, info = SentimentNetwork.fit(
         train_df["tokens"].to_numpy(), train_df["label"].to_numpy(), p, seed, verbose=verbose
     )
@@ -74,3 +83,44 @@ def vectors_summary(review_ids, vectors: np.ndarray, known: np.ndarray) -> dict:
             "max": int(known.max()),
         },
     }
+
+
+def explain_predictions(
+    model: SentimentNetwork,
+    reviews: pd.DataFrame,
+    prepared: pd.DataFrame,
+    cfg: dict,
+    *,
+    prepare: dict,
+    batch_size: int,
+    seed: int,
+    figures,
+    html,
+    log: logging.Logger,
+) -> dict:
+    """Rule explain: LIME explanations of the test reviews chosen by rule and of the config's
+    texts (cleaned and tokenised with ``prepare``'s ``unicode_form`` and ``lowercase``), their
+    figures and pages written into the folders ``figures`` and ``html`` (atomically); returns
+    explain/explanations.json."""
+    predict = model.predict_proba
+    items = explain.review_items(reviews, prepared, predict, cfg["per_category"])
+    items += explain.text_items(
+        cfg["texts"], predict, unicode_form=prepare["unicode_form"], lowercase=prepare["lowercase"]
+    )
+    lime_fn = explain.batched(partial(predict, batch_size=batch_size), batch_size)
+    with atomic_dir(figures) as fig_dir, atomic_dir(html) as html_dir:
+        explain.explain_items(items, lime_fn, fig_dir, html_dir, cfg, seed=seed, log=log)
+    return explain.explanations_record(items, cfg, seed)
+
+
+def probe_embeddings(x, meta, *, kind: str, c: float, max_iter: int, seed: int) -> dict:
+    """:func:`linear_probe` from the train split's vectors to the test split's; ``meta`` holds
+    the reviews' ``split`` and ``label`` in the order of ``x``'s rows. The record of
+    probe/<kind>.json: the probe's numbers, then ``kind`` and ``seed``."""
+    train = (meta["split"] == "train").to_numpy()
+    test = (meta["split"] == "test").to_numpy()
+    y = meta["label"].to_numpy(dtype=np.int64)
+    result = linear_probe(x[train], y[train], x[test], y[test], c=c, max_iter=max_iter, seed=seed)
+    result["kind"] = kind
+    result["seed"] = seed
+    return result

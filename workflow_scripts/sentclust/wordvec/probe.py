@@ -37,16 +37,3 @@ def linear_probe(
         "dimensions": int(x_train.shape[1]),
         "C": c,
     }
-
-
-def probe_embeddings(x, meta, *, kind: str, c: float, max_iter: int, seed: int) -> dict:
-    """:func:`linear_probe` from the train split's vectors to the test split's; ``meta`` holds
-    the reviews' ``split`` and ``label`` in the order of ``x``'s rows. The record of
-    probe/<kind>.json: the probe's numbers, then ``kind`` and ``seed``."""
-    train = (meta["split"] == "train").to_numpy()
-    test = (meta["split"] == "test").to_numpy()
-    y = meta["label"].to_numpy(dtype=np.int64)
-    result = linear_probe(x[train], y[train], x[test], y[test], c=c, max_iter=max_iter, seed=seed)
-    result["kind"] = kind
-    result["seed"] = seed
-    return result
