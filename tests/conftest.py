@@ -63,6 +63,16 @@ def schema_defaults(section: str | None = None) -> dict:
     return config if section is None else config[section]
 
 
+def full_config() -> dict:
+    """The full analysis' config as the workflow gets it: config/config.yaml (only what the
+    analysis sets) validated, with the schema's defaults filled in."""
+    from snakemake.utils import validate
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    validate(config, str(ROOT / "config" / "schema.yaml"))
+    return config
+
+
 def write_config(path: Path, **overrides) -> Path:
     """The demo config with absolute input paths and ``overrides`` merged in (one level deep)."""
     cfg = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text())

@@ -30,6 +30,7 @@ from sentclust.bert import machine  # noqa: E402
 from sentclust.prepare import text as prepare  # noqa: E402
 from sentclust.wordvec import explain  # noqa: E402
 from sentclust.wordvec import network as wordvec  # noqa: E402
+from sentclust.wordvec.model import SentimentNetwork  # noqa: E402
 
 
 def main() -> None:
@@ -42,7 +43,7 @@ def main() -> None:
     print(machine.header(), flush=True)
     res = Path(args.results)
     wordvec.configure_tensorflow(args.seed, 2)
-    model = wordvec.load_model(str(res / "wordvec" / "model.keras"))
+    model = SentimentNetwork.load(res / "wordvec" / "model.keras")
     reviews = pd.read_parquet(res / "data" / "reviews.parquet", columns=["review_id", "split"])
     prepared = pd.read_parquet(res / "data" / "prepared.parquet")
     test = prepared[reviews["split"].to_numpy() == "test"]
@@ -50,7 +51,7 @@ def main() -> None:
     med = test["n_tokens"].median()
     pick = test.iloc[(test["n_tokens"] - med).abs().argsort()[: args.reviews]]
 
-    stage_fn = explain.batched(lambda t: wordvec.predict_proba(model, t, 1000), 1000)
+    stage_fn = explain.batched(lambda t: model.predict_proba(t, 1000), 1000)
 
     def baseline_fn(texts):
         toks = [" ".join(prepare.tokenize_one(t)) for t in texts]

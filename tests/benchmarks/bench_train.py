@@ -5,8 +5,8 @@
 Both train on the train split of a finished run's data (``data/reviews.parquet`` and
 ``data/prepared.parquet``) and are tested on its test split, in one process, one after the other:
 
-- stage: ``sentclust.wordvec.network.train`` with the full config's ``wordvec`` settings (prepared
-  tokens, unigrams + bigrams, masked average, batch 128, early stopping);
+- stage: ``sentclust.wordvec.model.SentimentNetwork.fit`` with the full config's ``wordvec``
+  settings (prepared tokens, unigrams + bigrams, masked average, batch 128, early stopping);
 - baseline: what a plain Keras tutorial writes: ``TextVectorization`` with its default
   standardisation on the raw text, ``Embedding`` + ``GlobalAveragePooling1D`` + ``Dense(16)`` +
   ``Dense(1)``, Keras' default batch size (32), for as many epochs as the stage ran.
@@ -58,15 +58,14 @@ def load_splits(run: Path, n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFram
 
 def run_stage(train, test, p, seed: int) -> tuple[float, int, float]:
     """The stage's training: (seconds, epochs run, test accuracy)."""
-    from sentclust.wordvec import network as wordvec
+    from sentclust.wordvec.model import SentimentNetwork
 
     t0 = time.perf_counter()
-    vec, net, info = wordvec.train(
+    model, info = SentimentNetwork.fit(
         train["tokens"].to_numpy(), train["label"].to_numpy(), p, seed, verbose=0
     )
-    model = wordvec.export_model(vec, net)
     seconds = time.perf_counter() - t0
-    acc = wordvec.evaluate(model, test["tokens"].to_numpy(), test["label"].to_numpy())
+    acc = model.evaluate(test["tokens"].to_numpy(), test["label"].to_numpy())
     return seconds, info["epochs_run"], acc["accuracy"]
 
 
@@ -108,9 +107,12 @@ def main() -> None:
     args = parse_args()
     print(machine.header(), flush=True)
 
+    from snakemake.utils import validate
+
     from sentclust.wordvec import network as wordvec
 
     cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    validate(cfg, str(ROOT / "config/schema.yaml"))  # the defaults, from their one home
     p = wordvec.NetworkParams.from_config(cfg["wordvec"])
     wordvec.configure_tensorflow(args.seed, args.threads)
     train, test = load_splits(Path(args.run), args.n, args.seed)

@@ -39,8 +39,10 @@ MIB = 1 << 20
 def settings_from_config(path: Path = ROOT / "config" / "config.yaml") -> dict:
     """The config's encode and K-means settings that the GPU check reproduces."""
     import yaml
+    from snakemake.utils import validate
 
     cfg = yaml.safe_load(path.read_text())
+    validate(cfg, str(ROOT / "config" / "schema.yaml"))  # the defaults, from their one home
     bert, km = cfg["bert"], cfg["kmeans"]
     return {
         "seed": int(cfg["seed"]),

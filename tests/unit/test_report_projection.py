@@ -10,7 +10,7 @@ import pytest
 import yaml
 from test_cluster_pls import _label_in_one_direction
 
-from conftest import ROOT
+from conftest import ROOT, full_config
 from sentclust.files import embeddings_table, write_parquet
 from sentclust.report import job, projection
 
@@ -43,8 +43,7 @@ def test_projection_2d_config_is_explicit():
     schema = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
     spec = schema["properties"]["report"]["properties"]["projection"]
     assert spec["enum"] == list(projection.PROJECTIONS_2D) and spec["default"] == "pca"
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    assert config["report"]["projection"] == "pca"
+    assert full_config()["report"]["projection"] == "pca"
 
 
 def test_projection_points_name_clusters_and_labels():

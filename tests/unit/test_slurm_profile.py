@@ -11,6 +11,7 @@ import pytest
 import yaml
 from snakemake.profiles import ProfileConfigFileParser
 
+from conftest import full_config
 from sentclust.workflow.gpu import gpu_resources, uses_gpu
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +46,7 @@ class Resources(dict):
 
 def demo_config(**changes) -> dict:
     """The full config with ``changes`` ({"kmeans": {"backend": "sklearn"}}) merged in."""
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    cfg = full_config()
     for section, values in changes.items():
         cfg[section] = {**cfg[section], **values}
     return cfg

@@ -5,7 +5,7 @@ import pytest
 import yaml
 from cluster_data import planted_corpus
 
-from conftest import ROOT
+from conftest import ROOT, full_config
 from sentclust.finegrained import counts as cm
 from sentclust.finegrained import job as fs
 from sentclust.finegrained import terms as tm
@@ -82,10 +82,7 @@ def test_stop_words_config_is_explicit():
     schema = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
     spec = schema["properties"]["finegrained"]["properties"]["stop_words"]
     assert spec["enum"] == list(tm.STOP_WORD_SOURCES) and spec["default"] == "sklearn"
-    assert (
-        yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["finegrained"]["stop_words"]
-        == "sklearn"
-    )
+    assert full_config()["finegrained"]["stop_words"] == "sklearn"
 
 
 def test_term_stop_words_keep_negators_and_degree_words():

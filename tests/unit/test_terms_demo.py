@@ -10,9 +10,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
-from conftest import DEMO_REVIEWS, ROOT
+from conftest import DEMO_REVIEWS, full_config
 from sentclust.finegrained import job as fs
 from sentclust.finegrained import naming
 from sentclust.finegrained import terms as tm
@@ -32,7 +31,7 @@ def demo():
     from sklearn.feature_extraction.text import CountVectorizer
 
     reviews = pd.read_parquet(DEMO_REVIEWS)
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config = full_config()
     settings = config["prepare"]
     prepared = prepare(
         reviews, lowercase=settings["lowercase"], unicode_form=settings["unicode_form"]

@@ -9,7 +9,15 @@ rerun. The expected job lists are written out here by hand, from what each stage
 import pytest
 import yaml
 
-from conftest import ROOT, copy_tiny_run, jobs_of, run_snakemake, tiny_overrides, write_config
+from conftest import (
+    ROOT,
+    copy_tiny_run,
+    full_config,
+    jobs_of,
+    run_snakemake,
+    tiny_overrides,
+    write_config,
+)
 from sentclust.workflow.config_keys import RENAMES_OUTPUTS, RUNTIME_KEYS
 
 pytestmark = pytest.mark.workflow
@@ -189,7 +197,7 @@ def planned(workdir, tmp_path, overrides) -> set[str]:
 
 def test_the_tables_cover_every_key():
     assert set(RUNTIME_CHANGES) == set(RUNTIME_KEYS)
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    cfg = full_config()
     runtime = {".".join(k for k in key if k) for key in RUNTIME_KEYS}
     leaves = set()
     for key, value in cfg.items():
