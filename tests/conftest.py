@@ -73,6 +73,20 @@ def full_config() -> dict:
     return config
 
 
+def run_ingest(path, **changes):
+    """sentclust.ingest.ingest on ``path`` with the settings the rule passes by default (the
+    schema's), ``changes`` applied."""
+    from sentclust.ingest import ingest
+
+    config = schema_defaults()
+    settings = {
+        "fmt": config["input_format"],
+        **config["ingest"],
+        "seed": config["seed"],
+    }
+    return ingest(str(path), **{**settings, **changes})
+
+
 def write_config(path: Path, **overrides) -> Path:
     """The demo config with absolute input paths and ``overrides`` merged in (one level deep)."""
     cfg = yaml.safe_load((ROOT / "config" / "demo.yaml").read_text())

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from test_ingest_contract import COLUMNS
 
+from conftest import run_ingest
 from sentclust import ingest
 from sentclust.ingest import IngestError, aclimdb
 
@@ -99,7 +100,7 @@ def test_aclimdb_dir_reads_ids_ratings_order_and_ignores_other_files(tmp_path):
 def test_aclimdb_parent_folder_is_detected_and_read(tmp_path):
     write_tree(tmp_path / "data" / "aclImdb", acl_members())
     assert ingest.detect_format(str(tmp_path / "data")) == "aclimdb"
-    df, summary = ingest.ingest(str(tmp_path / "data"))
+    df, summary = run_ingest(str(tmp_path / "data"))
     assert df["review_id"].tolist() == expected_acl_order()
     assert summary["format"] == "aclimdb"
 
@@ -115,7 +116,7 @@ def test_aclimdb_tar_matches_folder(tmp_path, name, prefix):
     assert ingest.detect_format(str(archive)) == "aclimdb_tar"
     from_tar = ingest.read_aclimdb_tar(str(archive))
     pd.testing.assert_frame_equal(from_tar, folder)
-    df, _ = ingest.ingest(str(archive))
+    df, _ = run_ingest(str(archive))
     assert df["review_id"].tolist() == expected_acl_order()
 
 

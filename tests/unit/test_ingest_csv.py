@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from test_ingest_contract import COLUMNS
 
+from conftest import run_ingest
 from sentclust import ingest
 from sentclust.ingest import IngestError, csvfile
 
@@ -54,7 +55,7 @@ def test_csv_reads_labels_ids_null_ratings_and_stratified_split(tmp_path):
 def test_csv_through_ingest_orders_and_detects(tmp_path):
     f = balanced_csv(tmp_path / "reviews.csv", n_per_label=6)
     assert ingest.detect_format(str(f)) == "csv"
-    df, summary = ingest.ingest(str(f), seed=3)
+    df, summary = run_ingest(str(f), seed=3)
     assert summary["format"] == "csv"
     assert summary["n_missing_rating"] == 12
     assert summary["counts_per_split"] == {"train": 6, "test": 6}

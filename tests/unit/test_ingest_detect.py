@@ -7,6 +7,7 @@ import pytest
 from test_ingest_aclimdb import write_tar, write_tree
 from test_ingest_csv import balanced_csv, write_csv
 
+from conftest import run_ingest
 from sentclust import ingest
 from sentclust.ingest import IngestError, detect
 
@@ -51,13 +52,13 @@ def test_nonexistent_path(tmp_path):
     assert f"input path '{missing}' does not exist" in str(err.value)
     assert "input_path" in str(err.value)
     with pytest.raises(IngestError, match="does not exist"):
-        ingest.ingest(str(missing), fmt="aclimdb_tar")
+        run_ingest(str(missing), fmt="aclimdb_tar")
 
 
 def test_unknown_format_argument(tmp_path):
     f = balanced_csv(tmp_path / "reviews.csv")
     with pytest.raises(IngestError, match="unknown input_format 'xlsx'"):
-        ingest.ingest(str(f), fmt="xlsx")
+        run_ingest(str(f), fmt="xlsx")
 
 
 def test_aclimdb_root_is_the_folder_or_its_aclimdb_subfolder(tmp_path):

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from test_ingest_aclimdb import ACL_FILES, acl_members, write_tar, write_tree
 
+from conftest import run_ingest
 from sentclust import ingest
 from sentclust.ingest import IngestError
 from sentclust.ingest.contract import MAX_REVIEW_BYTES
@@ -60,7 +61,7 @@ def test_parquet_review_above_the_cap_fails_at_ingest(tmp_path):
         {"review_id": ["a", "b"], "text": ["ok", "\u00e9" * 3000], "label": [1, 0]}
     ).to_parquet(f)
     with pytest.raises(IngestError, match=r"review_id 'b': 6000 bytes, more than"):
-        ingest.ingest(str(f), splits=["train"], max_review_bytes=5000)
+        run_ingest(str(f), splits=["train"], max_review_bytes=5000)
 
 
 def test_sparse_tar_member_is_refused(tmp_path):
@@ -163,7 +164,7 @@ def test_nan_labels_are_named_by_row_and_id(tmp_path):
 def test_pos_review_with_two_stars_names_the_file(tmp_path):
     root = acl_tree(tmp_path, with_file("train", "pos", 42, 2, "Dull and silly."))
     with pytest.raises(IngestError) as err:
-        ingest.ingest(str(root))
+        run_ingest(str(root))
     msg = str(err.value)
     assert "review file train/pos/42_2.txt" in msg
     assert "rated 2 stars" in msg and "ingest.rating_conflicts: keep" in msg
@@ -171,35 +172,35 @@ def test_pos_review_with_two_stars_names_the_file(tmp_path):
 
 def test_rating_conflicts_keep_counts_them(tmp_path):
     files = [*with_file("train", "pos", 42, 2, "Dull."), ("test", "neg", 43, 8, "Lovely.")]
-    df, summary = ingest.ingest(str(acl_tree(tmp_path, files)), rating_conflicts="keep")
+    df, summary = run_ingest(str(acl_tree(tmp_path, files)), rating_conflicts="keep")
     assert len(df) == len(files)
     assert summary["rating_conflicts"] == {"policy": "keep", "read": 2}
     assert summary["rating_label_conflicts"] == 2
     with pytest.raises(IngestError, match="unknown rating_conflicts policy"):
-        ingest.ingest(str(tmp_path / "aclImdb"), rating_conflicts="ignore")
+        run_ingest(str(tmp_path / "aclImdb"), rating_conflicts="ignore")
 
 
 @pytest.mark.parametrize("text", ["<br /><br />", " <br/> &nbsp; <p></p>"])
 def test_markup_only_review_fails_at_ingest(tmp_path, text):
     root = acl_tree(tmp_path, with_file("test", "pos", 77, 9, text))
     with pytest.raises(IngestError, match=r"review file test/pos/77_9\.txt: the review is only"):
-        ingest.ingest(str(root))
+        run_ingest(str(root))
     f = tmp_path / "train.parquet"
     pd.DataFrame({"review_id": ["a", "b"], "text": ["fine", text], "label": [1, 0]}).to_parquet(f)
     with pytest.raises(IngestError, match=r"review_id 'b': the review is only markup"):
-        ingest.ingest(str(f), splits=["train"])
+        run_ingest(str(f), splits=["train"])
 
 
 def test_train_split_with_one_class_fails_at_ingest(tmp_path):
     files = [f for f in ACL_FILES if not (f[0] == "train" and f[1] == "neg")]
     with pytest.raises(IngestError) as err:
-        ingest.ingest(str(acl_tree(tmp_path, files)))
+        run_ingest(str(acl_tree(tmp_path, files)))
     msg = str(err.value)
     assert "the train split holds only positive (label 1) reviews (2)" in msg
     assert "no negative (label 0) ones" in msg
     # the test split may hold one class (its metrics handle that)
     files = [f for f in ACL_FILES if not (f[0] == "test" and f[1] == "pos")]
-    df, _ = ingest.ingest(str(acl_tree(tmp_path / "b", files)))
+    df, _ = run_ingest(str(acl_tree(tmp_path / "b", files)))
     assert set(df.loc[df["split"] == "test", "label"]) == {0}
 
 
@@ -207,7 +208,7 @@ def test_a_tiny_subsample_that_loses_a_class_says_so(tmp_path):
     f = tmp_path / "train.parquet"
     pd.DataFrame({"text": [f"t{i}" for i in range(10)], "label": [1] * 9 + [0]}).to_parquet(f)
     with pytest.raises(IngestError, match="larger `ingest.subsample`"):
-        ingest.ingest(str(f), splits=["train"], subsample=2)
+        run_ingest(str(f), splits=["train"], subsample=2)
 
 
 # ------------------------------------------------------------------------------------------
@@ -217,10 +218,10 @@ def test_a_tiny_subsample_that_loses_a_class_says_so(tmp_path):
 def test_local_archive_is_verified_against_input_sha256(tmp_path):
     tar = write_tar(tmp_path / "aclImdb_v1.tar.gz", acl_members())
     good = hashlib.sha256(tar.read_bytes()).hexdigest()
-    df, _ = ingest.ingest(str(tar), sha256=good)
+    df, _ = run_ingest(str(tar), sha256=good)
     assert len(df) == len(ACL_FILES)
     with pytest.raises(IngestError, match=r"its SHA-256 is .*not input_sha256 0{64}"):
-        ingest.ingest(str(tar), sha256="0" * 64)
+        run_ingest(str(tar), sha256="0" * 64)
     config = {"input_path": str(tar), "input_format": "auto", "input_sha256": good}
     assert local_archive_sha256(config) == good
     assert local_archive_sha256({**config, "input_path": "x.parquet"}) is None

@@ -11,6 +11,7 @@ import pytest
 from test_ingest_aclimdb import write_tar, write_tree
 from test_ingest_contract import COLUMNS
 
+from conftest import run_ingest
 from sentclust import ingest
 from sentclust.ingest import REVIEWS_SCHEMA, IngestError, job
 
@@ -37,7 +38,7 @@ def full_parquet() -> pd.DataFrame:
 @skip_without_full_data
 def test_full_parquet_ingest(full_parquet):
     start = time.perf_counter()
-    df, summary = ingest.ingest(str(FULL_DATA))
+    df, summary = run_ingest(str(FULL_DATA))
     elapsed = time.perf_counter() - start
     assert len(df) == 50_000
     assert summary["counts_per_split"] == {"train": 25_000, "test": 25_000}
@@ -65,7 +66,7 @@ def test_full_csv_form(full_parquet, tmp_path):
             "sentiment": np.where(full_parquet["label"] == 1, "positive", "negative"),
         }
     ).to_csv(csv, index=False)
-    df, summary = ingest.ingest(str(csv))
+    df, summary = run_ingest(str(csv))
     assert len(df) == 50_000
     assert df["rating"].isna().all()
     assert summary["counts_per_split"] == {"train": 25_000, "test": 25_000}
@@ -87,7 +88,7 @@ def test_full_aclimdb_folder_and_tar_round_trip(full_parquet, tmp_path):
     expected = sample.reset_index(drop=True)
     expected["rating"] = expected["rating"].astype("Int8")
     for path in (folder, archive):
-        df, _ = ingest.ingest(str(path))
+        df, _ = run_ingest(str(path))
         pd.testing.assert_frame_equal(df[COLUMNS], expected[COLUMNS], check_dtype=False)
         assert df["rating"].tolist() == expected["rating"].tolist()
 
@@ -134,7 +135,7 @@ def test_resolve_format(tmp_path):
 def test_ingest_summary_extra_keys(tmp_path):
     f = tmp_path / "r.csv"
     f.write_text("review,sentiment\nnice,positive\nbad,negative\nok,positive\nmeh,negative\n")
-    _, summary = ingest.ingest(str(f), splits="test", seed=3, csv_test_fraction=0.5)
+    _, summary = run_ingest(str(f), splits="test", seed=3, csv_test_fraction=0.5)
     assert summary["n_read"] == 4
     assert summary["splits_kept"] == ["test"]
     assert (summary["subsample"], summary["seed"], summary["csv_test_fraction"]) == (None, 3, 0.5)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from test_ingest_contract import COLUMNS, frame
 
+from conftest import run_ingest
 from sentclust import ingest
 from sentclust.ingest import IngestError
 
@@ -31,7 +32,7 @@ def test_parquet_folder_reads_contract_in_order(tmp_path):
     # written in an order the reader must fix: test file sorts first by name
     test.to_parquet(tmp_path / "a_test.parquet")
     train.to_parquet(tmp_path / "b_train.parquet")
-    df, summary = ingest.ingest(str(tmp_path))
+    df, summary = run_ingest(str(tmp_path))
     assert list(df.columns) == COLUMNS
     assert df["review_id"].tolist() == [
         "train_neg_0_2",

@@ -8,6 +8,7 @@ import pytest
 from test_ingest_contract import frame
 from test_ingest_csv import balanced_csv
 
+from conftest import run_ingest
 from sentclust import ingest
 from sentclust.ingest import IngestError, policies
 
@@ -65,12 +66,12 @@ def test_unknown_duplicate_policy(tmp_path):
     assert "keep, drop" in str(err.value)
     f = balanced_csv(tmp_path / "reviews.csv")
     with pytest.raises(IngestError, match="unknown duplicate_texts policy"):
-        ingest.ingest(str(f), duplicate_texts="first")
+        run_ingest(str(f), duplicate_texts="first")
 
 
 def test_ingest_drop_removes_test_rows_repeating_train(tmp_path):
     dup_frame().to_parquet(tmp_path / "reviews.parquet")
-    df, summary = ingest.ingest(str(tmp_path / "reviews.parquet"), duplicate_texts="drop")
+    df, summary = run_ingest(str(tmp_path / "reviews.parquet"), duplicate_texts="drop")
     assert summary["duplicates"]["dropped"] == 4
     assert "leak" not in set(df.loc[df["split"] == "test", "text"])
     assert df["text"].is_unique
@@ -133,7 +134,7 @@ def test_stratified_subsample_bad_size(n):
 def test_ingest_subsample_and_split_filter(tmp_path):
     df = strata_frame()
     df.to_parquet(tmp_path / "reviews.parquet")
-    out, summary = ingest.ingest(
+    out, summary = run_ingest(
         str(tmp_path / "reviews.parquet"), splits=["train"], subsample=20, seed=5
     )
     assert len(out) == 20
@@ -143,7 +144,7 @@ def test_ingest_subsample_and_split_filter(tmp_path):
     assert summary["n_reviews"] == 20
     assert summary["splits_kept"] == ["train"]
     with pytest.raises(IngestError, match="unknown split name"):
-        ingest.ingest(str(tmp_path / "reviews.parquet"), splits=["dev"])
+        run_ingest(str(tmp_path / "reviews.parquet"), splits=["dev"])
 
 
 def test_check_duplicate_policy():

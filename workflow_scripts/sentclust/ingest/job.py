@@ -79,17 +79,19 @@ def _check_settings(duplicate_texts: str, rating_conflicts: str, max_review_byte
 def ingest(
     path: str,
     *,
-    fmt: str = "auto",
-    splits: Sequence[str] = ("train", "test"),
-    subsample: int | None = None,
-    seed: int = 42,
-    duplicate_texts: str = "keep",
-    csv_test_fraction: float = 0.5,
-    rating_conflicts: str = "error",
-    max_review_bytes: int = MAX_REVIEW_BYTES,
+    fmt: str,
+    splits: Sequence[str],
+    subsample: int | None,
+    seed: int,
+    duplicate_texts: str,
+    csv_test_fraction: float,
+    rating_conflicts: str,
+    max_review_bytes: int,
     sha256: str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """The whole ingest stage; returns (reviews frame in contract order, summary dict).
+    """The whole ingest stage (rule ingest); returns (reviews frame in contract order, summary
+    dict). Every setting is the config's (``input_format``, ``ingest.*``, ``seed``: their
+    defaults live in the schema); ``sha256``: the local archive's expected checksum, if any.
 
     Steps: detect the format (``fmt="auto"``); verify an archive against ``sha256`` (when
     given); read; :func:`validate_reviews`; sort into the contract order; the checks of
