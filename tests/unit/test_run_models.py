@@ -34,7 +34,7 @@ def _about(kinds=("wordvec", "bert_pls"), ks=(3, 2), polarity=True, records=(REC
         ks=ks,
         prepare={"lowercase": True, "unicode_form": "NFKC"},
         bert=run_models.bert_identity(ENCODING, list(records), "/models/m"),
-        polarity={"scorers": "polarity/scorers.json", "segments": {}, "bert_segments": "pooled"}
+        polarity={"scorers": L.SCORERS, "segments": {}, "bert_segments": "pooled"}
         if polarity
         else None,
     )
@@ -45,11 +45,11 @@ def test_about_names_each_kinds_source_projection_levels_and_ks():
     assert about["kinds"]["wordvec"] == {
         "source": "wordvec",
         "pls": None,
-        "finegrained": "clusters/wordvec/finegrained.json",
+        "finegrained": L.path(L.FINEGRAINED, kind="wordvec"),
         "ks": [2, 3],
     }
     assert about["kinds"]["bert_pls"]["source"] == "bert"
-    assert about["kinds"]["bert_pls"]["pls"] == "embeddings/bert_pls_model.npz"
+    assert about["kinds"]["bert_pls"]["pls"] == L.path(L.PLS_MODEL, raw="bert")
     bert = about["bert"]
     assert (bert["backend"], bert["precision"], bert["model_revision"]) == (
         "openvino", "float32", "sha256:abc",
@@ -64,24 +64,19 @@ def test_about_names_each_kinds_source_projection_levels_and_ks():
 
 def test_the_file_list_covers_every_model_file():
     files = run_models.model_files(_about())
-    assert files == sorted(
-        [
-            "wordvec/model.keras",
-            "clusters/wordvec/finegrained.json",
-            "clusters/wordvec/k2/centres.npz",
-            "clusters/wordvec/k3/centres.npz",
-            "clusters/bert_pls/finegrained.json",
-            "clusters/bert_pls/k2/centres.npz",
-            "clusters/bert_pls/k3/centres.npz",
-            "embeddings/bert_pls_model.npz",
-            "polarity/scorers.json",
-        ]
-    )
+    expected = [
+        L.WORDVEC_MODEL,
+        *(L.path(L.FINEGRAINED, kind=kind) for kind in ("wordvec", "bert_pls")),
+        *(L.path(L.CENTRES, kind=kind, k=k) for kind in ("wordvec", "bert_pls") for k in (2, 3)),
+        L.path(L.PLS_MODEL, raw="bert"),
+        L.SCORERS,
+    ]
+    assert files == sorted(expected) and len(files) == 9
     int8 = {**RECORD, "precision": "int8", "encoding_path": {"int8_check": {"passed": True}}}
     about = _about(polarity=False, records=(int8,))
     assert about["bert"]["int8"]["check"] == {"passed": True}
     assert {L.INT8_MODEL, L.INT8_WEIGHTS} <= set(run_models.model_files(about))
-    assert "polarity/scorers.json" not in run_models.model_files(about)
+    assert L.SCORERS not in run_models.model_files(about)
 
 
 def _finished_run(tmp_path):
@@ -99,11 +94,11 @@ def _finished_run(tmp_path):
 
     results = [{"k": 3, "clusters": clusters(3)}, {"k": 2, "clusters": clusters(2)}]
     fg = {"kind": "wordvec", "chosen_k": 3, "results": results}
-    (run / "clusters/wordvec/finegrained.json").write_text(json.dumps(fg))
-    (run / "wordvec").mkdir()
-    (run / "wordvec/model.keras").write_bytes(b"network")
+    (run / L.path(L.FINEGRAINED, kind="wordvec")).write_text(json.dumps(fg))
+    (run / L.WORDVEC_MODEL).parent.mkdir(parents=True)
+    (run / L.WORDVEC_MODEL).write_bytes(b"network")
     doc = manifest.build(run, run_models.model_files(about), about=about, versions={})
-    (run / "model").mkdir()
+    (run / L.MANIFEST).parent.mkdir(parents=True)
     (run / L.MANIFEST).write_text(json.dumps(doc))
     return run
 
@@ -125,7 +120,7 @@ def test_open_run_refuses_what_it_cannot_trust(tmp_path):
     with pytest.raises(ManifestError, match="model/manifest.json is missing.*finish this one"):
         run_models.open_run(tmp_path)  # a folder, but no run of this version
     run = _finished_run(tmp_path)
-    (run / "clusters/wordvec/k2/centres.npz").write_bytes(b"edited")
+    (run / L.path(L.CENTRES, kind="wordvec", k=2)).write_bytes(b"edited")
     with pytest.raises(ManifestError, match="changed since the run wrote it"):
         run_models.open_run(run)
     doc = json.loads((run / L.MANIFEST).read_text())
