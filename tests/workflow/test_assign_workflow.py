@@ -25,6 +25,7 @@ from conftest import (
     tiny_overrides,
     write_config,
 )
+from sentclust import layout as L
 
 pytestmark = pytest.mark.workflow
 
@@ -49,9 +50,9 @@ def sentclust(*args, cwd):
 
 
 def test_assign_runs_only_its_job_then_nothing_and_reruns_after_a_k_change(finished, tmp_path):
-    manifest = json.loads((finished / "results/model/manifest.json").read_text())
+    manifest = json.loads((finished / "results" / L.MANIFEST).read_text())
     assert set(manifest["about"]["kinds"]) == {"wordvec", "bert", "wordvec_pls", "bert_pls"}
-    assert "clusters/bert_pls/k3/centres.npz" in manifest["files"]
+    assert L.path(L.CENTRES, kind="bert_pls", k=3) in manifest["files"]
     assert manifest["about"]["bert"]["backend"] in ("torch", "openvino")
     picked = new_reviews(tmp_path / "new.parquet")
     cfg = write_config(
@@ -120,11 +121,11 @@ def test_runs_that_cannot_be_trusted_stop_with_the_fix(finished, tmp_path):
     assert r.returncode == 2 and "no kind glove" in r.stderr
     r = sentclust("--run", str(run), "--k", "9", "Good.", cwd=tmp_path)
     assert r.returncode == 2 and "not k = 9" in r.stderr
-    centres = run / "clusters/wordvec/k2/centres.npz"
-    centres.write_bytes(centres.read_bytes() + b"\0")
+    centres = L.path(L.CENTRES, kind="wordvec", k=2)
+    (run / centres).write_bytes((run / centres).read_bytes() + b"\0")
     r = sentclust("--run", str(run), "--output", str(tmp_path / "x.parquet"), "Good.", cwd=tmp_path)
-    assert r.returncode == 2 and "clusters/wordvec/k2/centres.npz changed" in r.stderr
+    assert r.returncode == 2 and f"{centres} changed" in r.stderr
     assert not (tmp_path / "x.parquet").exists()
-    (run / "model/manifest.json").unlink()
+    (run / L.MANIFEST).unlink()
     r = sentclust("--run", str(run), "Good.", cwd=tmp_path)
-    assert r.returncode == 2 and "model/manifest.json is missing" in r.stderr
+    assert r.returncode == 2 and f"{L.MANIFEST} is missing" in r.stderr
