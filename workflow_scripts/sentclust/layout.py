@@ -40,10 +40,9 @@ def kinds(projection_enabled: bool) -> list[str]:
 
 def source_of(kind: str) -> str:
     """The raw kind whose vectors ``kind`` is computed from (itself for a raw kind)."""
-    raw = kind.removesuffix(PLS_SUFFIX)
-    if raw not in RAW_KINDS or kind not in SUPERVISION:
+    if kind not in SUPERVISION:
         raise ValueError(f"unknown embedding kind {kind!r}; known: {', '.join(SUPERVISION)}")
-    return raw
+    return kind.removesuffix(PLS_SUFFIX)
 
 
 def is_pls(kind: str) -> bool:

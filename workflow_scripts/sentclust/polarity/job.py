@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sentclust.bert.job import encode_configured
 from sentclust.files import package_versions
 from sentclust.polarity.check import polarity_summary
 from sentclust.polarity.contract import NEGATIVE, POSITIVE, reviews_table, score_table
@@ -191,9 +192,6 @@ def text_segments(
 def bert_text_segments(texts, spans, *, encoding: dict, runtime: dict, mode: str, threads: int):
     """(segment vectors, coverage) of a few texts' segments as the corpus got them: pooled in
     the pass that encodes each text, or each segment encoded alone (``mode`` separate)."""
-    # torch and sentence-transformers: only to encode the texts
-    from sentclust.bert.job import encode_configured
-
     flat = [(s, e) for sp in spans for s, e, *_ in sp]
     if mode == "separate":
         seg_texts = [texts[i][s:e] for i, sp in enumerate(spans) for s, e, *_ in sp]
