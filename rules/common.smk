@@ -313,4 +313,19 @@ def score_segments_inputs(wildcards):
     if bert_segments_on():
         inputs["bert"] = results(L.EMBEDDINGS, kind="bert")
         inputs["bert_segments"] = bert_segment_files()
+    if config["polarity"]["scorer"] == "mil":
+        inputs["mil"] = results(L.POLARITY_MODEL)
+    return inputs
+
+
+def polarity_model_inputs(wildcards):
+    """The segments, the reviews, the network, and the BERT segment vectors (encoded alone)
+    when the polarity model reads them."""
+    inputs = {
+        "segments": results(L.SEGMENTS),
+        "reviews": results(L.REVIEWS),
+        "model": results(L.WORDVEC_MODEL),
+    }
+    if config["polarity"]["mil"]["features"] != "wordvec":
+        inputs["bert_segments"] = bert_segment_files()
     return inputs

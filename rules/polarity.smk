@@ -1,6 +1,7 @@
 # Polarity inside reviews: segments (sentences, then clauses at contrastive markers), each
-# scored by models trained on review labels only, then per review polarity checked against the
-# star ratings. The BERT segment vectors come from the encode_shard jobs (bert.smk).
+# scored by models trained on review labels only (the multiple-instance polarity model, fitted
+# in its own job beside the encoding), then per review polarity checked against the star
+# ratings. The BERT segment vectors come from the encode_shard jobs (bert.smk).
 
 
 rule segment:
@@ -23,6 +24,31 @@ rule segment:
         segments=result_params(config, "segments"),
     script:
         "../workflow_scripts/segment.py"
+
+
+rule polarity_model:
+    input:
+        unpack(polarity_model_inputs),
+    output:
+        model=results(L.POLARITY_MODEL),
+    log:
+        f"{LOGS}/polarity_model.log",
+    benchmark:
+        f"{BENCH}/polarity_model.tsv"
+    conda:
+        CONDA_CPU
+    threads: config["polarity"]["threads"]
+    params:
+        polarity={
+            "mil": config["polarity"]["mil"],
+            "bert_segments": config["polarity"]["bert_segments"],
+        },
+        # the network's validation hold-out stops the fit early (its thresholds are fitted there)
+        validation_fraction=config["wordvec"]["validation_fraction"],
+        lowercase=config["prepare"]["lowercase"],
+        seed=SEED,
+    script:
+        "../workflow_scripts/polarity_model.py"
 
 
 rule score_segments:

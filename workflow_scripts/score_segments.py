@@ -9,11 +9,13 @@ from sentclust.workflow.logged import logged
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     from sentclust.polarity import job as pj
+    from sentclust.polarity.mil import MilModel
     from sentclust.wordvec.model import SentimentNetwork
 
     segments = pd.read_parquet(sm.input.segments)
     meta = pd.read_parquet(sm.input.reviews, columns=pj.META_COLUMNS)
     inputs = dict(sm.input.items())  # the BERT inputs are there only when that scorer runs
+    mil = MilModel.read(inputs["mil"]) if "mil" in inputs else None  # scorer mil
     table, scorers = pj.score_segments(
         segments,
         meta,
@@ -21,6 +23,7 @@ with logged(sm.log[0]) as log:
         bert=read_embeddings(inputs["bert"]) if "bert" in inputs else None,
         bert_segment_files=inputs.get("bert_segments"),
         threads=sm.threads,
+        mil=mil,
         **dict(sm.params.items()),  # polarity, probe, validation_fraction, lowercase, seed
     )
     write_parquet(table, sm.output.scores)

@@ -126,3 +126,26 @@ def test_the_snakefile_checks_the_config_before_any_rule():
     text = (ROOT / "Snakefile").read_text()
     check = text.index("check_config(config, workflow_dir=workflow.basedir)")
     assert text.index("validate(config") < check < text.index("include:")
+
+
+def test_polarity_scorers_that_lack_their_vectors_are_refused():
+    separate = _problems(_config({"polarity": {"scorer": "mil", "mil": {"features": "both"}}}))
+    assert "polarity.mil.features is both" in separate
+    assert "polarity.bert_segments: separate" in separate
+    assert (
+        _problems(
+            _config(
+                {
+                    "polarity": {
+                        "scorer": "mil",
+                        "mil": {"features": "bert"},
+                        "bert_segments": "separate",
+                    }
+                }
+            )
+        )
+        == ""
+    )
+    off = _problems(_config({"polarity": {"scorer": "bert", "bert_segments": "off"}}))
+    assert "polarity.scorer is bert but polarity.bert_segments is off" in off
+    assert _problems(_config({"polarity": {"bert_segments": "off"}})) == ""  # mil on word vectors

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import expit
 
 from sentclust.polarity import check as chk
 from sentclust.polarity import contract
@@ -295,6 +296,7 @@ def _scorers_document():
         },
         "bert_classifier": {"weights": [0.5, -1.0], "bias": 0.125, "fit": {"C": 1.0}},
         "segment_agreement": {"wordvec": {"polar_agreement": 0.8, "split": "test"}},
+        "mil": None,
     }
 
 
@@ -324,8 +326,7 @@ def test_the_scorers_label_by_the_primary_thresholds():
     assert Thresholds.from_dict(_scorers_document()["thresholds"]["wordvec"]).positive == 2.0
 
 
-def test_the_scorers_fit_on_held_out_train_segments(monkeypatch):
-    from sentclust.polarity import scorers as scorers_module
+def test_the_scorers_fit_on_held_out_train_segments():
 
     rng = np.random.default_rng(2)
     n = 400
@@ -342,12 +343,17 @@ def test_the_scorers_fit_on_held_out_train_segments(monkeypatch):
         {"review_id": ids, "segment_no": np.zeros(n, np.int32), "text": ["x"] * n}
     )
     signal = np.where(meta["label"] == 1, 2.0, -2.0) + rng.normal(size=n)
-    monkeypatch.setattr(scorers_module, "wordvec_scores", lambda *a, **k: signal.astype(np.float32))
+
+    class SignalNetwork:  # the network's P(positive) of each segment, in order
+        def predict_proba_short(self, tokens):
+            assert len(tokens) == n
+            return expit(signal).astype(np.float32)
+
     cfg = {"scorer": "wordvec", "confidence": 0.7, "min_coverage": 0.5}
     table, scorers = pj.score_segments(
         segments,
         meta,
-        network=None,
+        network=SignalNetwork(),
         bert=None,
         bert_segment_files=None,
         polarity=cfg,
@@ -358,11 +364,11 @@ def test_the_scorers_fit_on_held_out_train_segments(monkeypatch):
         threads=1,
     )
     doc = scorers.to_dict()
-    assert list(doc) == ["primary", "thresholds", "bert_classifier", "segment_agreement"]
+    assert list(doc) == ["primary", "thresholds", "bert_classifier", "segment_agreement", "mil"]
     assert list(doc["thresholds"]) == ["wordvec"] and doc["bert_classifier"] is None
     assert doc["thresholds"]["wordvec"]["fit"]["fitted_on"].startswith("segments of the network")
     assert doc["segment_agreement"]["wordvec"]["split"] == "test"
-    labels = scorers.label({"wordvec": signal.astype(np.float32)})
+    labels = scorers.label({"wordvec": pol.logit(expit(signal).astype(np.float32))})
     assert table.column("label").to_pylist() == labels.tolist()
     assert table.schema == contract.SCORES_SCHEMA
 
@@ -392,3 +398,25 @@ def test_the_scorers_score_segments_with_each_scorer_they_hold():
             texts, network=_FakeNetwork(), lowercase=True, bert_vectors=vectors, min_coverage=0
         )
     ) == ["wordvec"]
+
+
+def test_symmetric_thresholds_mark_polar_the_segments_whose_sign_agrees_with_their_review():
+    from sentclust.polarity.thresholds import fit_symmetric_thresholds
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 2000)
+    side = np.where(y == 1, 1.0, -1.0)
+    # opinions: strong, their sign the review's 90% of the time; plain segments: weak, any sign
+    opinion = np.where(rng.random(2000) < 0.9, side, -side) * rng.uniform(1, 3, 2000)
+    plain = rng.choice([-1.0, 1.0], 2000) * rng.uniform(0.01, 0.5, 2000)
+    scores = np.concatenate([opinion, plain, [np.nan]])
+    labels = np.concatenate([y, y, [1]])
+    t, info = fit_symmetric_thresholds(scores, labels, confidence=0.7)
+    assert t.negative == -t.positive and 0.5 <= t.positive <= 1.05  # between the two kinds
+    assert info["train_label_shares"]["neutral"] == pytest.approx(0.5, abs=0.05)
+    none, _ = fit_symmetric_thresholds(plain, y, confidence=0.7)  # no sign to trust
+    assert none.positive == float("inf")
+    with pytest.raises(ValueError, match="confidence"):
+        fit_symmetric_thresholds(scores, labels, confidence=0.4)
+    with pytest.raises(ValueError, match="both classes"):
+        fit_symmetric_thresholds(opinion, np.ones(2000), confidence=0.7)

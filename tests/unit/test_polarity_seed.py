@@ -4,9 +4,13 @@ sentclust.wordvec on review labels only, thresholds fitted on held-out train seg
 per-text polarity. The corpus is a toy one (the network trains in seconds); what the full
 IMDB data gives is in the closing note of issue 14 and in a full run's report."""
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
+from conftest import schema_defaults
 from sentclust.polarity import contract
 from sentclust.polarity import job as pj
 from sentclust.polarity import scoring as pol
@@ -98,3 +102,123 @@ def test_a_one_sided_text_has_no_dual_polarity(trained):
     )
     assert {s["label"] for s in item["segments"]} == {contract.POSITIVE}
     assert not item["dual_polarity"]
+
+
+# --------------------------------------------------------------------------- the polarity model
+
+
+def _corpus(rng, n_train, n_test):
+    """The toy reviews as the polarity stage gets them: segments, and the reviews' split,
+    label and rating (10 or 1)."""
+    texts, labels = _reviews(rng, n_train + n_test)
+    ids = [f"r{i}" for i in range(len(texts))]
+    rows = [
+        (rid, j, t[a:b])
+        for rid, t in zip(ids, texts, strict=True)
+        for j, (a, b, _) in enumerate(seg.segment_review(t, **SEGMENTS))
+    ]
+    segments = pd.DataFrame(rows, columns=["review_id", "segment_no", "text"])
+    meta = pd.DataFrame(
+        {
+            "review_id": ids,
+            "split": ["train"] * n_train + ["test"] * n_test,
+            "label": labels,
+            "rating": np.where(labels == 1, 10, 1),
+        }
+    )
+    return segments, meta
+
+
+def _fit_mil(network, segments, meta):
+    """Rules polarity_model then score_segments: (the segment scores, the scorers)."""
+    polarity = schema_defaults("polarity") | {"scorer": "mil", "confidence": 0.8}
+    polarity["mil"] = polarity["mil"] | {"hidden": 8, "attention": 8, "learning_rate": 0.01}
+    common = {"validation_fraction": 0.25, "lowercase": True, "seed": 0, "threads": 1}
+    mil = pj.fit_polarity_model(
+        segments, meta, network=network, bert_segment_files=None, polarity=polarity, **common
+    )
+    return pj.score_segments(
+        segments,
+        meta,
+        network=network,
+        bert=None,
+        bert_segment_files=None,
+        polarity=polarity,
+        probe={},
+        mil=mil,
+        **common,
+    )
+
+
+@pytest.fixture(scope="module")
+def trained_mil(trained):
+    network, _ = trained
+    segments, meta = _corpus(np.random.default_rng(5), 240, 40)
+    table, scorers = _fit_mil(network, segments, meta)
+    return network, scorers, segments, meta, table
+
+
+def test_the_polarity_model_finds_both_sides_of_the_seed_example(trained_mil):
+    network, scorers, *_ = trained_mil
+    assert scorers.primary == "mil" and scorers.mil.fit_info["target"] == "rating"
+    spans = [seg.segment_review(SEED, **SEGMENTS)]
+    (item,) = pj.explain_text_polarity(
+        [SEED], segment_spans=spans, network=network, lowercase=True, scorers=scorers
+    )
+    assert [s["label"] for s in item["segments"]] == [contract.NEGATIVE, contract.POSITIVE]
+    assert item["dual_polarity"]
+    assert {"score_wordvec", "score_mil"} <= set(item["segments"][0])
+
+
+def test_the_polarity_model_scores_segments_without_opinion_near_zero(trained_mil):
+    """The attention-weighted polarity: the sentence every review shares ("it was a film .")
+    gets a small share of attention, so its score is a small fraction of an opinion's."""
+    _, _, segments, _, table = trained_mil
+    score = pd.Series(np.abs(table.column("score_mil").to_numpy()), index=segments["text"])
+    plain = score.loc[["it was a film ."]]
+    opinions = score.drop("it was a film .")
+    assert plain.max() < 0.1 * opinions.median()
+
+
+def test_the_polarity_model_fits_on_train_reviews_only(trained_mil):
+    """Test reviews with other ratings, labels and texts leave the model, its thresholds and
+    every train segment's score as they were."""
+    network, scorers, segments, meta, table = trained_mil
+    test_ids = set(meta.loc[meta["split"] == "test", "review_id"])
+    changed = meta.assign(
+        label=np.where(meta["review_id"].isin(test_ids), 1 - meta["label"], meta["label"]),
+        rating=np.where(meta["review_id"].isin(test_ids), 5, meta["rating"]),
+    )
+    is_test = segments["review_id"].isin(test_ids)
+    other_texts = segments.assign(text=segments["text"].where(~is_test, "a glorious film ."))
+    table2, scorers2 = _fit_mil(network, other_texts, changed)
+    for name, w in scorers.mil.weights.items():
+        np.testing.assert_array_equal(w, scorers2.mil.weights[name])
+    assert scorers.thresholds["mil"] == scorers2.thresholds["mil"]
+    train = ~is_test.to_numpy()
+    np.testing.assert_array_equal(
+        table.column("score_mil").to_numpy()[train], table2.column("score_mil").to_numpy()[train]
+    )
+
+
+def test_the_polarity_model_is_saved_with_the_scorers(trained_mil):
+    import json
+
+    network, scorers, segments, *_ = trained_mil
+    again = SegmentScorers.from_dict(json.loads(json.dumps(scorers.to_dict())))
+    texts = segments["text"].tolist()[:12]
+    sizes = [3, 3, 3, 3]
+    a = scorers.score(texts, network=network, lowercase=True, min_coverage=0, sizes=sizes)
+    b = again.score(texts, network=network, lowercase=True, min_coverage=0, sizes=sizes)
+    np.testing.assert_array_equal(a["mil"], b["mil"])
+    with pytest.raises(ValueError, match="segment count"):
+        scorers.score(texts, network=network, lowercase=True, min_coverage=0)
+
+
+def test_the_development_file_is_read_by_no_workflow_code():
+    """SPOT's development half is for choosing only: no rule, script or config names it."""
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.glob("workflow_scripts/**/*.py"), *root.glob("rules/*.smk"), root / "Snakefile"]
+    files += [*root.glob("config/*.yaml")]
+    assert files
+    assert not [f for f in files if "spot-imdb" in f.read_text()]

@@ -95,6 +95,7 @@ RATING_FIGURE = "clusters/{kind}/rating_by_cluster.png"
 # segments and the polarity inside reviews
 SEGMENTS = "segments/segments.parquet"
 SEGMENTS_SUMMARY = "segments/summary.json"
+POLARITY_MODEL = "polarity/mil_model.json"
 SEGMENT_SCORES = "polarity/segment_scores.parquet"
 SCORERS = "polarity/scorers.json"
 POLARITY_REVIEWS = "polarity/reviews.parquet"

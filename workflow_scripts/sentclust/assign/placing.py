@@ -96,7 +96,7 @@ class Placer:
         )
 
     def _polarity_needs_bert(self) -> bool:
-        return self.scorers is not None and self.scorers.primary == "bert"
+        return self.scorers is not None and self.scorers.needs_bert
 
     def prepare(self, texts: Sequence[str]) -> tuple[list[str], list[str]]:
         """(cleaned texts, space-joined tokens) with the run's prepare settings."""

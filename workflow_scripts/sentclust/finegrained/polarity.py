@@ -88,6 +88,46 @@ def typical_segments(
     return out
 
 
+def opinion_segments(
+    clusters, review_ids, segment_scores: pd.DataFrame, segments: pd.DataFrame, *, n: int
+) -> dict[int, dict[str, list[dict]]]:
+    """Per cluster its opinion summary: ``praised``, the ``n`` most positive segments of its
+    reviews, and ``panned``, the ``n`` most negative (labelled so, at most one per review,
+    ties by review and segment order), as {review_id, segment_no, text, score, label}: what
+    the level's reviewers praise and pan."""
+    frame = pd.DataFrame(
+        {"review_id": np.asarray(review_ids, dtype=object), "cluster": np.asarray(clusters)}
+    )
+    out: dict[int, dict[str, list[dict]]] = {
+        int(c): {"praised": [], "panned": []} for c in np.unique(frame["cluster"])
+    }
+    if n <= 0:
+        return out
+    seg = segment_scores[["review_id", "segment_no", "score", "label"]]
+    seg = seg[np.isfinite(seg["score"].astype(float)) & (seg["label"] != 0)]
+    seg = seg.merge(frame, on="review_id")
+    for side, label, ascending in (("praised", 1, False), ("panned", -1, True)):
+        part = seg[seg["label"] == label].sort_values(
+            ["score", "review_id", "segment_no"], ascending=[ascending, True, True], kind="stable"
+        )
+        part = part.drop_duplicates("review_id").groupby("cluster").head(n)
+        part = part.merge(
+            segments[["review_id", "segment_no", "text"]], on=["review_id", "segment_no"]
+        )
+        part = part.sort_values("score", ascending=ascending, kind="stable")
+        for r in part.itertuples(index=False):
+            out[int(r.cluster)][side].append(
+                {
+                    "review_id": str(r.review_id),
+                    "segment_no": int(r.segment_no),
+                    "text": str(r.text),
+                    "score": float(r.score),
+                    "label": int(r.label),
+                }
+            )
+    return out
+
+
 def with_polarity(
     table: pd.DataFrame,
     clusters,
@@ -113,8 +153,11 @@ def with_polarity(
     typical = typical_segments(
         clusters, review_ids, distances, segment_scores, segments, n=n_typical
     )
-    for entries in typical.values():
+    opinions = opinion_segments(clusters, review_ids, segment_scores, segments, n=n_typical)
+    for entries in [*typical.values(), *(e for o in opinions.values() for e in o.values())]:
         for e in entries:
             e["text"] = e["text"][:snippet_chars]
     t["typical_segments"] = [typical.get(int(c), []) for c in t["cluster"]]
+    for side in ("praised", "panned"):
+        t[f"{side}_segments"] = [opinions.get(int(c), {}).get(side, []) for c in t["cluster"]]
     return t

@@ -20,7 +20,12 @@ Modules:
 - :mod:`.sentences`: sentence spans (Punkt or pySBD, then repairs for review text);
 - :mod:`.clauses`: clause spans of a sentence, cut before contrastive markers;
 - :mod:`.segments`: a review's segments and the segments table of a corpus;
-- :mod:`.scoring`: the two scorers (the word-embedding network, the BERT review classifier);
+- :mod:`.scoring`: the single-segment scorers (the word-embedding network, the BERT review
+  classifier);
+- :mod:`.mil`: the multiple-instance polarity model (after MILNET: segment class distributions
+  and gated attention over the review's segments, fitted on review ratings or labels);
+- :mod:`.milfit`: that model on a corpus: its segment features, the segments by review, its fit
+  on the train split;
 - :mod:`.thresholds`: the positive / neutral / negative thresholds of a score, fitted by
   isotonic regression on train-split segments;
 - :mod:`.scorers`: :class:`.scorers.SegmentScorers`, the scorers with their thresholds: fit,
@@ -39,6 +44,8 @@ __all__ = [
     "clauses",
     "contract",
     "job",
+    "mil",
+    "milfit",
     "reviews",
     "scorers",
     "scoring",

@@ -21,7 +21,7 @@ import pyarrow as pa
 #: labels of a segment
 POSITIVE, NEUTRAL, NEGATIVE = 1, 0, -1
 #: scorers, in the order of their columns
-SCORERS = ("wordvec", "bert")
+SCORERS = ("wordvec", "bert", "mil")
 
 
 def arrow_schema(columns: str) -> pa.Schema:
@@ -35,8 +35,8 @@ SEGMENTS_SCHEMA = arrow_schema(
     "review_id:string segment_no:int32 sentence_no:int32 start:int32 end:int32 text:string"
 )
 SCORES_SCHEMA = arrow_schema(
-    "review_id:string segment_no:int32 score_wordvec:float32 score_bert:float32 score:float32 "
-    "label:int8"
+    "review_id:string segment_no:int32 score_wordvec:float32 score_bert:float32 score_mil:float32 "
+    "score:float32 label:int8"
 )
 REVIEW_SCHEMA = arrow_schema(
     "review_id:string n_segments:int32 n_scored:int32 n_positive:int32 n_negative:int32 "
@@ -58,6 +58,7 @@ def score_table(segments: pd.DataFrame, scores: dict[str, np.ndarray], *, scorer
             "segment_no": pa.array(segments["segment_no"].to_numpy(np.int32), pa.int32()),
             "score_wordvec": pa.array(cols["wordvec"], pa.float32()),
             "score_bert": pa.array(cols["bert"], pa.float32()),
+            "score_mil": pa.array(cols["mil"], pa.float32()),
             "score": pa.array(cols[scorer], pa.float32()),
             "label": pa.array(np.asarray(labels, dtype=np.int8), pa.int8()),
         },

@@ -2,6 +2,8 @@
 and write files:
 
 - segment: :func:`segment_reviews`, every prepared review split into segments, and the summary;
+- polarity_model: :func:`fit_polarity_model`, the multiple-instance polarity model fitted on the
+  train split;
 - score_segments: :func:`score_segments`, the scorers fitted (:class:`SegmentScorers`) and
   every segment scored and labelled;
 - polarity: :func:`review_polarity_outputs`, per review polarity and its check against the star
@@ -24,10 +26,12 @@ from sentclust.bert.job import encode_configured
 from sentclust.files import package_versions
 from sentclust.polarity.check import polarity_summary
 from sentclust.polarity.contract import NEGATIVE, POSITIVE, reviews_table, score_table
+from sentclust.polarity.mil import MilModel
+from sentclust.polarity.milfit import corpus_features, fit_mil, train_segments
 from sentclust.polarity.reviews import review_polarity
 from sentclust.polarity.scorers import SegmentScorers
 from sentclust.polarity.segments import segment_review, segment_table, segments_summary
-from sentclust.prepare.text import clean_text
+from sentclust.prepare.text import clean_text, tokenize_many
 
 _log = logging.getLogger("sentclust")
 
@@ -58,6 +62,40 @@ def segment_reviews(prepared: pd.DataFrame, cfg: dict, *, n_jobs: int) -> tuple[
     summary["settings"] = {k: cfg[k] for k in SEGMENT_SETTINGS}
     summary["versions"] = package_versions(["pysbd" if splitter == "pysbd" else "nltk"])
     return table, summary
+
+
+# --------------------------------------------------------------------------- rule polarity_model
+
+
+def fit_polarity_model(
+    segments: pd.DataFrame,
+    meta: pd.DataFrame,
+    *,
+    network,
+    bert_segment_files,
+    polarity: dict,
+    validation_fraction: float,
+    lowercase: bool,
+    seed: int,
+    threads: int,
+) -> MilModel:
+    """The multiple-instance polarity model (polarity.mil) fitted on the train split's segments:
+    on the reviews outside the network's validation hold-out (``validation_fraction``,
+    ``seed``), stopped early on that hold-out, whose segments then fit its thresholds (rule
+    score_segments). ``meta``: the reviews (:data:`META_COLUMNS`)."""
+    # TensorFlow: the network's validation split lives with the network
+    from sentclust.wordvec.network import held_out_ids, train_test_frames
+
+    train_df, _ = train_test_frames(meta[["review_id", "split", "label"]], meta[["review_id"]])
+    held_ids = held_out_ids(train_df, validation_fraction, seed)
+    train = train_segments(segments, meta)
+    _log.info("polarity model: %d segments of %d train reviews", len(train), train_df.shape[0])
+    tokens = tokenize_many(train["text"].tolist(), lowercase=lowercase, n_jobs=threads)
+    features = corpus_features(train, network, tokens, bert_segment_files, polarity)
+    model = fit_mil(train, meta, features, held_ids, polarity, seed)
+    model.fit_info |= {"features": polarity["mil"]["features"], "seed": seed}
+    model.fit_info["versions"] = package_versions(["torch"])
+    return model
 
 
 # --------------------------------------------------------------------------- rule score_segments
@@ -143,7 +181,12 @@ def explain_text_polarity(
     flat = [(i, s, e) for i, spans in enumerate(segment_spans) for s, e, *_ in spans]
     seg_texts = [texts[i][s:e] for i, s, e in flat]
     scores = scorers.score(
-        seg_texts, network=network, lowercase=lowercase, bert_vectors=bert_vectors, min_coverage=0.0
+        seg_texts,
+        network=network,
+        lowercase=lowercase,
+        bert_vectors=bert_vectors,
+        min_coverage=0.0,
+        sizes=[len(spans) for spans in segment_spans],
     )
     labels = scorers.label(scores)
     out = [{"text": t, "segments": []} for t in texts]

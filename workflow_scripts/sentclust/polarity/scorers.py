@@ -27,18 +27,28 @@ import pyarrow.parquet as pq
 
 from sentclust.files import read_embeddings
 from sentclust.polarity.check import segment_agreement
+from sentclust.polarity.mil import MilModel
+from sentclust.polarity.milfit import by_text, corpus_features, mil_features, score_corpus
 from sentclust.polarity.scoring import (
     LinearScorer,
     bert_scores,
     cross_fitted_classifiers,
-    wordvec_scores,
+    logit,
 )
-from sentclust.polarity.thresholds import Thresholds, fit_thresholds
+from sentclust.polarity.thresholds import Thresholds, fit_symmetric_thresholds, fit_thresholds
+from sentclust.prepare.text import tokenize_many
 
 _log = logging.getLogger("sentclust")
 
 #: folds of the BERT classifier's cross-fit (held-out scores of train segments)
 FOLDS = 5
+#: which train segments each scorer's thresholds are fitted on (scores of models that did not
+#: fit on their review)
+FITTED_ON = {
+    "wordvec": "segments of the network's validation hold-out",
+    "bert": f"train segments, {FOLDS}-fold cross-fitted scores",
+    "mil": "segments of the network's validation hold-out (the polarity model's too)",
+}
 
 
 @dataclass
@@ -54,6 +64,16 @@ class SegmentScorers:
     bert: LinearScorer | None = None
     bert_fit: dict | None = None
     agreement: dict[str, dict] = field(default_factory=dict)
+    #: the multiple-instance model (scorer mil) and its segment features (polarity.mil.features)
+    mil: MilModel | None = None
+    mil_features: str | None = None
+
+    @property
+    def needs_bert(self) -> bool:
+        """Whether scoring new segments needs their BERT vectors (the primary scorer reads them)."""
+        return self.primary == "bert" or (
+            self.primary == "mil" and self.mil_features in ("bert", "both")
+        )
 
     # ------------------------------------------------------------------ apply
 
@@ -65,18 +85,28 @@ class SegmentScorers:
         lowercase: bool,
         bert_vectors: tuple[np.ndarray, np.ndarray] | None = None,
         min_coverage: float,
+        sizes: Sequence[int] | None = None,
         n_jobs: int = 1,
     ) -> dict[str, np.ndarray]:
         """Each scorer's score of the segments: the network's of ``segment_texts`` (tokenised
-        with ``lowercase`` as the reviews were), and the BERT classifier's of ``bert_vectors``
+        with ``lowercase`` as the reviews were), the BERT classifier's of ``bert_vectors``
         ((vectors, coverage) in the same order) when they are given and the run has that
-        scorer; NaN where less than ``min_coverage`` of a segment was inside the window."""
-        scores = {
-            "wordvec": wordvec_scores(network, segment_texts, lowercase=lowercase, n_jobs=n_jobs)
-        }
+        scorer (NaN where less than ``min_coverage`` of a segment was inside the window), and
+        the multiple-instance model's when the run has it: it reads each text's segments
+        together, ``sizes`` (segments per text, in order) says which are whose."""
+        tokens = tokenize_many(list(segment_texts), lowercase=lowercase, n_jobs=n_jobs)
+        scores = {"wordvec": logit(network.predict_proba_short(tokens))}
         if bert_vectors is not None and self.bert is not None:
             vectors, coverage = bert_vectors
             scores["bert"] = bert_scores(self.bert, vectors, coverage, min_coverage=min_coverage)
+        if self.mil is not None:
+            if sizes is None or sum(sizes) != len(segment_texts):
+                raise ValueError(
+                    "the polarity model scores whole texts: pass each text's segment count"
+                )
+            bert = None if bert_vectors is None else bert_vectors[0]
+            x = mil_features(self.mil_features, network.pooled_short(tokens), bert)
+            scores["mil"] = self.mil.segment_outputs(by_text(x, sizes))["score"]
         return scores
 
     def label(self, scores: dict[str, np.ndarray]) -> np.ndarray:
@@ -103,6 +133,9 @@ class SegmentScorers:
             },
             "bert_classifier": None if clf is None else clf.to_dict() | {"fit": self.bert_fit},
             "segment_agreement": self.agreement,
+            "mil": None
+            if self.mil is None
+            else self.mil.to_dict() | {"features": self.mil_features},
         }
 
     @classmethod
@@ -116,6 +149,8 @@ class SegmentScorers:
             bert=None if clf is None else LinearScorer.from_dict(clf),
             bert_fit=None if clf is None else clf["fit"],
             agreement=d["segment_agreement"],
+            mil=None if d.get("mil") is None else MilModel.from_dict(d["mil"]),
+            mil_features=None if d.get("mil") is None else d["mil"]["features"],
         )
 
     @classmethod
@@ -140,12 +175,14 @@ class SegmentScorers:
         lowercase: bool,
         seed: int,
         threads: int,
+        mil: MilModel | None = None,
     ) -> tuple[SegmentScorers, dict[str, np.ndarray]]:
         """(the scorers fitted on the corpus, each scorer's scores of every segment in
         ``segments``' order). ``meta``: the reviews' ``review_id``, ``split``, ``label``;
         ``bert``: the review ids and BERT review vectors (None: no BERT scorer) and
         ``bert_segment_files`` the per-shard segment vectors; ``polarity`` and ``probe``: those
-        sections of the config; ``validation_fraction`` and ``seed``: the network's."""
+        sections of the config; ``validation_fraction`` and ``seed``: the network's; ``mil``:
+        the polarity model fitted by rule polarity_model (None: scorer is not mil)."""
         # TensorFlow: the network's validation split lives with the network
         from sentclust.wordvec.network import held_out_ids, train_test_frames
 
@@ -153,26 +190,30 @@ class SegmentScorers:
         _log.info(
             "scoring %d segments of %d reviews", len(segments), segments["review_id"].nunique()
         )
-        texts = segments["text"].tolist()
-        scores = {"wordvec": wordvec_scores(network, texts, lowercase=lowercase, n_jobs=threads)}
+        tokens = tokenize_many(segments["text"].tolist(), lowercase=lowercase, n_jobs=threads)
+        scores = {"wordvec": logit(network.predict_proba_short(tokens))}
         train_df, _ = train_test_frames(meta[["review_id", "split", "label"]], meta[["review_id"]])
-        val = segments["review_id"].isin(held_out_ids(train_df, validation_fraction, seed))
-        held = {"wordvec": np.where(val.to_numpy(), scores["wordvec"], np.nan)}
+        held_ids = held_out_ids(train_df, validation_fraction, seed)
+        val = segments["review_id"].isin(held_ids).to_numpy()
+        held = {"wordvec": np.where(val, scores["wordvec"], np.nan)}
         linear = bert_fit = None
         if bert is not None:
             linear, bert_fit, scores["bert"], held["bert"] = bert_scorer(
                 segments, meta, bert, bert_segment_files, cfg=polarity, probe=probe, seed=seed
             )
+        if mil is not None:
+            features = corpus_features(segments, network, tokens, bert_segment_files, polarity)
+            scores["mil"] = score_corpus(mil, segments, features)
+            held["mil"] = np.where(val, scores["mil"], np.nan)
         fitted = fit_all_thresholds(held, seg_meta, polarity["confidence"])
-        fitted["wordvec"][1]["fitted_on"] = "segments of the network's validation hold-out"
-        if "bert" in fitted:
-            fitted["bert"][1]["fitted_on"] = f"train segments, {FOLDS}-fold cross-fitted scores"
         scorers = cls(
             primary=polarity["scorer"],
             thresholds={n: t for n, (t, _) in fitted.items()},
             fits={n: info for n, (_, info) in fitted.items()},
             bert=linear,
             bert_fit=bert_fit,
+            mil=mil,
+            mil_features=None if mil is None else mil.fit_info["features"],
         )
         scorers.agreement = agreement_by_scorer(scores, scorers.thresholds, seg_meta)
         return scorers, scores
@@ -206,8 +247,10 @@ def fit_all_thresholds(held_out: dict[str, np.ndarray], seg_meta: pd.DataFrame, 
     y = seg_meta["label"].to_numpy()
     out = {}
     for name, s in held_out.items():
-        t, info = fit_thresholds(s[train], y[train], confidence=confidence)
-        out[name] = (t, info)
+        # the polarity model's sign is the segment's own polarity: a band on its strength
+        fit = fit_symmetric_thresholds if name == "mil" else fit_thresholds
+        t, info = fit(s[train], y[train], confidence=confidence)
+        out[name] = (t, info | {"fitted_on": FITTED_ON[name]})
     return out
 
 

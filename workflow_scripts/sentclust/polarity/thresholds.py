@@ -54,48 +54,40 @@ class Thresholds:
         )
 
 
-def fit_thresholds(scores, review_labels, *, confidence: float) -> tuple[Thresholds, dict]:
-    """Thresholds from train-split segments only: ``scores`` and the labels of the reviews the
-    segments come from (pass train rows only; NaN scores are left out).
-
-    An isotonic regression of the review label on the score estimates, for each score, the
-    share of positive reviews among segments that score so; ``positive`` is the lowest score
-    where it reaches ``confidence``, ``negative`` the highest where it is at most
-    ``1 - confidence``; a step of the fitted curve that rests on fewer than
-    ``MIN_STEP_SEGMENTS`` segments (or ``MIN_STEP_SHARE`` of them) places no threshold. When the
-    scores never get that sure on one side, that side's threshold is infinite (no segment gets
-    that label).
-    """
-    from sklearn.isotonic import IsotonicRegression
-
+def _train_scores(scores, review_labels, confidence: float, *, drop_zero: bool = False):
+    """(scores, review labels) of the scored train segments; ValueError on bad input."""
     if not 0.5 < confidence < 1:
         raise ValueError(f"polarity.confidence must be in (0.5, 1), got {confidence}")
     s = np.asarray(scores, dtype=np.float64)
     y = np.asarray(review_labels, dtype=np.float64)
-    keep = np.isfinite(s)
+    keep = np.isfinite(s) & ((s != 0) if drop_zero else True)
     s, y = s[keep], y[keep]
     if len(s) == 0 or len(np.unique(y)) < 2:
         raise ValueError(
             "fitting segment thresholds needs scored train-split segments from positive and "
             "negative reviews; keep both classes in the train split"
         )
-    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y)
-    xs, n_at = np.unique(s, return_counts=True)
+    return s, y
+
+
+def _isotonic_steps(x: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the distinct values of ``x``, the isotonic fit of ``target`` on ``x`` there, whether
+    each value is on a solid step): a step of the fitted curve resting on fewer than
+    MIN_STEP_SEGMENTS segments (or MIN_STEP_SHARE of them: the extremes of a small run) places
+    no threshold."""
+    from sklearn.isotonic import IsotonicRegression
+
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(x, target)
+    xs, n_at = np.unique(x, return_counts=True)
     share = iso.predict(xs)
-    # a step of the fitted curve resting on a handful of segments (the extremes of a small run)
-    # places no threshold
     step = np.concatenate([[0], np.cumsum(np.diff(share) != 0)])
     support = np.bincount(step, weights=n_at)[step]
-    solid = support >= max(MIN_STEP_SEGMENTS, MIN_STEP_SHARE * len(s))
-    pos = xs[solid & (share >= confidence)]
-    neg = xs[solid & (share <= 1 - confidence)]
-    t = Thresholds(
-        negative=float(neg.max()) if len(neg) else float("-inf"),
-        positive=float(pos.min()) if len(pos) else float("inf"),
-        confidence=confidence,
-    )
+    return xs, share, support >= max(MIN_STEP_SEGMENTS, MIN_STEP_SHARE * len(x))
+
+
+def _fit_info(t: Thresholds, s: np.ndarray, y: np.ndarray) -> dict:
     labels = t.label(s)
-    info = {
+    return {
         "n_train_segments": int(len(s)),
         "train_positive_review_share": float(y.mean()),
         "train_label_shares": {
@@ -103,6 +95,49 @@ def fit_thresholds(scores, review_labels, *, confidence: float) -> tuple[Thresho
             "neutral": float((labels == NEUTRAL).mean()),
             "negative": float((labels == NEGATIVE).mean()),
         },
-        "midpoint": float(xs[np.argmin(np.abs(share - 0.5))]),
     }
+
+
+def fit_thresholds(scores, review_labels, *, confidence: float) -> tuple[Thresholds, dict]:
+    """Thresholds from train-split segments only: ``scores`` and the labels of the reviews the
+    segments come from (pass train rows only; NaN scores are left out).
+
+    An isotonic regression of the review label on the score estimates, for each score, the
+    share of positive reviews among segments that score so; ``positive`` is the lowest score
+    where it reaches ``confidence``, ``negative`` the highest where it is at most
+    ``1 - confidence``, each on a solid step of the fitted curve (:func:`_isotonic_steps`).
+    When the scores never get that sure on one side, that side's threshold is infinite (no
+    segment gets that label).
+    """
+    s, y = _train_scores(scores, review_labels, confidence)
+    xs, share, solid = _isotonic_steps(s, y)
+    pos = xs[solid & (share >= confidence)]
+    neg = xs[solid & (share <= 1 - confidence)]
+    t = Thresholds(
+        negative=float(neg.max()) if len(neg) else float("-inf"),
+        positive=float(pos.min()) if len(pos) else float("inf"),
+        confidence=confidence,
+    )
+    info = _fit_info(t, s, y) | {"midpoint": float(xs[np.argmin(np.abs(share - 0.5))])}
     return t, info
+
+
+def fit_symmetric_thresholds(
+    scores, review_labels, *, confidence: float
+) -> tuple[Thresholds, dict]:
+    """Thresholds ``-t`` and ``+t`` for a signed score whose sign is the segment's polarity
+    (the polarity model's): from train-split segments only (``scores`` and their reviews'
+    labels; NaN and 0 left out), an isotonic regression, on ``|score|``, of whether the score's
+    sign agrees with the review's label; ``t`` is the lowest ``|score|`` where that agreement
+    reaches ``confidence``, on a solid step (:func:`_isotonic_steps`); infinite where it never
+    does (every segment neutral).
+
+    A segment that carries no opinion agrees with its review about as often as not, whatever
+    its score: it stays neutral even where its score (through the attention its context gives
+    it) predicts the review's label."""
+    s, y = _train_scores(scores, review_labels, confidence, drop_zero=True)
+    xs, share, solid = _isotonic_steps(np.abs(s), ((s > 0) == (y > 0.5)).astype(np.float64))
+    at = xs[solid & (share >= confidence)]
+    t = float(at.min()) if len(at) else float("inf")
+    th = Thresholds(negative=-t, positive=t, confidence=confidence)
+    return th, _fit_info(th, s, y) | {"rule": "sign agrees with the review label (|score|)"}

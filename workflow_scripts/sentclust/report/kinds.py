@@ -62,6 +62,9 @@ def _cluster_row(c: dict) -> dict[str, Any]:
         ),
         **{key: finite(c.get(key)) for key in CLUSTER_POLARITY},
         "typical": [segment_view(s) for s in c.get("typical_segments") or []],
+        # the level's opinion summary: its most positive and most negative segments
+        "praised": [segment_view(s) for s in c.get("praised_segments") or []],
+        "panned": [segment_view(s) for s in c.get("panned_segments") or []],
     }
 
 

@@ -68,17 +68,27 @@ class SentimentNetwork:
 
     def predict_proba_short(self, tokens, batch_size: int = 2048) -> np.ndarray:
         """:meth:`predict_proba` for short texts (segments): the network's layers applied in numpy
-        to ids cut to the batch's longest text instead of ``sequence_length`` (the average skips
-        padding, so the result is the same up to float rounding), at a fraction of the time and
-        memory of the padded TensorFlow call. Texts are batched in order of their token counts, so
-        that one long text does not widen a whole batch of short ones."""
-        vec, net = self.vectorizer, self.network
-        table = net.get_layer("embedding").get_weights()[0]
+        to :meth:`pooled_short`'s vectors, at a fraction of the time and memory of the padded
+        TensorFlow call (the same result up to float rounding)."""
+        net = self.network
         w1, b1 = net.get_layer("hidden").get_weights()
         w2, b2 = net.get_layer("output").get_weights()
+        pooled = self.pooled_short(tokens, batch_size)
+        hidden = np.maximum(pooled @ w1 + b1, 0.0)
+        # expit: the sigmoid without exp's overflow warning for very negative logits
+        return expit(hidden @ w2 + b2)[:, 0].astype(np.float32)
+
+    def pooled_short(self, tokens, batch_size: int = 2048) -> np.ndarray:
+        """The masked average of each short text's word vectors (:meth:`review_vectors` for
+        segments), float32 (n, embedding_dim): ids cut to the batch's longest text instead of
+        ``sequence_length`` (the average skips padding), texts batched in order of their token
+        counts, so that one long text does not widen a whole batch of short ones. A text with no
+        known token gets a zero vector."""
+        vec, net = self.vectorizer, self.network
+        table = net.get_layer("embedding").get_weights()[0]
         tokens = np.asarray(tokens, dtype=object)
         order = np.argsort([t.count(" ") if t else -1 for t in tokens], kind="stable")
-        out = np.empty(len(tokens), dtype=np.float32)
+        out = np.empty((len(tokens), table.shape[1]), dtype=np.float32)
         for a in range(0, len(tokens), batch_size):
             rows = order[a : a + batch_size]
             ids = vec(tf.constant(tokens[rows].astype(str))).numpy()
@@ -87,10 +97,7 @@ class SentimentNetwork:
             ids, known = ids[:, :width], known[:, :width]
             total = (table[ids] * known[..., None]).sum(axis=1)
             count = known.sum(axis=1, keepdims=True)
-            pooled = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
-            hidden = np.maximum(pooled @ w1 + b1, 0.0)
-            # expit: the sigmoid without exp's overflow warning for very negative logits
-            out[rows] = expit(hidden @ w2 + b2)[:, 0]
+            out[rows] = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
         return out
 
     def review_vectors(self, tokens, batch_size: int = 1024, *, with_counts=False):

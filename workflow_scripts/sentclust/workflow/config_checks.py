@@ -36,6 +36,7 @@ def check_config(config: dict[str, Any], *, workflow_dir: str | os.PathLike | No
         *_mixed_band_problems(config["finegrained"]["mixed_band"]),
         *_k_problems(config),
         *_explain_text_problems(config),
+        *_polarity_problems(config["polarity"]),
     ]
     if problems:
         listed = "\n".join(f"- {p}" for p in problems)
@@ -75,6 +76,25 @@ def _split_problems(splits: list[str]) -> list[str]:
         "the network's accuracy, the probes and LIME's examples are measured on the test split; "
         "keep both (ingest.splits: [train, test]) and use ingest.subsample for a smaller run"
     ]
+
+
+def _polarity_problems(polarity: dict) -> list[str]:
+    features = polarity["mil"]["features"]
+    problems = []
+    if polarity["scorer"] == "bert" and polarity["bert_segments"] == "off":
+        problems.append(
+            "polarity.scorer is bert but polarity.bert_segments is off (no BERT segment "
+            "vectors): set polarity.scorer to mil or wordvec, or turn the BERT segments on"
+        )
+    separate = polarity["bert_segments"] == "separate"
+    if polarity["scorer"] == "mil" and features != "wordvec" and not separate:
+        problems.append(
+            f"polarity.mil.features is {features}, which reads BERT vectors of segments "
+            f"encoded alone, but polarity.bert_segments is {polarity['bert_segments']}: set "
+            "polarity.bert_segments: separate (it about doubles the encoding time) or "
+            "polarity.mil.features: wordvec"
+        )
+    return problems
 
 
 def _mixed_band_problems(band: float) -> list[str]:
