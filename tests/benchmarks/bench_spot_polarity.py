@@ -18,12 +18,14 @@ on the SPOT file (Angelidis & Lapata, TACL 2018: 49 unseen reviews, 533 sentence
   the reviews again would double the benchmark's cost);
 - ``mil-wordvec`` / ``mil-bert`` / ``mil-both``: the multiple-instance model
   (:mod:`sentclust.polarity.mil`) on the network's pooled word vectors (polarity.scorer mil, the
-  default), on BERT segments encoded alone, on both side by side; its score is the
-  attention-weighted polarity, its thresholds the library's (the sign agreeing with the review's
-  label, on held-out train segments);
-- ``mil-<features>-isotonic`` / ``-raw`` / ``-polarity-only`` / ``-labels``: the same model with the
-  other scorers' thresholds, with MILNET's unscaled ``attention * polarity``, with the polarity
-  alone (no attention), or fitted on the binary labels instead of the ratings.
+  default), on BERT segments encoded alone, on both side by side; its score is the segment's
+  polarity, its thresholds the library's (the sign agreeing with the review's label, on
+  held-out train segments);
+- ``mil-<features>-attention`` / ``-attention-isotonic`` / ``-raw`` / ``-labels``: the same model
+  scored by its attention-weighted polarity (``n * attention * polarity``: polarity.mil.score
+  attention), the same with the other scorers' isotonic thresholds, MILNET's unscaled
+  ``attention * polarity``, or the polarity of a model fitted on the binary labels instead of
+  the ratings.
 
 For each: sentence macro-F1 and per-class F1 with the people's sentences as segments; review
 agreement on "holds both polarities" and the share of reviews called dual (people: 23 of 49);
@@ -354,12 +356,12 @@ def candidates(args, cfg, train, held, seg_texts, views, network, feats, lower) 
 
     fitted = {}
 
-    def mil(kind, score="score", target="rating", sym=True):
-        """The polarity model on ``kind`` features; ``score``: its attention-weighted polarity
-        (``score``, the library's), the polarity alone (``polarity``) or MILNET's unscaled
-        a * polarity (``raw``); ``target``: the ratings or the labels; ``sym``: the library's
-        thresholds for it (sign agreeing with the review, on |score|), else the isotonic
-        thresholds of the other scorers."""
+    def mil(kind, score="polarity", target="rating", sym=True):
+        """The polarity model on ``kind`` features; ``score``: its polarity (the library's
+        default, polarity.mil.score polarity), its attention-weighted polarity (``score``:
+        polarity.mil.score attention) or MILNET's unscaled a * polarity (``raw``); ``target``:
+        the ratings or the labels; ``sym``: the library's thresholds for it (sign agreeing with
+        the review, on |score|), else the isotonic thresholds of the other scorers."""
 
         def run():
             if (kind, target) not in fitted:
@@ -396,9 +398,9 @@ def candidates(args, cfg, train, held, seg_texts, views, network, feats, lower) 
         "mil-both": mil("both"),
     }
     for kind in ("wordvec", "bert", "both"):
-        allc[f"mil-{kind}-isotonic"] = mil(kind, sym=False)
+        allc[f"mil-{kind}-attention"] = mil(kind, score="score")
+        allc[f"mil-{kind}-attention-isotonic"] = mil(kind, score="score", sym=False)
         allc[f"mil-{kind}-raw"] = mil(kind, score="raw")
-        allc[f"mil-{kind}-polarity-only"] = mil(kind, score="polarity")
         allc[f"mil-{kind}-labels"] = mil(kind, target="label")
     if args.candidates:
         allc = {k: allc[k] for k in args.candidates.split(",")}

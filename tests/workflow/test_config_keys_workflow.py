@@ -39,6 +39,7 @@ EVERYTHING = {
     "projection_2d",
     "report",
     "segment",
+    "polarity_model",
     "score_segments",
     "polarity",
     "polarity_texts",
@@ -52,8 +53,10 @@ PLS = {"pls_projection", "probe"} | SWEEP
 NAMES = {"finegrained", "projection_2d", "report", "model_manifest"}
 #: the segment scores and what follows them (per review polarity, the names that show it)
 POLARITY = {"score_segments", "polarity", "polarity_texts"} | NAMES
+#: the polarity model (on the segments' word vectors) and what follows it
+POLARITY_MODEL = {"polarity_model"} | POLARITY
 #: the network and what follows it (its vectors, LIME, the probes, the sweep, the polarity)
-NETWORK = {"train_wordvec", "wordvec_vectors", "explain"} | PLS | POLARITY
+NETWORK = {"train_wordvec", "wordvec_vectors", "explain"} | PLS | POLARITY_MODEL
 #: the BERT encoding and what follows it
 ENCODING = {"encode_shard", "gather_bert"} | PLS | POLARITY
 
@@ -149,11 +152,16 @@ RESULT_CHANGES = [
     ("finegrained.typical_segments", 1, NAMES),
     ("finegrained.stop_words", "nltk", {"term_counts"} | NAMES),  # planned only: no NLTK data
     # the segments are read by the encoding jobs (BERT segment vectors pooled in their pass)
-    ("segments.splitter", "pysbd", {"segment", "polarity_texts"} | ENCODING),
-    ("segments.markers", ["but"], {"segment", "polarity_texts"} | ENCODING),
-    ("segments.min_words", 3, {"segment", "polarity_texts"} | ENCODING),
+    ("segments.splitter", "pysbd", {"segment", "polarity_texts"} | ENCODING | POLARITY_MODEL),
+    ("segments.markers", ["but"], {"segment", "polarity_texts"} | ENCODING | POLARITY_MODEL),
+    ("segments.min_words", 3, {"segment", "polarity_texts"} | ENCODING | POLARITY_MODEL),
+    # the scorer bert needs no polarity model: nothing of it reruns
     ("polarity.scorer", "bert", POLARITY),
-    ("polarity.bert_segments", "separate", ENCODING),
+    # the polarity model records how the BERT segments were encoded
+    ("polarity.bert_segments", "separate", ENCODING | POLARITY_MODEL),
+    ("polarity.mil", {"hidden": 16}, POLARITY_MODEL),
+    # the score that labels the segments refits nothing
+    ("polarity.mil", {"score": "attention"}, POLARITY),
     ("polarity.confidence", 0.9, POLARITY),
     ("polarity.min_coverage", 0.9, POLARITY),
     ("polarity.examples", 2, {"polarity"} | NAMES),

@@ -71,7 +71,8 @@ def test_segment_scores_and_review_polarity(tiny_run):
     assert set(scorers["thresholds"]) == {"wordvec", "bert", "mil"}
     assert len(scorers["bert_classifier"]["weights"]) == 384
     mil = scorers["mil"]
-    assert mil["features"] == "wordvec" and mil["fit"]["target"] == "rating"
+    assert mil["features"] == "wordvec" and mil["score"] == "polarity"
+    assert mil["fit"]["target"] == "rating"
     assert len(mil["classes"]) >= 2 and set(mil["classes"]) <= {1, 2, 3, 4, 7, 8, 9, 10}
     assert mil["fit"]["n_held_out_reviews"] > 0
     reviews = pd.read_parquet(res / "reviews.parquet")

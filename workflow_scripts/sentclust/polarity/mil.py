@@ -6,12 +6,13 @@ features) and an attention weight (gated attention over a bidirectional GRU that
 review's segments in order, so a segment's weight sees its neighbours). The review's prediction
 is the attention-weighted sum of its segments' distributions, and the whole is fitted on review
 labels only: the star ratings where the corpus has them (IMDB's 1-4 and 7-10 are eight
-classes), the binary label otherwise. A segment's polarity is the expectation of uniformly
-spaced class weights in [-1, 1]; its score is MILNET's attention-weighted polarity, scaled by
-the review's segment count so that a segment with an average share of attention keeps its
-polarity: ``score = n * attention * polarity``. A segment the model gives little attention
-(plot retelling, facts) scores near 0 whatever its words: that is the neutral signal one
-polarity score alone lacks.
+classes), the binary label otherwise. A segment's polarity is the expectation of class
+weights spaced by the classes' values in [-1, 1] under its own distribution; MILNET's
+attention-weighted polarity is scaled by the review's segment count so that a segment with an
+average share of attention keeps its polarity: ``score = n * attention * polarity``. A segment
+the model gives little attention (plot retelling, facts, but also a mixed review's minority
+opinion) scores near 0 by the latter whatever its words. Which of the two labels the segments
+is the config's polarity.mil.score (:mod:`.milfit`).
 
 Fitting is seeded and deterministic on CPU (PyTorch, one thread); the saved form is plain
 arrays (:meth:`MilModel.to_dict`: JSON lists, no pickle), applied again through PyTorch.

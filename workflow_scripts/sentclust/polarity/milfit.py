@@ -105,7 +105,17 @@ def fit_mil(segments, meta, features, held_ids, polarity: dict, seed: int) -> Mi
     return model
 
 
-def score_corpus(model: MilModel, segments: pd.DataFrame, features: np.ndarray) -> np.ndarray:
+#: polarity.mil.score -> the output of :meth:`MilModel.segment_outputs` that labels segments
+SCORE_OUTPUT = {"polarity": "polarity", "attention": "score"}
+
+
+def score_groups(model: MilModel, groups, score: str) -> np.ndarray:
+    """The score of polarity.mil.score (``polarity`` or ``attention``) of every segment of
+    ``groups`` (one feature array per text), flattened."""
+    return model.segment_outputs(groups)[SCORE_OUTPUT[score]]
+
+
+def score_corpus(model: MilModel, segments: pd.DataFrame, features: np.ndarray, score: str):
     """Every segment's score (``segments``' order, grouped by review as they come)."""
     sizes = segments.groupby("review_id", sort=False).size().to_numpy()
-    return model.segment_outputs(by_text(features, sizes))["score"]
+    return score_groups(model, by_text(features, sizes), score)

@@ -28,7 +28,13 @@ import pyarrow.parquet as pq
 from sentclust.files import read_embeddings
 from sentclust.polarity.check import segment_agreement
 from sentclust.polarity.mil import MilModel
-from sentclust.polarity.milfit import by_text, corpus_features, mil_features, score_corpus
+from sentclust.polarity.milfit import (
+    by_text,
+    corpus_features,
+    mil_features,
+    score_corpus,
+    score_groups,
+)
 from sentclust.polarity.scoring import (
     LinearScorer,
     bert_scores,
@@ -64,9 +70,11 @@ class SegmentScorers:
     bert: LinearScorer | None = None
     bert_fit: dict | None = None
     agreement: dict[str, dict] = field(default_factory=dict)
-    #: the multiple-instance model (scorer mil) and its segment features (polarity.mil.features)
+    #: the multiple-instance model (scorer mil), its segment features and the score that labels
+    #: (polarity.mil.features, polarity.mil.score)
     mil: MilModel | None = None
     mil_features: str | None = None
+    mil_score: str | None = None
 
     @property
     def needs_bert(self) -> bool:
@@ -106,7 +114,7 @@ class SegmentScorers:
                 )
             bert = None if bert_vectors is None else bert_vectors[0]
             x = mil_features(self.mil_features, network.pooled_short(tokens), bert)
-            scores["mil"] = self.mil.segment_outputs(by_text(x, sizes))["score"]
+            scores["mil"] = score_groups(self.mil, by_text(x, sizes), self.mil_score)
         return scores
 
     def label(self, scores: dict[str, np.ndarray]) -> np.ndarray:
@@ -135,7 +143,7 @@ class SegmentScorers:
             "segment_agreement": self.agreement,
             "mil": None
             if self.mil is None
-            else self.mil.to_dict() | {"features": self.mil_features},
+            else self.mil.to_dict() | {"features": self.mil_features, "score": self.mil_score},
         }
 
     @classmethod
@@ -151,6 +159,7 @@ class SegmentScorers:
             agreement=d["segment_agreement"],
             mil=None if d.get("mil") is None else MilModel.from_dict(d["mil"]),
             mil_features=None if d.get("mil") is None else d["mil"]["features"],
+            mil_score=None if d.get("mil") is None else d["mil"]["score"],
         )
 
     @classmethod
@@ -203,7 +212,7 @@ class SegmentScorers:
             )
         if mil is not None:
             features = corpus_features(segments, network, tokens, bert_segment_files, polarity)
-            scores["mil"] = score_corpus(mil, segments, features)
+            scores["mil"] = score_corpus(mil, segments, features, polarity["mil"]["score"])
             held["mil"] = np.where(val, scores["mil"], np.nan)
         fitted = fit_all_thresholds(held, seg_meta, polarity["confidence"])
         scorers = cls(
@@ -214,6 +223,7 @@ class SegmentScorers:
             bert_fit=bert_fit,
             mil=mil,
             mil_features=None if mil is None else mil.fit_info["features"],
+            mil_score=None if mil is None else polarity["mil"]["score"],
         )
         scorers.agreement = agreement_by_scorer(scores, scorers.thresholds, seg_meta)
         return scorers, scores
