@@ -428,3 +428,28 @@ def test_finegrained_table_terms_are_the_distinctive_terms_of_the_texts():
             texts, clusters, top_n=4, stop_words=STOP, min_df=2, max_df=0.9, weighting=weighting
         )
         assert table["terms"].tolist() == [expected[int(c)] for c in table["cluster"]]
+
+
+def test_opinion_segments_are_each_levels_most_positive_and_most_negative():
+    ids = ["a", "b", "c", "d"]
+    clusters = [0, 0, 0, 1]
+    scores = pd.DataFrame(
+        {
+            "review_id": ["a", "a", "b", "b", "c", "d", "d"],
+            "segment_no": [0, 1, 0, 1, 0, 0, 1],
+            "score": [0.9, 0.95, -0.8, 0.4, np.nan, -0.9, 0.1],
+            "label": [1, 1, -1, 1, 0, -1, 0],
+        }
+    )
+    segments = scores[["review_id", "segment_no"]].assign(
+        text=[f"{r}{n}" for r, n in zip(scores["review_id"], scores["segment_no"], strict=True)]
+    )
+    got = fgp.opinion_segments(clusters, ids, scores, segments, n=2)
+    # one per review, the most positive first; unlabelled and unscored segments left out
+    assert [s["text"] for s in got[0]["praised"]] == ["a1", "b1"]
+    assert [s["text"] for s in got[0]["panned"]] == ["b0"]
+    assert [s["text"] for s in got[1]["praised"]] == [] and got[1]["panned"][0]["text"] == "d0"
+    assert fgp.opinion_segments(clusters, ids, scores, segments, n=0)[0] == {
+        "praised": [],
+        "panned": [],
+    }

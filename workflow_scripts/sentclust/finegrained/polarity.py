@@ -42,6 +42,17 @@ def cluster_polarity(clusters, review_ids, polarity: pd.DataFrame) -> pd.DataFra
     return out.rename(columns={v: k for k, v in POLARITY_MEANS.items()})
 
 
+def _segment_entry(r) -> dict:
+    """A scored segment (a row with review_id, segment_no, text, score, label) as JSON."""
+    return {
+        "review_id": str(r.review_id),
+        "segment_no": int(r.segment_no),
+        "text": str(r.text),
+        "score": float(r.score),
+        "label": int(r.label),
+    }
+
+
 def typical_segments(
     clusters, review_ids, distances, segment_scores: pd.DataFrame, segments: pd.DataFrame, *, n: int
 ) -> dict[int, list[dict]]:
@@ -76,15 +87,7 @@ def typical_segments(
     top = top.groupby("cluster").head(n)
     out: dict[int, list[dict]] = {int(c): [] for c in uniq}
     for r in top.itertuples(index=False):
-        out[int(r.cluster)].append(
-            {
-                "review_id": str(r.review_id),
-                "segment_no": int(r.segment_no),
-                "text": str(r.text),
-                "score": float(r.score),
-                "label": int(r.label),
-            }
-        )
+        out[int(r.cluster)].append(_segment_entry(r))
     return out
 
 
@@ -116,15 +119,7 @@ def opinion_segments(
         )
         part = part.sort_values("score", ascending=ascending, kind="stable")
         for r in part.itertuples(index=False):
-            out[int(r.cluster)][side].append(
-                {
-                    "review_id": str(r.review_id),
-                    "segment_no": int(r.segment_no),
-                    "text": str(r.text),
-                    "score": float(r.score),
-                    "label": int(r.label),
-                }
-            )
+            out[int(r.cluster)][side].append(_segment_entry(r))
     return out
 
 
