@@ -24,6 +24,7 @@ ALL_JOBS = {
     "choose_k": 4,
     "term_counts": 1,
     "segment": 1,
+    "polarity_model": 1,
     "score_segments": 1,
     "polarity": 1,
     "polarity_texts": 1,

@@ -19,6 +19,7 @@ DOWNSTREAM_OF_TRAINING = {
     "pls_projection": 1,
     "kmeans": 4,  # wordvec and wordvec_pls, k = 2, 3
     "choose_k": 2,
+    "polarity_model": 1,  # it reads the network's word vectors of the segments
     "score_segments": 1,  # the network scores the segments
     "polarity": 1,
     "polarity_texts": 1,
