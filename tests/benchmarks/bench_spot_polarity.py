@@ -50,6 +50,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+SEED_EXAMPLE = "The location was truly disgusting ... but the people there were glorious."
 
 
 def parse_args() -> argparse.Namespace:
@@ -183,6 +184,8 @@ def main() -> None:  # noqa: PLR0915 (one benchmark, read top to bottom)
         r["own_spans"] = [(s, e) for s, e, _ in segment_review(r["text"], **seg_cfg)]
         r["own"] = [r["text"][s:e] for s, e in r["own_spans"]]
     views = {"sentences": [r["sentences"] for r in spot], "own": [r["own"] for r in spot]}
+    seed_text = clean_text(SEED_EXAMPLE, unicode_form=form)
+    views["seed"] = [[seed_text[s:e] for s, e, _ in segment_review(seed_text, **seg_cfg)]]
 
     network = train_network(args, cfg, cache)
     held = held_out_mask(train, cfg, args.data)
@@ -197,7 +200,9 @@ def main() -> None:  # noqa: PLR0915 (one benchmark, read top to bottom)
     for name, score_fn in cands.items():
         t1 = time.time()
         per_view = score_fn()
-        rows[name] = {}
+        seed_labels, seed_scores = per_view.pop("seed")
+        rows[name] = {"seed_example": [int(v) for v in seed_labels[0]]}
+        print(f"  seed example: labels {seed_labels[0]}, scores {np.round(seed_scores[0], 3)}")
         for view, (labels, scores) in per_view.items():
             gold = [r["labels"] for r in spot]
             if view == "own":
@@ -258,47 +263,44 @@ def args_seed(cfg) -> int:
 
 
 def features_wordvec(network, seg_texts, views, lower, args, cache: Path):
-    """Per review, its segments' pooled word vectors (the network's masked average; cached)."""
+    """Per review, its segments' pooled word vectors (the network's masked average; the train
+    sample's cached)."""
     from sentclust.prepare.text import tokenize_many
 
-    parts = {"train": seg_texts, **views}
+    def pooled(per_review):
+        flat = [s for r in per_review for s in r]
+        x = network.pooled_short(tokenize_many(flat, lowercase=lower, n_jobs=args.threads))
+        return np.split(x, np.cumsum([len(r) for r in per_review])[:-1])
+
     path = cache / f"wordvec_n{args.n_train}_seed{args.seed}.npz"
     if not path.exists():
-        arrays = {}
-        for name, per_review in parts.items():
-            flat = [s for r in per_review for s in r]
-            tok = tokenize_many(flat, lowercase=lower, n_jobs=args.threads)
-            arrays[name] = network.pooled_short(tok)
-        np.savez(path, **arrays)
-    z = np.load(path)
-    return {
-        name: np.split(z[name], np.cumsum([len(r) for r in per_review])[:-1])
-        for name, per_review in parts.items()
-    }
+        np.savez(path, train=np.concatenate(pooled(seg_texts)))
+    x = np.load(path)["train"]
+    out = {"train": np.split(x, np.cumsum([len(r) for r in seg_texts])[:-1])}
+    return out | {name: pooled(per_review) for name, per_review in views.items()}
 
 
 def features_bert(cfg, seg_texts, views, cache: Path, args):
-    """Per review, its segments' BERT vectors, each segment encoded alone (cached), and the
-    train reviews' own vectors (for the review classifier)."""
-    path = cache / f"bert_n{args.n_train}_seed{args.seed}.npz"
-    parts = {"train": seg_texts, **views}
-    if not path.exists():
-        from sentclust.bert.job import encode_configured
+    """Per review, its segments' BERT vectors, each segment encoded alone (the train sample's
+    cached; the SPOT views' encoded each run)."""
+    from sentclust.bert.job import encode_configured
 
-        enc = {k: v for k, v in cfg["bert"].items() if k not in ("int8", "runtime", "shards")}
-        runtime = cfg["bert"]["runtime"]
-        arrays = {}
-        for name, per_review in parts.items():
-            flat = [s for r in per_review for s in r]
-            t = time.time()
-            arrays[name], *_ = encode_configured(flat, enc, runtime, threads=args.threads)
-            print(f"encoded {len(flat)} {name} segments in {time.time() - t:.0f} s", flush=True)
-        np.savez(path, **arrays)
-    z = np.load(path)
-    return {
-        name: np.split(z[name], np.cumsum([len(r) for r in per_review])[:-1])
-        for name, per_review in parts.items()
-    }
+    enc = {k: v for k, v in cfg["bert"].items() if k not in ("int8", "runtime", "shards")}
+    runtime = cfg["bert"]["runtime"]
+
+    def encode(per_review):
+        flat = [s for r in per_review for s in r]
+        t = time.time()
+        x, *_ = encode_configured(flat, enc, runtime, threads=args.threads)
+        print(f"encoded {len(flat)} segments in {time.time() - t:.0f} s", flush=True)
+        return np.split(x, np.cumsum([len(r) for r in per_review])[:-1])
+
+    path = cache / f"bert_n{args.n_train}_seed{args.seed}.npz"
+    if not path.exists():
+        np.savez(path, train=np.concatenate(encode(seg_texts)))
+    x = np.load(path)["train"]
+    out = {"train": np.split(x, np.cumsum([len(r) for r in seg_texts])[:-1])}
+    return out | {name: encode(per_review) for name, per_review in views.items()}
 
 
 # --------------------------------------------------------------------------- candidates
