@@ -262,45 +262,47 @@ def args_seed(cfg) -> int:
     return cfg["seed"]
 
 
-def features_wordvec(network, seg_texts, views, lower, args, cache: Path):
-    """Per review, its segments' pooled word vectors (the network's masked average; the train
-    sample's cached)."""
-    from sentclust.prepare.text import tokenize_many
+def per_review_features(vectors, seg_texts, views, path: Path) -> dict:
+    """{"train": ..., <view>: ...}: per review its segments' rows of ``vectors(flat segment
+    texts)``, the train sample's cached in ``path``, the SPOT views' computed each run."""
 
-    def pooled(per_review):
-        flat = [s for r in per_review for s in r]
-        x = network.pooled_short(tokenize_many(flat, lowercase=lower, n_jobs=args.threads))
+    def grouped(per_review, x=None):
+        if x is None:
+            x = vectors([s for r in per_review for s in r])
         return np.split(x, np.cumsum([len(r) for r in per_review])[:-1])
 
-    path = cache / f"wordvec_n{args.n_train}_seed{args.seed}.npz"
     if not path.exists():
-        np.savez(path, train=np.concatenate(pooled(seg_texts)))
-    x = np.load(path)["train"]
-    out = {"train": np.split(x, np.cumsum([len(r) for r in seg_texts])[:-1])}
-    return out | {name: pooled(per_review) for name, per_review in views.items()}
+        np.savez(path, train=vectors([s for r in seg_texts for s in r]))
+    out = {"train": grouped(seg_texts, np.load(path)["train"])}
+    return out | {name: grouped(per_review) for name, per_review in views.items()}
+
+
+def features_wordvec(network, seg_texts, views, lower, args, cache: Path):
+    """Per review, its segments' pooled word vectors (the network's masked average)."""
+    from sentclust.prepare.text import tokenize_many
+
+    def pooled(flat):
+        return network.pooled_short(tokenize_many(flat, lowercase=lower, n_jobs=args.threads))
+
+    path = cache / f"wordvec_n{args.n_train}_seed{args.seed}.npz"
+    return per_review_features(pooled, seg_texts, views, path)
 
 
 def features_bert(cfg, seg_texts, views, cache: Path, args):
-    """Per review, its segments' BERT vectors, each segment encoded alone (the train sample's
-    cached; the SPOT views' encoded each run)."""
+    """Per review, its segments' BERT vectors, each segment encoded alone."""
     from sentclust.bert.job import encode_configured
 
     enc = {k: v for k, v in cfg["bert"].items() if k not in ("int8", "runtime", "shards")}
     runtime = cfg["bert"]["runtime"]
 
-    def encode(per_review):
-        flat = [s for r in per_review for s in r]
+    def encode(flat):
         t = time.time()
         x, *_ = encode_configured(flat, enc, runtime, threads=args.threads)
         print(f"encoded {len(flat)} segments in {time.time() - t:.0f} s", flush=True)
-        return np.split(x, np.cumsum([len(r) for r in per_review])[:-1])
+        return x
 
     path = cache / f"bert_n{args.n_train}_seed{args.seed}.npz"
-    if not path.exists():
-        np.savez(path, train=np.concatenate(encode(seg_texts)))
-    x = np.load(path)["train"]
-    out = {"train": np.split(x, np.cumsum([len(r) for r in seg_texts])[:-1])}
-    return out | {name: encode(per_review) for name, per_review in views.items()}
+    return per_review_features(encode, seg_texts, views, path)
 
 
 # --------------------------------------------------------------------------- candidates

@@ -39,7 +39,7 @@ from sentclust.polarity.scoring import (
     LinearScorer,
     bert_scores,
     cross_fitted_classifiers,
-    logit,
+    wordvec_token_scores,
 )
 from sentclust.polarity.thresholds import Thresholds, fit_symmetric_thresholds, fit_thresholds
 from sentclust.prepare.text import tokenize_many
@@ -103,7 +103,7 @@ class SegmentScorers:
         the multiple-instance model's when the run has it: it reads each text's segments
         together, ``sizes`` (segments per text, in order) says which are whose."""
         tokens = tokenize_many(list(segment_texts), lowercase=lowercase, n_jobs=n_jobs)
-        scores = {"wordvec": logit(network.predict_proba_short(tokens))}
+        scores = {"wordvec": wordvec_token_scores(network, tokens)}
         if bert_vectors is not None and self.bert is not None:
             vectors, coverage = bert_vectors
             scores["bert"] = bert_scores(self.bert, vectors, coverage, min_coverage=min_coverage)
@@ -200,7 +200,7 @@ class SegmentScorers:
             "scoring %d segments of %d reviews", len(segments), segments["review_id"].nunique()
         )
         tokens = tokenize_many(segments["text"].tolist(), lowercase=lowercase, n_jobs=threads)
-        scores = {"wordvec": logit(network.predict_proba_short(tokens))}
+        scores = {"wordvec": wordvec_token_scores(network, tokens)}
         train_df, _ = train_test_frames(meta[["review_id", "split", "label"]], meta[["review_id"]])
         held_ids = held_out_ids(train_df, validation_fraction, seed)
         val = segments["review_id"].isin(held_ids).to_numpy()
