@@ -41,7 +41,9 @@ rule polarity_model:
     params:
         # the score that labels segments (polarity.mil.score) refits nothing
         polarity={
-            "mil": {k: v for k, v in config["polarity"]["mil"].items() if k != "score"},
+            "mil": {
+                k: v for k, v in config["polarity"]["mil"].items() if k != "score"
+            },
             "bert_segments": config["polarity"]["bert_segments"],
         },
         # the network's validation hold-out stops the fit early (its thresholds are fitted there)
