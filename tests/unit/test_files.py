@@ -355,6 +355,7 @@ def _finegrained_job(tmp_path):
         "snippet_chars": 12,
         "term_weighting": "log_odds",
         "typical_segments": 2,
+        "opinion_min_words": 1,
     }
     return SimpleNamespace(
         input=input_files,

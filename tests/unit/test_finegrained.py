@@ -393,8 +393,15 @@ def test_with_polarity_adds_columns_only_for_the_frames_given():
     clusters = np.array([0, 0, 0, 1, 1, 1])
     distances = np.zeros(6)
     table = pd.DataFrame({"rank": [0, 1], "cluster": np.array([1, 0], dtype=np.int32)})
-    assert fgp.with_polarity(table, clusters, ids, distances, polarity=None, n_typical=1) is table
-    no_segments = fgp.with_polarity(table, clusters, ids, distances, polarity=reviews, n_typical=1)
+    assert (
+        fgp.with_polarity(
+            table, clusters, ids, distances, polarity=None, n_typical=1, opinion_min_words=1
+        )
+        is table
+    )
+    no_segments = fgp.with_polarity(
+        table, clusters, ids, distances, polarity=reviews, n_typical=1, opinion_min_words=1
+    )
     assert no_segments.columns.tolist() == ["rank", "cluster", *fgp.POLARITY_MEANS]
     assert no_segments["dual_polarity_share"].tolist() == pytest.approx([2 / 3, 1 / 3])
     full = fgp.with_polarity(
@@ -406,6 +413,7 @@ def test_with_polarity_adds_columns_only_for_the_frames_given():
         segment_scores=scores,
         segments=segments.assign(text=segments["text"] + " long text"),
         n_typical=1,
+        opinion_min_words=1,
         snippet_chars=4,
     )
     assert full["typical_segments"].tolist() == [
@@ -444,12 +452,31 @@ def test_opinion_segments_are_each_levels_most_positive_and_most_negative():
     segments = scores[["review_id", "segment_no"]].assign(
         text=[f"{r}{n}" for r, n in zip(scores["review_id"], scores["segment_no"], strict=True)]
     )
-    got = fgp.opinion_segments(clusters, ids, scores, segments, n=2)
+    got = fgp.opinion_segments(clusters, ids, scores, segments, n=2, min_words=1)
     # one per review, the most positive first; unlabelled and unscored segments left out
     assert [s["text"] for s in got[0]["praised"]] == ["a1", "b1"]
     assert [s["text"] for s in got[0]["panned"]] == ["b0"]
     assert [s["text"] for s in got[1]["praised"]] == [] and got[1]["panned"][0]["text"] == "d0"
-    assert fgp.opinion_segments(clusters, ids, scores, segments, n=0)[0] == {
+    assert fgp.opinion_segments(clusters, ids, scores, segments, n=0, min_words=1)[0] == {
         "praised": [],
         "panned": [],
     }
+
+
+def test_opinion_segments_leave_out_segments_too_short_to_name_anything():
+    ids, clusters = ["a", "b"], [0, 0]
+    scores = pd.DataFrame(
+        {
+            "review_id": ["a", "a", "b"],
+            "segment_no": [0, 1, 0],
+            "score": [0.99, 0.6, -0.9],
+            "label": [1, 1, -1],
+        }
+    )
+    segments = scores[["review_id", "segment_no"]].assign(
+        text=["Wow!", "the acting is superb here", "Why?"]
+    )
+    got = fgp.opinion_segments(clusters, ids, scores, segments, n=2, min_words=4)
+    # the stronger "Wow!" gives way to the review's next positive segment; "Why?" to none
+    assert [s["text"] for s in got[0]["praised"]] == ["the acting is superb here"]
+    assert got[0]["panned"] == []

@@ -21,6 +21,7 @@ CFG = {
     "snippet_chars": 12,
     "term_weighting": "log_odds",
     "typical_segments": 3,
+    "opinion_min_words": 1,
 }
 
 

@@ -150,6 +150,7 @@ RESULT_CHANGES = [
     ("finegrained.snippet_chars", 100, NAMES),
     ("finegrained.term_weighting", "ctfidf", NAMES),
     ("finegrained.typical_segments", 1, NAMES),
+    ("finegrained.opinion_min_words", 2, NAMES),
     ("finegrained.stop_words", "nltk", {"term_counts"} | NAMES),  # planned only: no NLTK data
     # the segments are read by the encoding jobs (BERT segment vectors pooled in their pass)
     ("segments.splitter", "pysbd", {"segment", "polarity_texts"} | ENCODING | POLARITY_MODEL),

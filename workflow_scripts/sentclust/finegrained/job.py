@@ -154,6 +154,7 @@ def finegrained_k(
         segments=polarity.get("segments"),
         n_typical=cfg["typical_segments"],
         snippet_chars=cfg["snippet_chars"],
+        opinion_min_words=cfg["opinion_min_words"],
     )
     ranks = cluster_ranks(clusters, table["cluster"].tolist())
     records = table.drop(columns=["nearest_rows"]).to_dict(orient="records")

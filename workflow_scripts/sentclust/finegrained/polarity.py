@@ -92,12 +92,19 @@ def typical_segments(
 
 
 def opinion_segments(
-    clusters, review_ids, segment_scores: pd.DataFrame, segments: pd.DataFrame, *, n: int
+    clusters,
+    review_ids,
+    segment_scores: pd.DataFrame,
+    segments: pd.DataFrame,
+    *,
+    n: int,
+    min_words: int,
 ) -> dict[int, dict[str, list[dict]]]:
     """Per cluster its opinion summary: ``praised``, the ``n`` most positive segments of its
     reviews, and ``panned``, the ``n`` most negative (labelled so, at most one per review,
     ties by review and segment order), as {review_id, segment_no, text, score, label}: what
-    the level's reviewers praise and pan."""
+    the level's reviewers praise and pan. Segments of fewer than ``min_words`` words ("Why?",
+    "Wow.") are left out: they carry a sign but say nothing of what is praised."""
     frame = pd.DataFrame(
         {"review_id": np.asarray(review_ids, dtype=object), "cluster": np.asarray(clusters)}
     )
@@ -108,15 +115,15 @@ def opinion_segments(
         return out
     seg = segment_scores[["review_id", "segment_no", "score", "label"]]
     seg = seg[np.isfinite(seg["score"].astype(float)) & (seg["label"] != 0)]
-    seg = seg.merge(frame, on="review_id")
+    seg = seg.merge(frame, on="review_id").merge(
+        segments[["review_id", "segment_no", "text"]], on=["review_id", "segment_no"]
+    )
+    seg = seg[seg["text"].str.split().str.len() >= min_words]
     for side, label, ascending in (("praised", 1, False), ("panned", -1, True)):
         part = seg[seg["label"] == label].sort_values(
             ["score", "review_id", "segment_no"], ascending=[ascending, True, True], kind="stable"
         )
         part = part.drop_duplicates("review_id").groupby("cluster").head(n)
-        part = part.merge(
-            segments[["review_id", "segment_no", "text"]], on=["review_id", "segment_no"]
-        )
         part = part.sort_values("score", ascending=ascending, kind="stable")
         for r in part.itertuples(index=False):
             out[int(r.cluster)][side].append(_segment_entry(r))
@@ -133,6 +140,7 @@ def with_polarity(
     segment_scores: pd.DataFrame | None = None,
     segments: pd.DataFrame | None = None,
     n_typical: int,
+    opinion_min_words: int,
     snippet_chars: int | None = None,
 ) -> pd.DataFrame:
     """``table`` (:func:`sentclust.finegrained.levels.finegrained_table`) with the clusters'
@@ -148,7 +156,9 @@ def with_polarity(
     typical = typical_segments(
         clusters, review_ids, distances, segment_scores, segments, n=n_typical
     )
-    opinions = opinion_segments(clusters, review_ids, segment_scores, segments, n=n_typical)
+    opinions = opinion_segments(
+        clusters, review_ids, segment_scores, segments, n=n_typical, min_words=opinion_min_words
+    )
     for entries in [*typical.values(), *(e for o in opinions.values() for e in o.values())]:
         for e in entries:
             e["text"] = e["text"][:snippet_chars]
