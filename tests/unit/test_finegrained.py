@@ -474,9 +474,10 @@ def test_opinion_segments_leave_out_segments_too_short_to_name_anything():
         }
     )
     segments = scores[["review_id", "segment_no"]].assign(
-        text=["Wow!", "the acting is superb here", "Why?"]
+        text=["Wow ! ! !", "the acting is superb here", "Why . . . ?"]
     )
     got = fgp.opinion_segments(clusters, ids, scores, segments, n=2, min_words=4)
-    # the stronger "Wow!" gives way to the review's next positive segment; "Why?" to none
+    # words are counted, not punctuation: the stronger "Wow ! ! !" gives way to the review's
+    # next positive segment, "Why . . . ?" to none
     assert [s["text"] for s in got[0]["praised"]] == ["the acting is superb here"]
     assert got[0]["panned"] == []

@@ -118,7 +118,7 @@ def opinion_segments(
     seg = seg.merge(frame, on="review_id").merge(
         segments[["review_id", "segment_no", "text"]], on=["review_id", "segment_no"]
     )
-    seg = seg[seg["text"].str.split().str.len() >= min_words]
+    seg = seg[seg["text"].str.count(r"\w+") >= min_words]  # words, not punctuation
     for side, label, ascending in (("praised", 1, False), ("panned", -1, True)):
         part = seg[seg["label"] == label].sort_values(
             ["score", "review_id", "segment_no"], ascending=[ascending, True, True], kind="stable"
