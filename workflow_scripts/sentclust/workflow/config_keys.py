@@ -57,7 +57,10 @@ def result_params(config: dict[str, Any], section: str, *, drop: tuple[str, ...]
 
 def provenance(config: dict[str, Any]) -> dict[str, Any]:
     """The whole config without run-time-only keys, in canonical order: what the report shows
-    as provenance."""
+    as provenance (a rule param, stored in .snakemake/metadata: ``input_url`` redacted)."""
+    from sentclust.redact import redact_config
+
+    config = redact_config(config)
     out = {}
     for key, value in config.items():
         if key in runtime_keys(None) or key in AFTER_THE_RUN:
