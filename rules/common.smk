@@ -33,14 +33,14 @@ def downloaded_input():
     """Where the download rule puts input_url's file; the download's settings (https, a
     checksum, the size cap) are checked here, before any job starts."""
     from sentclust.ingest.download import DownloadError
-    from sentclust.ingest.inputs import check_input_config
+    from sentclust.ingest.inputs import check_input_config, download_name
 
     try:
         check_input_config(config)
     except DownloadError as err:
         raise WorkflowError(str(err)) from None
-    name = Path(config["input_url"].split("?")[0]).name or "download"
-    return results(L.DOWNLOAD, name=name)
+    # the name comes from the URL's path alone: no user:token@host, ;token=, ?sig=, #sig= parts
+    return results(L.DOWNLOAD, name=download_name(config["input_url"]))
 
 
 def ingest_input():
@@ -268,7 +268,7 @@ def assign_input(wildcards):
 
 def provenance_config():
     """The config shown in the report, without run-time-only keys: changing those reruns no
-    report."""
+    report. ``input_url`` is redacted (a param is stored in .snakemake/metadata)."""
     return provenance(config)
 
 

@@ -1,5 +1,6 @@
 # Ingest: any accepted input form -> the reviews contract (results/<run>/data/reviews.parquet).
 from sentclust.ingest.inputs import input_fingerprint, local_archive_sha256
+from sentclust.redact import redact_url
 
 
 rule download:
@@ -12,7 +13,9 @@ rule download:
     conda:
         CONDA_CPU
     params:
-        url=config["input_url"],
+        # redacted: Snakemake stores params in .snakemake/metadata; the job reads the URL
+        # from the config (the checksum pins the file, so a new token reruns nothing)
+        url=redact_url(config["input_url"]),
         sha256=config["input_sha256"],
     script:
         "../workflow_scripts/download.py"

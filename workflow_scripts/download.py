@@ -8,8 +8,9 @@ sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     # the scheme switch and the size cap change no result: read from the config, not params
     settings = download_settings(sm.config)
+    # the URL from the config: the rule's param is redacted (params are stored in metadata)
     record = fetch(
-        sm.params.url,
+        sm.config["input_url"],
         sm.output[0],
         sha256=sm.params.sha256,
         max_bytes=settings["max_bytes"],

@@ -174,3 +174,86 @@ def test_credentials_in_the_url_never_reach_messages_or_records(tmp_path):
     with pytest.raises(DownloadError) as err:
         fetch(url, tmp_path / "out2.bin", sha256=SHA, schemes=FILE_OK)
     assert "abc123" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://alice:S3CRET@example.org/aclImdb_v1.tar.gz",
+        "https://S3CRET@example.org/aclImdb_v1.tar.gz",
+        "https://alice:S3CRET@example.org:8443/aclImdb_v1.tar.gz",
+    ],
+)
+def test_user_info_in_the_url_is_refused_without_echoing_it(url, tmp_path):
+    for call in (
+        lambda: check_url(url),
+        lambda: check_input_config({"input_path": None, "input_url": url, "input_sha256": SHA}),
+        lambda: fetch(url, tmp_path / "x.tar.gz", sha256=SHA),
+    ):
+        with pytest.raises(DownloadError, match="user name or password") as err:
+            call()
+        assert "S3CRET" not in str(err.value) and "alice" not in str(err.value)
+        assert "pre-signed" in str(err.value) and "Fix:" in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_http_client_error_becomes_a_download_error_without_secrets(tmp_path, monkeypatch):
+    import http.client
+    import urllib.request
+
+    def bad_open(url, timeout):
+        raise http.client.InvalidURL(f"nonnumeric port: 'S3CRET@host' in {url}")
+
+    monkeypatch.setattr(urllib.request, "urlopen", bad_open)
+    url = "https://example.org/aclImdb_v1.tar.gz?sig=S3CRET#frag=S3CRET"
+    with pytest.raises(DownloadError, match="could not download") as err:
+        fetch(url, tmp_path / "x.tar.gz", sha256=SHA)
+    assert "S3CRET" not in str(err.value) and "InvalidURL" in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://h.org/data/aclImdb_v1.tar.gz", "aclImdb_v1.tar.gz"),
+        ("https://h.org/data/aclImdb_v1.tar.gz?X-Amz-Signature=S3CRET", "aclImdb_v1.tar.gz"),
+        ("https://h.org/data/aclImdb_v1.tar.gz#sig=S3CRET", "aclImdb_v1.tar.gz"),
+        ("https://h.org/data/aclImdb_v1.tar.gz;token=S3CRET", "aclImdb_v1.tar.gz"),
+        ("https://h.org/a;token=S3CRET/reviews.csv;x=S3CRET?q=S3CRET", "reviews.csv"),
+        ("https://h.org/", "download"),
+        ("https://h.org/a/..", "download"),
+        ("https://h.org/a/%2e%2e", "download"),
+        ("https://h.org/a/r%C3%A9views%20x.csv", "r_views_x.csv"),
+    ],
+)
+def test_the_download_file_name_comes_from_the_redacted_path(url, name):
+    from sentclust.ingest.inputs import download_name
+
+    assert download_name(url) == name
+
+
+def test_redact_url_hides_path_parameters():
+    from sentclust.redact import redact_url
+
+    shown = redact_url("https://h.org/a;token=S3CRET/b.tar.gz;sig=S3CRET")
+    assert shown == "https://h.org/a;***/b.tar.gz;***"
+
+
+def test_the_rules_pass_no_raw_input_url_as_a_param():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    rules = "\n".join(p.read_text() for p in (root / "rules").glob("*.smk"))
+    # the download rule's param is the redacted URL; the job reads the URL from the config
+    assert 'url=config["input_url"]' not in rules
+    assert 'url=redact_url(config["input_url"])' in rules
+    # the download's file name: the redacted path's last part (no query, fragment, ;params)
+    assert "download_name(config" in (root / "rules" / "common.smk").read_text()
+    assert 'sm.config["input_url"]' in (root / "workflow_scripts" / "download.py").read_text()
+
+
+def test_the_report_provenance_param_has_the_url_redacted():
+    from sentclust.workflow.config_keys import provenance
+
+    shown = provenance({"input_url": "https://h.org/a.tar.gz?sig=S3CRET", "seed": 1})
+    assert shown["input_url"] == "https://h.org/a.tar.gz?***"

@@ -135,3 +135,18 @@ def test_assign_test_split_is_seeded_and_stratified_by_label():
 def test_csv_record_lines_follow_multiline_records_and_blank_lines():
     text = 'review,sentiment\n"a\nb",positive\n\nc,negative\n'
     assert csvfile._csv_record_lines(text) == [2, 5]
+
+
+def test_a_long_review_beside_a_bad_row_names_the_row(tmp_path):
+    """A review over csv's default field limit (131,072 characters) next to a bad row: the
+    ingest error naming the row, not ``_csv.Error: field larger than field limit``."""
+    import csv
+
+    long = "great " * 30_000  # 180,000 characters
+    text = f'review,sentiment\n"{long}",positive\n"a\nb",positive\nhmm,neutral\n'
+    f = write_csv(tmp_path / "reviews.csv", text)
+    limit = csv.field_size_limit()
+    with pytest.raises(IngestError, match=r"line 5: sentiment 'neutral' is not positive or neg"):
+        ingest.read_csv_input(str(f), test_fraction=0.5, seed=0)
+    assert csv.field_size_limit() == limit  # the process-wide limit is left as it was
+    assert csvfile._csv_record_lines(text) == [2, 3, 5]

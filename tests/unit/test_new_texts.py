@@ -68,3 +68,36 @@ def test_from_path_reads_an_aclimdb_folder_or_archive_with_labels(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(NewTextError, match="not an extracted aclImdb folder"):
         nt.from_path(tmp_path / "empty")
+
+
+def test_new_texts_meet_the_ingest_contract(tmp_path):
+    """The ingest contract's checks on new texts: a size cap, strings only, UTF-8, words left
+    once the markup is cleaned, .txt lines split at \\n and \\r\\n only."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sentclust.ingest.contract import MAX_REVIEW_BYTES
+
+    big = tmp_path / "big.csv"
+    big.write_text("text\nFine.\n" + "x" * (MAX_REVIEW_BYTES + 1) + "\n")
+    with pytest.raises(NewTextError, match=rf"big.csv row 2: {MAX_REVIEW_BYTES + 1} bytes, more"):
+        nt.from_file(big)
+    with pytest.raises(NewTextError, match=r"argument 1: 11 bytes, more than .*\(10\)"):
+        nt.from_arguments(["x" * 11], max_bytes=10)
+    for name, values in {"list": [["a", "b"], ["c"]], "struct": [{"a": "x"}, {"a": "y"}]}.items():
+        pd.DataFrame({"text": values}).to_parquet(tmp_path / f"{name}.parquet")
+        with pytest.raises(NewTextError, match=rf"{name}.parquet row 1: .*not a string.*Fix"):
+            nt.from_file(tmp_path / f"{name}.parquet")
+    pq.write_table(pa.table({"text": pa.array([b"ok", b"\xff\xfe"])}), tmp_path / "bin.parquet")
+    with pytest.raises(NewTextError, match=r"bin.parquet row 1: .*bytes.*not a string"):
+        nt.from_file(tmp_path / "bin.parquet")
+    with pytest.raises(NewTextError, match=r"argument 1: .*not valid UTF-8.*Fix"):
+        nt.from_arguments(["caf\udce9"])  # a non-UTF-8 argument, as Python decodes argv
+    # one review per line: U+2028, a form feed or a lone \r are not line breaks
+    lines = nt.from_lines("Good\u2028still good.\r\nBad\fstill bad.\rOK\n".encode(), "r.txt")
+    assert lines["text"].tolist() == ["Good\u2028still good.", "Bad\fstill bad.\rOK"]
+    with pytest.raises(NewTextError, match=r"argument 2: the review is only markup.*Fix"):
+        nt.from_arguments(["Fine.", "<br /><br />"])
+    (tmp_path / "m.txt").write_text("Fine.\n&nbsp;<br/>\n")
+    with pytest.raises(NewTextError, match=r"m.txt line 2: the review is only markup"):
+        nt.from_file(tmp_path / "m.txt")

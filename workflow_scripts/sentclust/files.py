@@ -30,6 +30,12 @@ def _umask() -> int:
     return _probe_umask()
 
 
+def new_file_mode() -> int:
+    """The mode a plainly created file gets (0666 less the umask), for a file made by mkstemp
+    (0600) that takes the place of one."""
+    return 0o666 & ~_umask()
+
+
 def _probe_umask() -> int:
     """The umask as the mode bits a new file asking for 0777 does not get."""
     probe = Path(tempfile.gettempdir()) / f".sentclust-umask.{os.getpid()}.{os.urandom(4).hex()}"

@@ -1,8 +1,10 @@
 """Secrets kept out of outputs: URLs as they may be shown in reports and logs.
 
-A download URL may carry credentials: ``https://user:token@host/...`` or a signed query
-(``?X-Amz-Signature=...``, ``?token=...``). :func:`redact_url` is the one place that strips them;
-the report's provenance and every log line that names ``input_url`` show its result.
+A download URL may carry credentials: ``https://user:token@host/...``, a signed query
+(``?X-Amz-Signature=...``, ``?token=...``), a fragment or path parameters
+(``/a.tar.gz;token=...``). :func:`redact_url` is the one place that strips them; the report's
+provenance, the download rule's param and every log line that names ``input_url`` show its
+result.
 """
 
 from __future__ import annotations
@@ -14,10 +16,17 @@ from urllib.parse import urlsplit, urlunsplit
 HIDDEN = "***"
 
 
+def _redact_path(path: str) -> str:
+    """``path`` with each segment's ``;parameters`` (``/a.tar.gz;token=...``) made ``***``."""
+    return "/".join(
+        f"{seg.partition(';')[0]};{HIDDEN}" if ";" in seg else seg for seg in path.split("/")
+    )
+
+
 def redact_url(url: Any) -> Any:
-    """``url`` without user info, query or fragment (each replaced by ``***``), e.g.
-    ``https://***@example.org/a.tar.gz?***``; anything that is not a string (None) is
-    returned as it is, a string that does not parse as a URL as ``[redacted URL]``."""
+    """``url`` without user info, path parameters, query or fragment (each replaced by
+    ``***``), e.g. ``https://***@example.org/a.tar.gz;***?***``; anything that is not a string
+    (None) is returned as it is, a string that does not parse as a URL as ``[redacted URL]``."""
     if not isinstance(url, str):
         return url
     try:
@@ -28,7 +37,7 @@ def redact_url(url: Any) -> Any:
     netloc = f"{HIDDEN}@{host}" if "@" in parts.netloc else host
     query = HIDDEN if parts.query else ""
     fragment = HIDDEN if parts.fragment else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+    return urlunsplit((parts.scheme, netloc, _redact_path(parts.path), query, fragment))
 
 
 def redact_config(config: dict) -> dict:

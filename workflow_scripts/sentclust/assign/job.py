@@ -15,6 +15,7 @@ from sentclust.assign.placing import Placer
 from sentclust.bert import shards
 from sentclust.bert.models import recorded_revision, resolve_model
 from sentclust.files import package_versions
+from sentclust.ingest.contract import MAX_REVIEW_BYTES
 
 #: the rule's params that say what the saved models are (the keyword arguments of
 #: :func:`manifest_document`)
@@ -67,10 +68,18 @@ def manifest_document(
     return manifest.build(run, files, about=about, versions=package_versions(VERSIONED))
 
 
-def place_input(path: str | Path, run: str | Path, *, threads: int, log: logging.Logger):
-    """Rule assign: the new texts at ``path`` placed on the scale of the run ``run``, one row per
-    text, kind and named k (:meth:`~sentclust.assign.placing.Placer.place`)."""
-    texts = new_texts.from_path(path)
+def place_input(
+    path: str | Path,
+    run: str | Path,
+    *,
+    threads: int,
+    log: logging.Logger,
+    max_review_bytes: int = MAX_REVIEW_BYTES,
+):
+    """Rule assign: the new texts at ``path`` (checked as ingest checks reviews, each at most
+    ``max_review_bytes``) placed on the scale of the run ``run``, one row per text, kind and
+    named k (:meth:`~sentclust.assign.placing.Placer.place`)."""
+    texts = new_texts.from_path(path, max_bytes=max_review_bytes)
     log.info("%d new texts from %s", len(texts), path)
     placed = Placer(run, threads=threads, log=log).place(texts)
     chosen = placed[placed["chosen_k"]]

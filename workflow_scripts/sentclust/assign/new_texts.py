@@ -4,21 +4,38 @@ them: texts given on the command line, or a file (``.txt`` one review per line, 
 input (one review per line).
 
 Every reader returns a frame with ``text_id`` and ``text`` (and ``label``/``rating`` where the
-file has them) and refuses, naming the place and the fix: an empty or whitespace-only text,
-bytes that are not UTF-8, a table without a text column, an empty input.
+file has them) and refuses, naming the place and the fix, what ingest refuses (the reviews
+contract's checks, :mod:`sentclust.ingest.checks`): a text above the size cap (``max_bytes``,
+default ingest's :data:`~sentclust.ingest.contract.MAX_REVIEW_BYTES`), a text column that does
+not hold strings (a Parquet list, struct, binary or number column), bytes or characters that
+are not UTF-8, an empty or whitespace-only text, a text that is only markup (``<br /><br />``,
+nothing left once cleaned); and a table without a text column, an empty input. A ``.txt`` file
+and standard input are split at ``\n`` and ``\r\n`` only (not at U+2028, a form feed or a lone
+``\r``, which :meth:`str.splitlines` would split at).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import math
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sentclust.ingest.aclimdb import read_aclimdb_dir, read_aclimdb_tar
-from sentclust.ingest.contract import REENCODE, decode_utf8
+from sentclust.ingest.checks import check_markup_only, check_review_sizes
+from sentclust.ingest.contract import (
+    MAX_REVIEW_BYTES,
+    REENCODE,
+    as_plain_series,
+    decode_utf8,
+    is_text_dtype,
+)
 from sentclust.ingest.detect import TAR_SUFFIXES
-from sentclust.ingest.errors import IngestError
+from sentclust.ingest.errors import IngestError, fail_first, show
 
 #: accepted names of the text column (any case), in order of preference
 TEXT_COLUMNS = ("text", "review")
@@ -32,25 +49,68 @@ class NewTextError(ValueError):
     """New texts that cannot be placed as given."""
 
 
-def _frame(texts: Sequence[str], where: Sequence[str], extra: dict | None = None) -> pd.DataFrame:
-    empty = [w for t, w in zip(texts, where, strict=True) if not str(t).strip()]
+@contextlib.contextmanager
+def _as_new_text_error() -> Iterator[None]:
+    """The ingest checks' :class:`IngestError` as a :class:`NewTextError` (same message)."""
+    try:
+        yield
+    except IngestError as err:
+        raise NewTextError(str(err)) from None
+
+
+def _check_utf8(texts: Sequence[str], where: Sequence[str]) -> None:
+    """A text with a character that is not UTF-8 (a lone surrogate: how Python decodes a
+    command-line argument or a file name that is not UTF-8) fails, naming its place."""
+    for text, place in zip(texts, where, strict=True):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise NewTextError(
+                f"{place}: character {err.start} ({text[err.start]!r}) is not valid UTF-8 (the "
+                f"text was not encoded as UTF-8). Fix: give the text in UTF-8 (a UTF-8 terminal "
+                f"locale, or {REENCODE.format('the file')})"
+            ) from None
+
+
+def _check_contract(texts: Sequence[str], where: Sequence[str], max_bytes: int) -> None:
+    """The reviews contract's checks of ingest, in its order: UTF-8, the size cap, no empty or
+    whitespace-only text (all of them listed), something left once the markup is cleaned."""
+    _check_utf8(texts, where)
+    frame = pd.DataFrame({"text": pd.Series(list(texts), dtype="str")})
+    fix = "remove that text if it is not a review, or shorten it."
+    with _as_new_text_error():
+        check_review_sizes(frame, where.__getitem__, max_bytes, fix=fix)
+    empty = [w for t, w in zip(texts, where, strict=True) if not t.strip()]
     if empty:
         shown = ", ".join(empty[:5]) + (f" and {len(empty) - 5} more" if len(empty) > 5 else "")
         raise NewTextError(
             f"{len(empty)} empty or whitespace-only text(s): {shown}. Fix: remove them (a review "
             "needs words to be placed)"
         )
+    with _as_new_text_error():
+        check_markup_only(frame, where.__getitem__)
+
+
+def _frame(
+    texts: Sequence[str],
+    where: Sequence[str],
+    extra: dict | None = None,
+    *,
+    max_bytes: int = MAX_REVIEW_BYTES,
+) -> pd.DataFrame:
     if not len(texts):
         raise NewTextError("no texts were given. Fix: give texts, --file FILE, or - for stdin")
+    _check_contract(texts, where, max_bytes)
     frame = pd.DataFrame({"text_id": [f"new_{i}" for i in range(len(texts))], "text": list(texts)})
     for name, values in (extra or {}).items():
         frame[name] = list(values)
     return frame
 
 
-def from_arguments(texts: Sequence[str]) -> pd.DataFrame:
+def from_arguments(texts: Sequence[str], *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
     """Texts given on the command line, one per argument."""
-    return _frame(list(texts), [f"argument {i + 1}" for i in range(len(texts))])
+    where = [f"argument {i + 1}" for i in range(len(texts))]
+    return _frame(list(texts), where, max_bytes=max_bytes)
 
 
 def _decode(data: bytes, where: str) -> str:
@@ -66,15 +126,51 @@ def _decode(data: bytes, where: str) -> str:
         raise NewTextError(str(err)) from None
 
 
-def from_lines(data: bytes, where: str) -> pd.DataFrame:
-    """One review per line (a ``.txt`` file or standard input); a final newline is not a line."""
-    lines = _decode(data, where).splitlines()
+def from_lines(data: bytes, where: str, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
+    """One review per line (a ``.txt`` file or standard input); a final newline is not a line.
+    Lines end at ``\n`` or ``\r\n`` only: U+2028, a form feed or a lone ``\r`` stay inside
+    the review (as the line numbers of a UTF-8 error count them)."""
+    lines = [line.removesuffix("\r") for line in _decode(data, where).split("\n")]
     while lines and not lines[-1].strip():
         lines.pop()
-    return _frame(lines, [f"{where} line {i + 1}" for i in range(len(lines))])
+    return _frame(lines, [f"{where} line {i + 1}" for i in range(len(lines))], max_bytes=max_bytes)
 
 
-def from_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
+#: how a value that is not a text is named in messages
+_KINDS = {np.ndarray: "a list", list: "a list", dict: "a struct", bytes: "bytes (a binary column)"}
+
+
+def _is_text_or_null(value: Any) -> bool:
+    if isinstance(value, str) or value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _text_column(table: pd.DataFrame, column: Any, where: str) -> list[str]:
+    """The text column's values (null as empty); a value that is not a string (a Parquet
+    list, struct, binary or number column) fails, naming its row: it is not stringified."""
+    values = as_plain_series(table[column])
+    if not is_text_dtype(values):
+        bad = ~values.map(_is_text_or_null).to_numpy(dtype=bool)
+
+        def problem(row: int) -> str:
+            value = values.iloc[row]
+            kind = _KINDS.get(type(value), f"a {type(value).__name__}")
+            return f"the text column {column!r} holds {kind} ({show(value)}), not a string"
+
+        with _as_new_text_error():
+            fail_first(
+                bad,
+                lambda row: f"{where} row {row + 1}",
+                problem,
+                "store the reviews as UTF-8 strings, one review per row.",
+            )
+    return values.astype("string").fillna("").tolist()
+
+
+def from_table(
+    table: pd.DataFrame, where: str, *, max_bytes: int = MAX_REVIEW_BYTES
+) -> pd.DataFrame:
     """A CSV or Parquet table: its text column (:data:`TEXT_COLUMNS`, any case) and the
     optional :data:`EXTRA_COLUMNS`."""
     lower = {str(c).lower(): c for c in table.columns}
@@ -84,10 +180,10 @@ def from_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
             f"{where} has no text column (columns: {', '.join(map(str, table.columns)) or 'none'})."
             f" Fix: name the column of the reviews {' or '.join(TEXT_COLUMNS)}"
         )
-    texts = table[column].astype("string").fillna("").tolist()
+    texts = _text_column(table, column, where)
     extra = {n: table[lower[n]].tolist() for n in EXTRA_COLUMNS if n in lower}
     rows = [f"{where} row {i + 1}" for i in range(len(texts))]
-    frame = _frame(texts, rows, extra)
+    frame = _frame(texts, rows, extra, max_bytes=max_bytes)
     ids = next((lower[n] for n in ID_COLUMNS if n in lower), None)
     if ids is not None:
         values = table[ids].astype("string")
@@ -100,7 +196,7 @@ def from_table(table: pd.DataFrame, where: str) -> pd.DataFrame:
     return frame
 
 
-def from_file(path: str | Path) -> pd.DataFrame:
+def from_file(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
     """A ``.txt``, ``.csv`` or ``.parquet`` file of new reviews."""
     import io
 
@@ -111,7 +207,7 @@ def from_file(path: str | Path) -> pd.DataFrame:
         )
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return from_table(pd.read_parquet(path), str(path))
+        return from_table(pd.read_parquet(path), str(path), max_bytes=max_bytes)
     data = path.read_bytes()
     if suffix == ".csv":
         text = _decode(data, str(path))
@@ -121,16 +217,16 @@ def from_file(path: str | Path) -> pd.DataFrame:
             raise NewTextError(
                 f"{path} is empty. Fix: a header line, then one review per row"
             ) from None
-        return from_table(table, str(path))
+        return from_table(table, str(path), max_bytes=max_bytes)
     if suffix in (".txt", ""):
-        return from_lines(data, str(path))
+        return from_lines(data, str(path), max_bytes=max_bytes)
     raise NewTextError(
         f"{path}: files ending {suffix!r} are not read. Fix: use .txt (one review per line), "
         ".csv or .parquet (a column named text or review)"
     )
 
 
-def from_path(path: str | Path) -> pd.DataFrame:
+def from_path(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
     """:func:`from_file`, or an aclImdb folder or ``.tar.gz`` archive (read by ingest, with
     its labels and ratings) for rule assign's inputs."""
 
@@ -141,9 +237,10 @@ def from_path(path: str | Path) -> pd.DataFrame:
     elif path.name.lower().endswith(TAR_SUFFIXES):
         reader = read_aclimdb_tar
     if reader is None:
-        return from_file(path)
+        return from_file(path, max_bytes=max_bytes)
     try:
-        reviews = reader(str(path))
+        reviews = reader(str(path), max_review_bytes=max_bytes)
     except IngestError as err:
         raise NewTextError(str(err)) from None
-    return from_table(reviews[["review_id", "text", "label", "rating"]], str(path))
+    columns = reviews[["review_id", "text", "label", "rating"]]
+    return from_table(columns, str(path), max_bytes=max_bytes)

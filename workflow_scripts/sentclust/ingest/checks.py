@@ -67,7 +67,13 @@ def check_archive_sha256(path: str, sha256: str | None) -> None:
         )
 
 
-def check_review_sizes(df: pd.DataFrame, at: Callable[[int], str], max_review_bytes: int) -> None:
+#: what to do about a review above the size cap (ingest)
+SIZE_FIX = "remove that review if it is not one, or raise `ingest.max_review_bytes` in the config."
+
+
+def check_review_sizes(
+    df: pd.DataFrame, at: Callable[[int], str], max_review_bytes: int, *, fix: str = SIZE_FIX
+) -> None:
     """:class:`IngestError` for the first review larger than ``max_review_bytes`` (UTF-8)."""
     chars = df["text"].str.len().to_numpy()
     size = np.zeros(len(df), dtype=np.int64)
@@ -80,7 +86,7 @@ def check_review_sizes(df: pd.DataFrame, at: Callable[[int], str], max_review_by
             f"{size[i]} bytes, more than ingest.max_review_bytes ({max_review_bytes}); "
             f"real reviews are under 14 KB"
         ),
-        "remove that review if it is not one, or raise `ingest.max_review_bytes` in the config.",
+        fix,
     )
 
 

@@ -24,14 +24,23 @@ __all__ = ["assign_test_split", "read_csv_input"]
 
 
 def _csv_record_lines(text: str) -> list[int]:
-    """1-based line number where each data record starts (header excluded, blank lines skipped)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    starts: list[int] = []
-    previous = 0
-    for row in reader:
-        if row:
-            starts.append(previous + 1)
-        previous = reader.line_num
+    """1-based line number where each data record starts (header excluded, blank lines skipped).
+
+    csv's field limit (131,072 characters by default, process-wide) is raised to the text's
+    length while reading, so that a long review (ingest caps reviews by size later) cannot turn
+    the message about another row into ``_csv.Error: field larger than field limit``."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        starts: list[int] = []
+        previous = 0
+        for row in reader:
+            if row:
+                starts.append(previous + 1)
+            previous = reader.line_num
+    finally:
+        csv.field_size_limit(limit)
     return starts[1:]
 
 

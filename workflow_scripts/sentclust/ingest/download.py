@@ -15,6 +15,7 @@ On every failure nothing is kept at the destination.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import re
 import urllib.error
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sentclust.files import atomic_path
-from sentclust.redact import redact_url
+from sentclust.redact import HIDDEN, redact_url
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -64,9 +65,29 @@ def allowed_schemes(allow_file: bool = False) -> tuple[str, ...]:
     return ("https", "file") if allow_file else ("https",)
 
 
+def _split(url: str) -> urllib.parse.SplitResult:
+    try:
+        return urllib.parse.urlsplit(str(url))
+    except ValueError:  # e.g. an unbalanced IPv6 bracket: the message would quote the URL
+        raise DownloadError(
+            f"input_url {redact_url(url)!r} is not a valid URL. Fix: give the https:// "
+            f"address of the file."
+        ) from None
+
+
 def check_url(url: str, schemes: Sequence[str] = ("https",)) -> None:
-    """:class:`DownloadError` unless ``url``'s scheme is one of ``schemes``."""
-    scheme = urllib.parse.urlsplit(str(url)).scheme.lower()
+    """:class:`DownloadError` unless ``url``'s scheme is one of ``schemes`` and it holds no
+    user name or password (``https://user:token@host/...``: they would reach logs and
+    Snakemake's metadata)."""
+    parts = _split(url)
+    scheme = parts.scheme.lower()
+    if "@" in parts.netloc:
+        raise DownloadError(
+            f"input_url {redact_url(url)!r} holds a user name or password (user:token@host); "
+            f"they would be written to logs and to Snakemake's metadata. Fix: use a URL "
+            f"without credentials, e.g. a pre-signed (time-limited) URL of the file, or "
+            f"download it yourself and set input_path to the local copy."
+        )
     if scheme in schemes:
         return
     if scheme == "file":
@@ -160,6 +181,22 @@ def _content_length(resp) -> int | None:
         return None
 
 
+def _why(exc: BaseException, url: str) -> str:
+    """What went wrong, with every part of ``url`` that may be a secret (user info, path
+    parameters, query, fragment) left out. ``http.client``'s and the URL parser's messages
+    quote parts of the URL (``InvalidURL: nonnumeric port: 'S3CRET@host'``): only their
+    kind is shown."""
+    if isinstance(exc, (http.client.HTTPException, ValueError)):
+        return f"{type(exc).__name__} (the URL or the server's answer is malformed)"
+    text = f"{type(exc).__name__}: {exc}"
+    parts = urllib.parse.urlsplit(url)
+    secrets = [parts.netloc.rpartition("@")[0], parts.query, parts.fragment]
+    secrets += [seg.partition(";")[2] for seg in parts.path.split("/")]
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        text = text.replace(secret, HIDDEN)
+    return text
+
+
 def fetch(
     url: str,
     dest: str | os.PathLike,
@@ -186,11 +223,12 @@ def fetch(
                     n, digest = copy_body(
                         resp, out, url=url, expected=total, max_bytes=max_bytes, progress=bar.update
                     )
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
             raise DownloadError(
-                f"could not download {redact_url(url)}: {exc}. Without the internet, download "
-                f"the file elsewhere and set input_path to the local copy (and input_url to null)."
-            ) from exc
+                f"could not download {redact_url(url)}: {_why(exc, url)}. Fix: check input_url; "
+                f"without the internet, download the file elsewhere and set input_path to the "
+                f"local copy (and input_url to null)."
+            ) from None
         if digest != sha256.lower():
             raise DownloadError(
                 f"checksum mismatch for {redact_url(url)}: expected sha256 {sha256}, got {digest} "

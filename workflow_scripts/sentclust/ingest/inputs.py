@@ -2,6 +2,7 @@
 rules/ingest.smk call these), before any job starts.
 
 - :func:`check_input_config`: a URL download's settings (https, a checksum, a size cap);
+- :func:`download_name`: the file name the download rule writes (from the URL's redacted path);
 - :func:`ingest_files`: the files the ingest rule depends on;
 - :func:`input_fingerprint`: a cheap fingerprint of an aclImdb folder's review files (count,
   bytes, newest mtime), a param of the ingest rule, so that editing a review reruns ingest even
@@ -12,7 +13,9 @@ rules/ingest.smk call these), before any job starts.
 from __future__ import annotations
 
 import os
+import re
 import stat
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from .download import DEFAULT_MAX_BYTES, allowed_schemes, check_download_config
 
 __all__ = [
     "check_input_config",
+    "download_name",
     "download_settings",
     "ingest_files",
     "input_fingerprint",
@@ -35,6 +39,17 @@ def download_settings(config: dict[str, Any]) -> dict[str, Any]:
         "schemes": allowed_schemes(bool(config.get("input_url_allow_file", False))),
         "max_bytes": config.get("input_max_bytes", DEFAULT_MAX_BYTES),
     }
+
+
+def download_name(url: str) -> str:
+    """The file name of ``url``'s download: the last part of its path, without the user info,
+    ``;parameters``, query or fragment that may carry a token, percent-decoded, with any
+    character but letters, digits, ``.``, ``_`` and ``-`` made ``_`` and no leading dot
+    (``download`` when nothing is left, e.g. ``/`` or ``/..``). The suffix stays: it tells
+    ingest the format (``.tar.gz``, ``.csv``, ``.parquet``)."""
+    last = urllib.parse.urlsplit(str(url)).path.rsplit("/", 1)[-1].partition(";")[0]
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", urllib.parse.unquote(last)).lstrip(".")
+    return name or "download"
 
 
 def check_input_config(config: dict[str, Any]) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sentclust.redact import redact_config
+
 #: (section, key) pairs; a key of None is a top-level key.
 RUNTIME_KEYS: tuple[tuple[str | None, str], ...] = (
     (None, "conda_flavour"),  # which conda environment runs the GPU-capable jobs
@@ -57,7 +59,8 @@ def result_params(config: dict[str, Any], section: str, *, drop: tuple[str, ...]
 
 def provenance(config: dict[str, Any]) -> dict[str, Any]:
     """The whole config without run-time-only keys, in canonical order: what the report shows
-    as provenance."""
+    as provenance (a rule param, stored in .snakemake/metadata: ``input_url`` redacted)."""
+    config = redact_config(config)
     out = {}
     for key, value in config.items():
         if key in runtime_keys(None) or key in AFTER_THE_RUN:
