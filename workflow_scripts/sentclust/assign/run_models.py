@@ -10,7 +10,8 @@ files below with their checksums, and ``about``, what the models are:
   its saved centres (:data:`sentclust.layout.CENTRES`);
 - ``bert``: the sentence-transformer as the corpus was encoded: the encoding settings (model,
   revision pin, mode, max_seq_length, precision setting), and from the shard records the
-  resolved revision (commit or weights hash), the path, device, backend and precision;
+  resolved revision (commit or weights hash), the path, device, backend and precision; the
+  weights' SHA-256 (``model_weights``), what new texts' model is checked against;
 - ``polarity`` (when the run has it): the segment scorers and thresholds, the segmentation.
 
 :class:`RunModels` opens a run folder: the manifest must exist, have this layout and match
@@ -35,10 +36,18 @@ def centres_path(kind: str, k: int) -> str:
     return L.path(L.CENTRES, kind=kind, k=int(k))
 
 
-def bert_identity(encoding: dict, records: Sequence[dict], model_path: str | None) -> dict:
+def bert_identity(
+    encoding: dict,
+    records: Sequence[dict],
+    model_path: str | None,
+    weights: str | None = None,
+) -> dict:
     """``about["bert"]``: the encoding settings and how the shards encoded (they agree: rule
-    gather_bert checked them), with the resolved model folder ``model_path``; ``int8``: the
-    int8 encoder's files and its check when the shards ran it."""
+    gather_bert checked them), with the resolved model folder ``model_path`` and ``weights``,
+    ``sha256:<hex>`` of its weight files (:func:`sentclust.bert.models.weights_sha256`: the one
+    identity a placer compares the copy it loads with, whether the run's model came from the
+    hub, a package or a folder); ``int8``: the int8 encoder's files and its check when the
+    shards ran it."""
     if not records:
         raise ValueError("no shard records: the run has no BERT encoding to describe")
     first = records[0]
@@ -47,7 +56,8 @@ def bert_identity(encoding: dict, records: Sequence[dict], model_path: str | Non
     if first.get("precision") == "int8":
         check = first.get("encoding_path", {}).get("int8_check")
         int8 = {"model": L.INT8_MODEL, "weights": L.INT8_WEIGHTS, "check": check}
-    return {"encoding": dict(encoding), **encoded, "model_path": model_path, "int8": int8}
+    return {"encoding": dict(encoding), **encoded, "model_path": model_path,
+            "model_weights": weights, "int8": int8}  # fmt: skip
 
 
 def about_document(
