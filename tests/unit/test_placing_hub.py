@@ -134,10 +134,10 @@ def test_a_hub_model_whose_weights_changed_is_refused(tmp_path, monkeypatch):
     assert (moved.path, moved.revision) == (str(snapshot), COMMIT)
     old = {**about_bert, "model_weights": None}  # an earlier manifest: the commit only
     with pytest.raises(ManifestError, match=r"by the hub commit .* only.*Fix: delete"):
-        BertEncoder(old, tmp_path / "run", threads=1, log=logging.getLogger("t"))
+        BertEncoder(old, threads=1, log=logging.getLogger("t"))
     weights = snapshot / "model.safetensors"
     data = weights.read_bytes()
     weights.unlink()
     weights.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # the same commit, other weights
     with pytest.raises(ManifestError, match=r"is not the one the run encoded with.*Fix:"):
-        BertEncoder(about_bert, tmp_path / "run", threads=1, log=logging.getLogger("t"))
+        BertEncoder(about_bert, threads=1, log=logging.getLogger("t"))

@@ -69,7 +69,15 @@ def check_identity(resolved: ResolvedModel, about_bert: dict) -> None:
 class BertEncoder:
     """The run's sentence-transformer, loaded once, encoding as the corpus was encoded."""
 
-    def __init__(self, about_bert: dict, run: Path, *, threads: int, log: logging.Logger):
+    def __init__(
+        self,
+        about_bert: dict,
+        int8_model: str | Path | None = None,
+        *,
+        threads: int,
+        log: logging.Logger,
+    ):
+        """``int8_model``: the run's int8 encoder (its checked copy) where the run ran one."""
         import torch  # torch: only when a kind or the polarity reads BERT vectors
 
         self.about, self.threads = about_bert, threads
@@ -80,7 +88,9 @@ class BertEncoder:
         )
         self.int8_model = None
         if self.precision == "int8":
-            self.int8_model = str(run / about_bert["int8"]["model"])
+            if int8_model is None:
+                raise ValueError("the run encoded with its int8 encoder: give its model file")
+            self.int8_model = str(int8_model)
         torch.set_num_threads(threads)
         self.model = load_model(resolved, self.device)
         log.info(
