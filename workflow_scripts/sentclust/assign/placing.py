@@ -149,8 +149,9 @@ class Placer:
             for kk in [k] if k is not None else self.models.named_ks(kind):
                 model = self.models.centres(kind, kk)
                 levels = assign.levels(self.models.finegrained(kind), kk)
-                placed = assign.assign_vectors(x, model, levels)
-                placed.insert(0, "text_id", per_text["text_id"].to_numpy())
+                ids = per_text["text_id"].to_numpy()
+                placed = assign.assign_vectors(x, model, levels, ids=ids)
+                placed.insert(0, "text_id", ids)
                 placed.insert(1, "kind", kind)
                 placed.insert(2, "k", np.int32(kk))
                 placed.insert(3, "chosen_k", kk == chosen)
