@@ -55,3 +55,28 @@ def test_a_folder_that_is_no_run_is_named(tmp_path):
     r = _run("assign", "--run", str(tmp_path), "--output", "x.csv", "Good.", cwd=tmp_path)
     assert r.returncode == 2 and "name the file ....parquet" in r.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+HOSTILE = "Fine film.\x1b]0;owned\x07\x1b[2J\x9b31m\u202eevil"
+
+
+def test_control_characters_of_a_review_never_reach_the_terminal():
+    import pandas as pd
+
+    texts = pd.DataFrame({"text_id": ["t0"], "text": [HOSTILE]})
+    placed = pd.DataFrame(
+        {"text_id": ["t0"], "kind": ["wordvec"], "k": [2], "chosen_k": [True],
+         "name": ["positive\x1b[5m"], "mean_rating": [7.0], "positive_share": [0.8],
+         "confidence": [0.5], "network_probability": [0.9]}
+    )  # fmt: skip
+    shown = cli.table_view(placed, texts, None).to_string(index=False)
+    for char in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert char not in shown
+    assert "Fine film.\\x1b]0;owned\\x07" in shown and "positive\\x1b[5m" in shown
+    assert cli.printable("a\x1b[31mb\nc") == "a\\x1b[31mb\nc"  # a message keeps its lines
+
+
+def test_an_error_message_is_printed_without_control_characters(tmp_path):
+    r = _run("assign", "--run", str(tmp_path / "run\x1b]0;owned\x07"), "Good.", cwd=tmp_path)
+    assert r.returncode == 2 and "is not a folder" in r.stderr
+    assert "\x1b" not in r.stderr and "\x07" not in r.stderr and "run\\x1b]0;owned" in r.stderr
