@@ -32,6 +32,9 @@ from pathlib import Path
 
 from sentclust import layout as L
 from sentclust.assign import manifest as mf
+from sentclust.cluster.model import KMeansModel
+from sentclust.cluster.pls import PLSProjection
+from sentclust.files import read_npz
 
 #: the shard-record keys that say how the corpus was encoded
 ENCODED_WITH = ("model_revision", "model_source", "device", "backend", "precision", "dimensions")
@@ -151,17 +154,12 @@ class RunModels:
             self._finegrained[kind] = json.loads(data)
         return self._finegrained[kind]
 
-    def centres(self, kind: str, k: int):
+    def centres(self, kind: str, k: int) -> KMeansModel:
         """The (kind, k)'s :class:`~sentclust.cluster.model.KMeansModel`."""
-        from sentclust.cluster.model import KMeansModel
-        from sentclust.files import read_npz
-
         return KMeansModel.from_arrays(read_npz(io.BytesIO(self.read_bytes(centres_path(kind, k)))))
 
-    def projection(self, kind: str):
+    def projection(self, kind: str) -> PLSProjection:
         """A ``*_pls`` kind's :class:`~sentclust.cluster.pls.PLSProjection`."""
-        from sentclust.cluster.pls import PLSProjection
-
         return PLSProjection.load(io.BytesIO(self.read_bytes(self.about["kinds"][kind]["pls"])))
 
     def chosen_k(self, kind: str) -> int:
