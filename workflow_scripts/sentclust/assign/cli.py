@@ -17,10 +17,14 @@ import unicodedata
 import pandas as pd
 
 from sentclust.assign import new_texts
+from sentclust.assign.encoder import needs_hub
 from sentclust.assign.manifest import ManifestError
 from sentclust.assign.new_texts import NewTextError
 from sentclust.assign.placing import Placer, write_assignments
+from sentclust.assign.run_models import open_run
 from sentclust.bert.models import ModelNotAvailableError
+from sentclust.bert.openvino import opt_out_of_openvino_telemetry
+from sentclust.workflow import offline
 
 #: characters of a text shown in the table
 SNIPPET = 60
@@ -160,7 +164,11 @@ def assign_command(args) -> int:
     texts = read_texts(args)
     if args.output and not args.output.endswith(".parquet"):
         raise ValueError(f"--output {args.output}: name the file ....parquet (Parquet is written)")
-    placer = Placer(args.run, kinds=args.kind, threads=args.threads, log=log)
+    models = open_run(args.run)
+    # the workflow's rule: the hub only for the run's model where it is not on this machine
+    # (the run's config named it), no telemetry; the user's own settings win
+    offline.set_environment(lambda: needs_hub(models.about.get("bert")))
+    placer = Placer(models, kinds=args.kind, threads=args.threads, log=log)
     placed = placer.place(texts, k=args.k)
     if args.output:
         write_assignments(placed, args.output)
@@ -190,6 +198,7 @@ class _PrintableFormatter(logging.Formatter):
 
 
 def main(argv: list[str] | None = None) -> int:
+    opt_out_of_openvino_telemetry()  # (importing placing did already; before anything else)
     args = build_parser().parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_PrintableFormatter("%(message)s"))

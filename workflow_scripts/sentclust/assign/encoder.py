@@ -9,7 +9,13 @@ from pathlib import Path
 
 from sentclust.assign.manifest import ManifestError
 from sentclust.bert.encode import encode
-from sentclust.bert.models import ResolvedModel, load_model, resolve_model, weights_sha256
+from sentclust.bert.models import (
+    ModelNotAvailableError,
+    ResolvedModel,
+    load_model,
+    resolve_model,
+    weights_sha256,
+)
 
 #: texts per forward pass on a CPU (run-time only: results do not depend on it)
 BATCH_SIZE_CPU = 32
@@ -28,10 +34,11 @@ def encoding_here(about_bert: dict, *, cuda: bool) -> tuple[str, str, str]:
     return device, precision, backend
 
 
-def run_model(about_bert: dict) -> ResolvedModel:
+def run_model(about_bert: dict, *, offline: bool | None = None) -> ResolvedModel:
     """The copy of the run's sentence-transformer to load: the run's own model folder when it is
     on this machine, else the model found by its name (a hub model at the run's snapshot: its
-    pinned revision, or the commit the shards recorded)."""
+    pinned revision, or the commit the shards recorded; ``offline``: the hub's cache only, None:
+    as ``HF_HUB_OFFLINE`` says)."""
     enc = about_bert["encoding"]
     path = about_bert.get("model_path")
     if path and Path(path).is_dir():
@@ -40,7 +47,22 @@ def run_model(about_bert: dict) -> ResolvedModel:
     recorded = str(about_bert.get("model_revision") or "")
     if revision is None and recorded and not recorded.startswith("sha256:"):
         revision = recorded  # the run's snapshot, not what the hub's branch points at today
-    return resolve_model(enc["model"], models_dir=enc.get("models_dir"), revision=revision)
+    return resolve_model(
+        enc["model"], models_dir=enc.get("models_dir"), revision=revision, offline=offline
+    )
+
+
+def needs_hub(about_bert: dict | None) -> bool:
+    """Whether placing texts with the run's sentence-transformer must ask the Hugging Face hub:
+    the model is not on this machine (the run's folder, a package's copy, a model folder or the
+    hub's cache), so its config's hub model is downloaded. Looks at local files only."""
+    if not about_bert:
+        return False
+    try:
+        run_model(about_bert, offline=True)
+    except (ModelNotAvailableError, ValueError, ImportError):
+        return True
+    return False
 
 
 def check_identity(resolved: ResolvedModel, about_bert: dict) -> None:
