@@ -1,5 +1,7 @@
-"""The run's sentence-transformer for new texts: found, checked against the run's identity and
-loaded once, encoding as the corpus was encoded (:class:`BertEncoder`)."""
+"""The run's sentence-transformer for new texts: found (:func:`run_model`), checked against the
+run's identity, the SHA-256 of its weights (:func:`check_identity`), and loaded once, encoding as
+the corpus was encoded (:class:`BertEncoder`); whether finding it needs the hub
+(:func:`needs_hub`)."""
 
 from __future__ import annotations
 
