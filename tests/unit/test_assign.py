@@ -41,3 +41,13 @@ def test_assign_vectors_gives_the_level_of_the_nearest_centre(tmp_path):
     three = KMeansModel(centres=np.zeros((3, 2), dtype=np.float32), sizes=np.ones(3))
     with pytest.raises(ValueError, match=r"no row for cluster\(s\) \[2\]"):
         assign.assign_vectors(np.zeros((1, 2)), three, assign.levels(_finegrained(), 2))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_vector_that_is_not_finite_is_refused_with_its_row(tmp_path, bad):
+    model = KMeansModel(centres=np.array([[1.0, 1.0], [-1.0, -1.0]], np.float32), sizes=np.ones(2))
+    x = np.array([[0.9, 1.2], [bad, 0.0], [0.0, 0.0]])
+    with pytest.raises(ValueError, match=r"not finite.*row 1"):
+        assign.assign_vectors(x, model, assign.levels(_finegrained(), 2))
+    with pytest.raises(ValueError, match=r"not finite.*text b \(row 1\).*Fix:"):
+        assign.assign_vectors(x, model, assign.levels(_finegrained(), 2), ids=["a", "b", "c"])

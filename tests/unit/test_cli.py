@@ -55,3 +55,79 @@ def test_a_folder_that_is_no_run_is_named(tmp_path):
     r = _run("assign", "--run", str(tmp_path), "--output", "x.csv", "Good.", cwd=tmp_path)
     assert r.returncode == 2 and "name the file ....parquet" in r.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+HOSTILE = "Fine film.\x1b]0;owned\x07\x1b[2J\x9b31m\u202eevil"
+
+
+def test_control_characters_of_a_review_never_reach_the_terminal():
+    import pandas as pd
+
+    texts = pd.DataFrame({"text_id": ["t0"], "text": [HOSTILE]})
+    placed = pd.DataFrame(
+        {"text_id": ["t0"], "kind": ["wordvec"], "k": [2], "chosen_k": [True],
+         "name": ["positive\x1b[5m"], "mean_rating": [7.0], "positive_share": [0.8],
+         "confidence": [0.5], "network_probability": [0.9]}
+    )  # fmt: skip
+    shown = cli.table_view(placed, texts, None).to_string(index=False)
+    for char in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert char not in shown
+    assert "Fine film.\\x1b]0;owned\\x07" in shown and "positive\\x1b[5m" in shown
+    assert cli.printable("a\x1b[31mb\nc") == "a\\x1b[31mb\nc"  # a message keeps its lines
+
+
+def test_an_error_message_is_printed_without_control_characters(tmp_path):
+    r = _run("assign", "--run", str(tmp_path / "run\x1b]0;owned\x07"), "Good.", cwd=tmp_path)
+    assert r.returncode == 2 and "is not a folder" in r.stderr
+    assert "\x1b" not in r.stderr and "\x07" not in r.stderr and "run\\x1b]0;owned" in r.stderr
+
+
+HUB_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY")
+
+
+def _environment_at_placing(monkeypatch, run, model_path, model="org/m"):
+    """The hub variables as the tool's placer would see them, for a run whose model folder is
+    ``model_path`` (the placer itself is replaced: it stops the tool)."""
+    import json
+    import os
+
+    from sentclust import layout as L
+
+    doc = json.loads((run / L.MANIFEST).read_text())
+    doc["about"]["bert"]["model_path"] = str(model_path)
+    doc["about"]["bert"]["encoding"]["model"] = model
+    (run / L.MANIFEST).write_text(json.dumps(doc))  # about is not checksummed: the run still opens
+    seen = []
+
+    def placer(*args, **kwargs):
+        seen.append({k: os.environ[k] for k in HUB_VARS if k in os.environ})
+        raise ValueError("stopped before loading")
+
+    monkeypatch.setattr(cli, "Placer", placer)
+    assert cli.main(["assign", "--run", str(run), "--quiet", "Good."]) == 2
+    return seen[0]
+
+
+def test_the_tool_goes_online_only_for_a_run_model_missing_here(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+    from test_run_models import _finished_run
+
+    for k in HUB_VARS:
+        monkeypatch.delenv(k, raising=False)  # restored after the test, whatever main sets
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    run = _finished_run(tmp_path)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    here = _environment_at_placing(monkeypatch, run, folder)  # the run's model is on this machine
+    assert here == {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                    "HF_HUB_DISABLE_TELEMETRY": "1"}  # fmt: skip
+    for k in HUB_VARS:
+        monkeypatch.delenv(k, raising=False)
+    missing = _environment_at_placing(monkeypatch, run, tmp_path / "gone")  # a hub model, not here
+    assert missing == {"HF_HUB_DISABLE_TELEMETRY": "1"}
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # the user's own setting wins
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "0")
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    mine = _environment_at_placing(monkeypatch, run, folder)
+    assert mine == {"HF_HUB_OFFLINE": "0", "HF_HUB_DISABLE_TELEMETRY": "0"}

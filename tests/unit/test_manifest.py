@@ -44,3 +44,37 @@ def test_another_layout_is_refused(tmp_path):
     run, doc = _run(tmp_path)
     with pytest.raises(ManifestError, match="another version of the workflow"):
         manifest.verify(run, {**doc, "layout": 0})
+
+
+def test_paths_outside_the_run_and_files_not_listed_are_refused(tmp_path):
+    run, doc = _run(tmp_path)
+    (tmp_path / "outside.bin").write_bytes(b"x")
+    entry = {"bytes": 1, "sha256": manifest.sha256_of(tmp_path / "outside.bin")}
+    for rel in ("../outside.bin", str(tmp_path / "outside.bin"), "clusters/../../outside.bin"):
+        bad = {**doc, "files": {**doc["files"], rel: entry}}
+        with pytest.raises(ManifestError, match=r"outside the run folder.*Fix: rerun"):
+            manifest.verify(run, bad)
+    with pytest.raises(ManifestError, match=r"lists no model/network.keras.*Fix: rerun"):
+        manifest.verify(run, doc, required=["model/network.keras"])
+    with pytest.raises(ManifestError, match=r"lists no clusters/bert/k2/centres.npz"):
+        manifest.verify(run, {**doc, "files": {}}, required=["clusters/bert/k2/centres.npz"])
+    with pytest.raises(ManifestError, match="outside the run folder"):
+        manifest.verify(run, doc, required=["../evil.keras"])
+
+
+@pytest.mark.parametrize("doc", [[], [1, 2], "text", None, {"layout": 1, "files": []},
+                                 {"layout": 1, "files": {"a": "b"}}])  # fmt: skip
+def test_a_manifest_of_another_shape_is_a_manifest_error(tmp_path, doc):
+    with pytest.raises(ManifestError, match=r"Fix: delete it and rerun"):
+        manifest.verify(tmp_path, doc)
+
+
+def test_the_bytes_that_are_loaded_are_the_checked_ones(tmp_path):
+    run, doc = _run(tmp_path)
+    rel = "clusters/bert/k2/centres.npz"
+    assert manifest.read_verified(run, doc, rel) == b"centres"
+    (run / rel).write_bytes(b"CENTRES")  # replaced after the run was opened
+    with pytest.raises(ManifestError, match=rf"{rel} changed since the run wrote it"):
+        manifest.read_verified(run, doc, rel)
+    with pytest.raises(ManifestError, match=r"lists no model/other.npz"):
+        manifest.read_verified(run, doc, "model/other.npz")

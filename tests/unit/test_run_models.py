@@ -84,9 +84,8 @@ def _finished_run(tmp_path):
     run = tmp_path / "run"
     about = _about(kinds=("wordvec",), polarity=False)
     for k in (2, 3):
-        write_npz(
-            {"centres": np.eye(k, 4, dtype=np.float32)}, run / run_models.centres_path("wordvec", k)
-        )
+        arrays = {"centres": np.eye(k, 4, dtype=np.float32), "sizes": np.ones(k, dtype=np.int64)}
+        write_npz(arrays, run / run_models.centres_path("wordvec", k))
 
     def clusters(k):
         level = {"grade": "mixed", "size": 1, "positive_share": 0.5, "mean_rating": 5.0}
@@ -143,3 +142,24 @@ def test_new_texts_encode_as_the_run_did_or_in_float32_on_a_cpu():
     gpu_run = {"device": "cuda", "precision": "float16", "backend": "torch"}
     assert encoding_here(gpu_run, cuda=True) == ("cuda", "float16", "torch")
     assert encoding_here(gpu_run, cuda=False) == ("cpu", "float32", "torch")
+
+
+def test_open_run_checks_every_file_it_loads_and_the_bytes_it_loads(tmp_path):
+    run = _finished_run(tmp_path)
+    doc = json.loads((run / L.MANIFEST).read_text())
+    evil = {**doc, "about": {**doc["about"], "wordvec_model": "../evil.keras"}}
+    for bad, message in (
+        (evil, r"\.\./evil\.keras \(a file the models load\) is outside the run folder"),
+        ({**doc, "files": {}}, r"lists no clusters/wordvec/k2/centres\.npz"),
+        ([doc], r"is not a JSON object"),
+    ):
+        (run / L.MANIFEST).write_text(json.dumps(bad))
+        with pytest.raises(ManifestError, match=message):
+            run_models.open_run(run)
+    (run / L.MANIFEST).write_text(json.dumps(doc))
+    models = run_models.open_run(run)
+    np.testing.assert_array_equal(models.centres("wordvec", 2).centres, np.eye(2, 4))
+    centres = run / run_models.centres_path("wordvec", 3)
+    write_npz({"centres": np.zeros((3, 4), np.float32), "sizes": np.ones(3)}, centres)  # replaced
+    with pytest.raises(ManifestError, match=r"k3/centres\.npz changed since the run wrote it"):
+        models.centres("wordvec", 3)

@@ -2,7 +2,8 @@
 
 The same functions as the workflow's rule assign (:mod:`sentclust.assign.placing`); models are
 loaded once per call. Errors about the input or the run stop with one message (exit status 2) and
-write nothing.
+write nothing. What reaches the terminal (the table, messages) shows a review's control characters
+as escapes; --json (JSON escapes them too) and --output keep every text exact.
 """
 
 from __future__ import annotations
@@ -11,14 +12,19 @@ import argparse
 import json
 import logging
 import sys
+import unicodedata
 
 import pandas as pd
 
 from sentclust.assign import new_texts
+from sentclust.assign.encoder import needs_hub
 from sentclust.assign.manifest import ManifestError
 from sentclust.assign.new_texts import NewTextError
 from sentclust.assign.placing import Placer, write_assignments
+from sentclust.assign.run_models import open_run
 from sentclust.bert.models import ModelNotAvailableError
+from sentclust.bert.openvino import opt_out_of_openvino_telemetry
+from sentclust.workflow import offline
 
 #: characters of a text shown in the table
 SNIPPET = 60
@@ -118,7 +124,7 @@ def table_view(placed: pd.DataFrame, texts: pd.DataFrame, k: int | None) -> pd.D
             "text": rows["text_id"].map(snippets).to_numpy(),
             "kind": rows["kind"].to_numpy(),
             "k": rows["k"].to_numpy(),
-            "level": rows["name"].to_numpy(),
+            "level": rows["name"].map(printable).to_numpy(),
             "mean rating": rows["mean_rating"].round(2).to_numpy(),
             "positive share": rows["positive_share"].round(2).to_numpy(),
             "confidence": rows["confidence"].round(2).to_numpy(),
@@ -132,7 +138,25 @@ def table_view(placed: pd.DataFrame, texts: pd.DataFrame, k: int | None) -> pd.D
 
 def _snippet(text: str) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= SNIPPET else text[: SNIPPET - 3] + "..."
+    text = text if len(text) <= SNIPPET else text[: SNIPPET - 3] + "..."
+    return printable(text)
+
+
+def printable(text: str, keep: str = "\n") -> str:
+    """``text`` as it may be shown on a terminal: control characters (C0, DEL, C1: ESC and CSI
+    start the sequences that move the cursor, retitle the window or write to the clipboard),
+    bidirectional overrides and line separators written as escapes (``\\x1b``, ``\\u202e``);
+    only the characters of ``keep`` pass. The rows written by --json and --output stay exact."""
+    return "".join(c if c in keep or not _hidden(c) else ascii(c)[1:-1] for c in str(text))
+
+
+#: bidirectional controls: they reorder what a terminal shows (U+061C, U+200E-F, U+202A-E,
+#: U+2066-9), and the line and paragraph separators
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029}
+
+
+def _hidden(c: str) -> bool:
+    return unicodedata.category(c) == "Cc" or ord(c) in _BIDI
 
 
 def assign_command(args) -> int:
@@ -140,7 +164,11 @@ def assign_command(args) -> int:
     texts = read_texts(args)
     if args.output and not args.output.endswith(".parquet"):
         raise ValueError(f"--output {args.output}: name the file ....parquet (Parquet is written)")
-    placer = Placer(args.run, kinds=args.kind, threads=args.threads, log=log)
+    models = open_run(args.run)
+    # the workflow's rule: the hub only for the run's model where it is not on this machine
+    # (the run's config named it), no telemetry; the user's own settings win
+    offline.set_environment(lambda: needs_hub(models.about.get("bert")))
+    placer = Placer(models, kinds=args.kind, threads=args.threads, log=log)
     placed = placer.place(texts, k=args.k)
     if args.output:
         write_assignments(placed, args.output)
@@ -150,7 +178,7 @@ def assign_command(args) -> int:
             print(json.dumps(record, default=_json_default))
     else:
         with pd.option_context("display.max_colwidth", SNIPPET, "display.width", 200):
-            print(table_view(placed, texts, args.k).to_string(index=False))
+            print(printable(table_view(placed, texts, args.k).to_string(index=False)))
     return 0
 
 
@@ -162,16 +190,22 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Progress messages as they may be shown on a terminal (:func:`printable`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
 def main(argv: list[str] | None = None) -> int:
+    opt_out_of_openvino_telemetry()  # (importing placing did already; before anything else)
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(message)s"))
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, handlers=[handler])
     try:
         return assign_command(args)
     except (ManifestError, NewTextError, ModelNotAvailableError, ValueError, KeyError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"sentclust assign: error: {message}", file=sys.stderr)
+        print(f"sentclust assign: error: {printable(message)}", file=sys.stderr)
         return 2

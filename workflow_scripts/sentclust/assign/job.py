@@ -13,7 +13,7 @@ from sentclust import layout as L
 from sentclust.assign import manifest, new_texts, run_models
 from sentclust.assign.placing import Placer
 from sentclust.bert import shards
-from sentclust.bert.models import recorded_revision, resolve_model
+from sentclust.bert.models import recorded_revision, resolve_model, weights_sha256
 from sentclust.files import package_versions
 from sentclust.ingest.contract import MAX_REVIEW_BYTES
 
@@ -40,6 +40,14 @@ def check_encoder(encoding: dict, records: Sequence[dict], run: str | Path) -> s
     return resolved.path
 
 
+def bert_about(encoding: dict, records: Sequence[dict], run: str | Path) -> dict:
+    """The manifest's ``about["bert"]``: the shards' encoding (:func:`check_encoder`: the
+    configured model still is the one they used) with that model's folder and the SHA-256 of its
+    weights, the identity new texts' model is compared with."""
+    model_path = check_encoder(encoding, records, run)
+    return run_models.bert_identity(encoding, records, model_path, weights_sha256(model_path))
+
+
 def manifest_document(
     run: str | Path,
     shard_paths: Sequence,
@@ -55,13 +63,12 @@ def manifest_document(
     their checksums, what they are, the versions that wrote them)."""
     records = shards.read_records(shard_paths)
     shards.check_consistent(records, shard_paths)
-    model_path = check_encoder(encoding, records, run)
     polarity = {"scorers": L.SCORERS, "segments": segments, "bert_segments": bert_segments}
     about = run_models.about_document(
         kinds=kinds,
         ks=ks,
         prepare=prepare,
-        bert=run_models.bert_identity(encoding, records, model_path),
+        bert=bert_about(encoding, records, run),
         polarity=polarity,
     )
     files = run_models.model_files(about)

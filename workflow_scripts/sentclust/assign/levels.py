@@ -10,6 +10,7 @@ second nearest says how clearly.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sentclust.cluster.model import KMeansModel
@@ -34,10 +35,13 @@ def levels(finegrained: dict, k: int) -> pd.DataFrame:
     )
 
 
-def assign_vectors(x, model: KMeansModel, level_table: pd.DataFrame) -> pd.DataFrame:
+def assign_vectors(x, model: KMeansModel, level_table: pd.DataFrame, *, ids=None) -> pd.DataFrame:
     """One row per vector: cluster id (its nearest centre of ``model``), its level (rank,
     name, grade), the cluster's positive share and mean rating, the distance to its centre and
-    the margin to the second nearest."""
+    the margin to the second nearest. A vector with a NaN or an infinity has no nearest centre:
+    ValueError naming its row (and its text id of ``ids``)."""
+    x = np.asarray(x, dtype=np.float64)
+    check_finite(x, ids)
     cluster, distance, margin = model.assign(x)
     missing = sorted(set(range(model.k)) - set(level_table.index))
     if missing:
@@ -49,3 +53,17 @@ def assign_vectors(x, model: KMeansModel, level_table: pd.DataFrame) -> pd.DataF
     out["distance"] = distance
     out["margin"] = margin
     return out
+
+
+def check_finite(x: np.ndarray, ids=None, *, shown: int = 5) -> None:
+    """ValueError unless every row of ``x`` is finite: names the first ``shown`` bad rows."""
+    bad = np.flatnonzero(~np.isfinite(x).all(axis=1)) if x.ndim == 2 else []
+    if len(bad) == 0:
+        return
+    rows = [f"text {ids[i]} (row {i})" if ids is not None else f"row {i}" for i in bad[:shown]]
+    more = f" and {len(bad) - shown} more" if len(bad) > shown else ""
+    raise ValueError(
+        f"{len(bad)} vector(s) are not finite (NaN or infinite): {', '.join(rows)}{more}; such "
+        "a vector has no nearest centre, so no level. Fix: drop those texts; if the run's "
+        "encoder gave them, encode in float32 (bert.precision: float32) and rerun"
+    )

@@ -11,6 +11,7 @@ positive probability and, when the run scored segments, the polarity inside each
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,9 +22,7 @@ import pyarrow as pa
 
 from sentclust.assign import levels as assign
 from sentclust.assign.encoder import BertEncoder
-from sentclust.assign.run_models import RunModels, centres_path, open_run
-from sentclust.cluster.model import KMeansModel
-from sentclust.cluster.pls import PLSProjection
+from sentclust.assign.run_models import RunModels, open_run
 from sentclust.files import write_parquet
 from sentclust.polarity.job import explain_text_polarity
 from sentclust.polarity.reviews import review_polarity
@@ -83,17 +82,20 @@ class Placer:
         from sentclust.wordvec.network import configure_tensorflow  # (TensorFlow too)
 
         configure_tensorflow(0, threads)
-        self.network = SentimentNetwork.load(self.models.path(about["wordvec_model"]))
+        self.network = SentimentNetwork.load(self.models.local_copy(about["wordvec_model"]))
         self.scorers = None
         if about.get("polarity"):
-            self.scorers = SegmentScorers.read(self.models.path(about["polarity"]["scorers"]))
+            scorers = self.models.read_bytes(about["polarity"]["scorers"])
+            self.scorers = SegmentScorers.from_dict(json.loads(scorers))
         sources = {about["kinds"][k]["source"] for k in self.kinds}
         needs_bert = "bert" in sources or self._polarity_needs_bert()
-        self.bert = (
-            BertEncoder(about["bert"], self.models.run, threads=threads, log=self.log)
-            if needs_bert
-            else None
-        )
+        self.bert = None
+        if needs_bert:
+            int8 = about["bert"].get("int8")
+            if int8:  # the checked bytes of both files, side by side
+                self.models.local_copy(int8["weights"])
+            int8_model = self.models.local_copy(int8["model"]) if int8 else None
+            self.bert = BertEncoder(about["bert"], int8_model, threads=threads, log=self.log)
 
     def _polarity_needs_bert(self) -> bool:
         return self.scorers is not None and self.scorers.needs_bert
@@ -121,7 +123,7 @@ class Placer:
         entry = self.models.about["kinds"][kind]
         x = vectors[entry["source"]]
         if entry["pls"]:
-            x = PLSProjection.load(self.models.path(entry["pls"])).transform(x)
+            x = self.models.projection(kind).transform(x)
         return x
 
     def place(self, texts: pd.DataFrame, *, k: int | None = None) -> pd.DataFrame:
@@ -145,10 +147,11 @@ class Placer:
             x = self.kind_vectors(kind, vectors)
             chosen = self.models.chosen_k(kind)
             for kk in [k] if k is not None else self.models.named_ks(kind):
-                model = KMeansModel.load(self.models.path(centres_path(kind, kk)))
+                model = self.models.centres(kind, kk)
                 levels = assign.levels(self.models.finegrained(kind), kk)
-                placed = assign.assign_vectors(x, model, levels)
-                placed.insert(0, "text_id", per_text["text_id"].to_numpy())
+                ids = per_text["text_id"].to_numpy()
+                placed = assign.assign_vectors(x, model, levels, ids=ids)
+                placed.insert(0, "text_id", ids)
                 placed.insert(1, "kind", kind)
                 placed.insert(2, "k", np.int32(kk))
                 placed.insert(3, "chosen_k", kk == chosen)

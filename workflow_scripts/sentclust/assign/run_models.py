@@ -10,21 +10,31 @@ files below with their checksums, and ``about``, what the models are:
   its saved centres (:data:`sentclust.layout.CENTRES`);
 - ``bert``: the sentence-transformer as the corpus was encoded: the encoding settings (model,
   revision pin, mode, max_seq_length, precision setting), and from the shard records the
-  resolved revision (commit or weights hash), the path, device, backend and precision;
+  resolved revision (commit or weights hash), the path, device, backend and precision; the
+  weights' SHA-256 (``model_weights``), what new texts' model is checked against;
 - ``polarity`` (when the run has it): the segment scorers and thresholds, the segmentation.
 
-:class:`RunModels` opens a run folder: the manifest must exist, have this layout and match
-every file, or :class:`~sentclust.assign.manifest.ManifestError` says what to do.
+:class:`RunModels` opens a run folder: the manifest must exist, have this layout, list every file
+``about`` names and match every file, or :class:`~sentclust.assign.manifest.ManifestError` says
+what to do. Its readers parse only bytes checked against the manifest as they are read
+(:func:`~sentclust.assign.manifest.read_verified`), so a file replaced after the run was opened
+is refused, not loaded; a file that must be loaded from a path (the Keras network, the int8
+encoder) is loaded from a private copy of those checked bytes.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from sentclust import layout as L
 from sentclust.assign import manifest as mf
+from sentclust.cluster.model import KMeansModel
+from sentclust.cluster.pls import PLSProjection
+from sentclust.files import read_npz
 
 #: the shard-record keys that say how the corpus was encoded
 ENCODED_WITH = ("model_revision", "model_source", "device", "backend", "precision", "dimensions")
@@ -35,10 +45,18 @@ def centres_path(kind: str, k: int) -> str:
     return L.path(L.CENTRES, kind=kind, k=int(k))
 
 
-def bert_identity(encoding: dict, records: Sequence[dict], model_path: str | None) -> dict:
+def bert_identity(
+    encoding: dict,
+    records: Sequence[dict],
+    model_path: str | None,
+    weights: str | None = None,
+) -> dict:
     """``about["bert"]``: the encoding settings and how the shards encoded (they agree: rule
-    gather_bert checked them), with the resolved model folder ``model_path``; ``int8``: the
-    int8 encoder's files and its check when the shards ran it."""
+    gather_bert checked them), with the resolved model folder ``model_path`` and ``weights``,
+    ``sha256:<hex>`` of its weight files (:func:`sentclust.bert.models.weights_sha256`: the one
+    identity a placer compares the copy it loads with, whether the run's model came from the
+    hub, a package or a folder); ``int8``: the int8 encoder's files and its check when the
+    shards ran it."""
     if not records:
         raise ValueError("no shard records: the run has no BERT encoding to describe")
     first = records[0]
@@ -47,7 +65,8 @@ def bert_identity(encoding: dict, records: Sequence[dict], model_path: str | Non
     if first.get("precision") == "int8":
         check = first.get("encoding_path", {}).get("int8_check")
         int8 = {"model": L.INT8_MODEL, "weights": L.INT8_WEIGHTS, "check": check}
-    return {"encoding": dict(encoding), **encoded, "model_path": model_path, "int8": int8}
+    return {"encoding": dict(encoding), **encoded, "model_path": model_path,
+            "model_weights": weights, "int8": int8}  # fmt: skip
 
 
 def about_document(
@@ -105,6 +124,7 @@ class RunModels:
         self.manifest = manifest
         self.about = manifest["about"]
         self._finegrained: dict[str, dict] = {}
+        self._copies: tempfile.TemporaryDirectory | None = None
 
     @property
     def kinds(self) -> list[str]:
@@ -113,12 +133,34 @@ class RunModels:
     def path(self, rel: str) -> Path:
         return self.run / rel
 
+    def read_bytes(self, rel: str) -> bytes:
+        """The run's file ``rel`` as checked against the manifest while it was read."""
+        return mf.read_verified(self.run, self.manifest, rel)
+
+    def local_copy(self, rel: str) -> Path:
+        """A private copy of the checked bytes of ``rel`` (same relative path, in a folder of
+        this object's, removed with it): for the loaders that read a path themselves."""
+        if self._copies is None:
+            self._copies = tempfile.TemporaryDirectory(prefix="sentclust-run-")
+        path = Path(self._copies.name) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.read_bytes(rel))
+        return path
+
     def finegrained(self, kind: str) -> dict:
         """The kind's ``finegrained.json`` (read once)."""
         if kind not in self._finegrained:
-            text = self.path(self.about["kinds"][kind]["finegrained"]).read_text()
-            self._finegrained[kind] = json.loads(text)
+            data = self.read_bytes(self.about["kinds"][kind]["finegrained"])
+            self._finegrained[kind] = json.loads(data)
         return self._finegrained[kind]
+
+    def centres(self, kind: str, k: int) -> KMeansModel:
+        """The (kind, k)'s :class:`~sentclust.cluster.model.KMeansModel`."""
+        return KMeansModel.from_arrays(read_npz(io.BytesIO(self.read_bytes(centres_path(kind, k)))))
+
+    def projection(self, kind: str) -> PLSProjection:
+        """A ``*_pls`` kind's :class:`~sentclust.cluster.pls.PLSProjection`."""
+        return PLSProjection.load(io.BytesIO(self.read_bytes(self.about["kinds"][kind]["pls"])))
 
     def chosen_k(self, kind: str) -> int:
         return int(self.finegrained(kind)["chosen_k"])
@@ -170,9 +212,13 @@ def open_run(run: str | Path) -> RunModels:
     try:
         manifest = json.loads(path.read_text())
     except ValueError as err:
+        raise mf.ManifestError(f"{path} is not valid JSON ({err}). {mf.REWRITE}") from None
+    mf.entries(run, manifest)  # its shape and layout, before its about is read
+    try:
+        loaded = model_files(manifest["about"])
+    except (KeyError, TypeError, AttributeError) as err:
         raise mf.ManifestError(
-            f"{path} is not valid JSON ({err}). Fix: delete it and rerun the workflow on this "
-            "run's config; only the manifest job runs again"
+            f"{path} has no 'about' of this layout (it lacks {err}). {mf.REWRITE}"
         ) from None
-    mf.verify(run, manifest)
+    mf.verify(run, manifest, required=loaded)
     return RunModels(run, manifest)

@@ -64,7 +64,11 @@ class KMeansModel:
                 "were saved, or a k outside kmeans.k). Fix: rerun the workflow on this run's "
                 "config; only the K-means jobs rerun"
             )
-        arrays = read_npz(path)
+        return cls.from_arrays(read_npz(path))
+
+    @classmethod
+    def from_arrays(cls, arrays: dict) -> KMeansModel:
+        """The model of its saved arrays (:meth:`arrays`)."""
         return cls(centres=arrays["centres"], sizes=arrays["sizes"])
 
     def assign(self, x) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
