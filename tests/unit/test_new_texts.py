@@ -101,3 +101,27 @@ def test_new_texts_meet_the_ingest_contract(tmp_path):
     (tmp_path / "m.txt").write_text("Fine.\n&nbsp;<br/>\n")
     with pytest.raises(NewTextError, match=r"m.txt line 2: the review is only markup"):
         nt.from_file(tmp_path / "m.txt")
+
+
+def test_new_texts_are_capped_in_total_and_a_parquet_file_sized_before_decoding(tmp_path):
+    """Issue 28 item 5 for new texts: a small Parquet file whose one text repeats 400 times
+    (40 MB once decoded) is refused from its dictionary, a .csv or .txt file above the cap
+    unread."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    bomb = tmp_path / "new.parquet"
+    pq.write_table(pa.table({"Text": ["a" * 100_000] * 400}), bomb, compression="zstd")
+    with pytest.raises(NewTextError) as err:
+        nt.from_file(bomb, max_total_bytes=1_000_000)
+    msg = str(err.value)
+    assert f"{bomb}: its texts hold 40000000 bytes, more than" in msg
+    assert "split the file into smaller ones" in msg
+    with pytest.raises(NewTextError, match=r"row 0 \(0-based row within this file\): 100000 b"):
+        nt.from_file(bomb, max_bytes=50_000)
+    for name in ("new.csv", "new.txt"):
+        f = tmp_path / name
+        f.write_text("text\n" + "A fine film.\n" * 200)
+        with pytest.raises(NewTextError, match=rf"{name}: the file's texts hold 2605 bytes"):
+            nt.from_path(f, max_total_bytes=1000)
+        assert len(nt.from_path(f)) == 200 + (name == "new.txt")

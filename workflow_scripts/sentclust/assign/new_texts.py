@@ -36,6 +36,8 @@ from sentclust.ingest.contract import (
 )
 from sentclust.ingest.detect import TAR_SUFFIXES
 from sentclust.ingest.errors import IngestError, fail_first, show
+from sentclust.ingest.limits import MAX_TOTAL_BYTES, TotalCap
+from sentclust.ingest.parquet import read_text_table
 
 #: accepted names of the text column (any case), in order of preference
 TEXT_COLUMNS = ("text", "review")
@@ -196,8 +198,33 @@ def from_table(
     return frame
 
 
-def from_file(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
-    """A ``.txt``, ``.csv`` or ``.parquet`` file of new reviews."""
+#: what to do about new texts above the total cap
+_SPLIT_FIX = "split the file into smaller ones (new texts are read whole)."
+
+
+def _read_parquet(path: Path, max_bytes: int, cap: TotalCap) -> pd.DataFrame:
+    """A Parquet file of new texts, its text column (:data:`TEXT_COLUMNS`, any case) sized
+    before it is decoded, as ingest sizes a Parquet input (:func:`read_text_table`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.ParquetFile(path).schema_arrow.names
+    except (pa.ArrowException, OSError):
+        names = []  # not Parquet: read_text_table says so, with the fix
+    lower = {str(c).lower(): c for c in names}
+    column = next((lower[n] for n in TEXT_COLUMNS if n in lower), TEXT_COLUMNS[0])
+    with _as_new_text_error():
+        table = read_text_table(path, column, None, max_review_bytes=max_bytes, cap=cap)
+    return table.to_pandas()
+
+
+def from_file(
+    path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+) -> pd.DataFrame:
+    """A ``.txt``, ``.csv`` or ``.parquet`` file of new reviews: a ``.txt`` or ``.csv`` file
+    of at most ``max_total_bytes``, a Parquet file whose text column holds at most that (sized
+    before it is decoded)."""
     import io
 
     path = Path(path)
@@ -206,8 +233,11 @@ def from_file(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.Data
             f"{path} is not a file. Fix: give the path of a .txt, .csv or .parquet file"
         )
     suffix = path.suffix.lower()
+    cap = TotalCap(max_total_bytes, fix=_SPLIT_FIX)
     if suffix == ".parquet":
-        return from_table(pd.read_parquet(path), str(path), max_bytes=max_bytes)
+        return from_table(_read_parquet(path, max_bytes, cap), str(path), max_bytes=max_bytes)
+    with _as_new_text_error():
+        cap.spend(path.stat().st_size, str(path), "the file's texts")
     data = path.read_bytes()
     if suffix == ".csv":
         text = _decode(data, str(path))
@@ -226,9 +256,11 @@ def from_file(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.Data
     )
 
 
-def from_path(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
+def from_path(
+    path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+) -> pd.DataFrame:
     """:func:`from_file`, or an aclImdb folder or ``.tar.gz`` archive (read by ingest, with
-    its labels and ratings) for rule assign's inputs."""
+    its labels and ratings, within ingest's caps) for rule assign's inputs."""
 
     path = Path(path)
     reader = None
@@ -237,9 +269,9 @@ def from_path(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.Data
     elif path.name.lower().endswith(TAR_SUFFIXES):
         reader = read_aclimdb_tar
     if reader is None:
-        return from_file(path, max_bytes=max_bytes)
+        return from_file(path, max_bytes=max_bytes, max_total_bytes=max_total_bytes)
     try:
-        reviews = reader(str(path), max_review_bytes=max_bytes)
+        reviews = reader(str(path), max_review_bytes=max_bytes, max_total_bytes=max_total_bytes)
     except IngestError as err:
         raise NewTextError(str(err)) from None
     columns = reviews[["review_id", "text", "label", "rating"]]

@@ -21,6 +21,7 @@ from .contract import MAX_REVIEW_BYTES, SPLITS, sort_reviews, validate_reviews
 from .csvfile import read_csv_input
 from .detect import FORMATS, detect_format, require_exists
 from .errors import IngestError
+from .limits import MAX_ARCHIVE_MEMBERS, MAX_TOTAL_BYTES, check_cap_setting
 from .parquet import read_parquet_input
 from .policies import (
     apply_duplicate_policy,
@@ -32,6 +33,13 @@ from .summary import summarize
 
 __all__ = ["ingest", "read_input"]
 
+#: the library's defaults of the caps (the config schema's)
+_CAP_DEFAULTS = {
+    "max_review_bytes": MAX_REVIEW_BYTES,
+    "max_total_bytes": MAX_TOTAL_BYTES,
+    "max_archive_members": MAX_ARCHIVE_MEMBERS,
+}
+
 
 def read_input(
     path: str,
@@ -40,15 +48,21 @@ def read_input(
     seed: int,
     csv_test_fraction: float,
     max_review_bytes: int = MAX_REVIEW_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    max_archive_members: int = MAX_ARCHIVE_MEMBERS,
 ) -> pd.DataFrame:
-    """Read ``path`` with the reader of ``fmt`` (one of :data:`FORMATS`, not ``auto``)."""
+    """Read ``path`` with the reader of ``fmt`` (one of :data:`FORMATS`, not ``auto``), within
+    the caps of :mod:`.limits`."""
+    sizes = {"max_review_bytes": max_review_bytes, "max_total_bytes": max_total_bytes}
     if fmt == "parquet":
-        return read_parquet_input(path)
+        return read_parquet_input(path, **sizes)
     if fmt == "aclimdb":
-        return read_aclimdb_dir(path, max_review_bytes=max_review_bytes)
+        return read_aclimdb_dir(path, **sizes)
     if fmt == "aclimdb_tar":
-        return read_aclimdb_tar(path, max_review_bytes=max_review_bytes)
-    return read_csv_input(path, test_fraction=csv_test_fraction, seed=seed)
+        return read_aclimdb_tar(path, **sizes, max_archive_members=max_archive_members)
+    return read_csv_input(
+        path, test_fraction=csv_test_fraction, seed=seed, max_total_bytes=max_total_bytes
+    )
 
 
 def _resolve_format(path: str, fmt: str) -> str:
@@ -64,16 +78,12 @@ def _resolve_format(path: str, fmt: str) -> str:
     return fmt
 
 
-def _check_settings(duplicate_texts: str, rating_conflicts: str, max_review_bytes: int) -> None:
-    """The policies and the cap, checked before the (slow) read."""
+def _check_settings(duplicate_texts: str, rating_conflicts: str, caps: dict[str, int]) -> None:
+    """The policies and the caps, checked before the (slow) read."""
     check_duplicate_policy(duplicate_texts)
     check_rating_policy(rating_conflicts)
-    cap = max_review_bytes
-    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
-        raise IngestError(
-            f"ingest.max_review_bytes {cap!r} must be a positive whole number of bytes. Fix: "
-            f"set it in the config (default {MAX_REVIEW_BYTES}, 1 MiB)."
-        )
+    for key, value in caps.items():
+        check_cap_setting(key, value, _CAP_DEFAULTS[key])
 
 
 def ingest(
@@ -87,6 +97,8 @@ def ingest(
     csv_test_fraction: float,
     rating_conflicts: str,
     max_review_bytes: int,
+    max_total_bytes: int,
+    max_archive_members: int,
     sha256: str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The whole ingest stage (rule ingest); returns (reviews frame in contract order, summary
@@ -102,12 +114,15 @@ def ingest(
     """
     splits = [splits] if isinstance(splits, str) else list(splits)
     fmt = _resolve_format(path, fmt)
-    _check_settings(duplicate_texts, rating_conflicts, max_review_bytes)
+    caps = {
+        "max_review_bytes": max_review_bytes,
+        "max_total_bytes": max_total_bytes,
+        "max_archive_members": max_archive_members,
+    }
+    _check_settings(duplicate_texts, rating_conflicts, caps)
     if fmt == "aclimdb_tar":
         check_archive_sha256(path, sha256)
-    df = read_input(
-        path, fmt, seed=seed, csv_test_fraction=csv_test_fraction, max_review_bytes=max_review_bytes
-    )
+    df = read_input(path, fmt, seed=seed, csv_test_fraction=csv_test_fraction, **caps)
     n_read = len(df)
     validate_reviews(df, source=str(path))
     df = sort_reviews(df)
