@@ -135,7 +135,7 @@ def read_csv_input(
         bad,
         at,
         lambda row: f"sentiment {show(sentiment.iloc[row])} is not positive or negative",
-        "correct it to positive or negative (pos/neg also work), or remove that line.",
+        "correct it to positive or negative (pos/neg and 1/0 also work), or remove that line.",
     )
     n = len(reviews)
     split = assign_test_split(label, test_fraction, seed)

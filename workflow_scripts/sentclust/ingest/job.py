@@ -15,6 +15,7 @@ from .checks import (
     check_rating_policy,
     check_review_sizes,
     check_train_classes,
+    check_url_only,
     review_place,
 )
 from .contract import MAX_REVIEW_BYTES, SPLITS, sort_reviews, validate_reviews
@@ -107,7 +108,7 @@ def ingest(
 
     Steps: detect the format (``fmt="auto"``); verify an archive against ``sha256`` (when
     given); read; :func:`validate_reviews`; sort into the contract order; the checks of
-    :mod:`.checks` (review sizes, markup-only reviews, rating conflicts by the
+    :mod:`.checks` (review sizes, markup-only and URL-only reviews, rating conflicts by the
     ``rating_conflicts`` policy); :func:`apply_duplicate_policy`; :func:`filter_splits`;
     :func:`stratified_subsample` (``subsample`` rows, ``seed``); both classes in the train
     split; :func:`summarize`.
@@ -129,6 +130,7 @@ def ingest(
     at = review_place(df, str(path), fmt)
     check_review_sizes(df, at, max_review_bytes)
     check_markup_only(df, at)
+    check_url_only(df, at)
     n_conflicts = check_rating_conflicts(df, at, rating_conflicts)
     df, duplicates = apply_duplicate_policy(df, duplicate_texts)
     df = filter_splits(df, splits)

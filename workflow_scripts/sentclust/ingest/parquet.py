@@ -16,6 +16,7 @@ from .contract import (
     COLUMNS,
     MAX_REVIEW_BYTES,
     NOT_A_RATING,
+    RATING_FIX,
     as_plain_series,
     bad_ids,
     check_texts,
@@ -228,7 +229,8 @@ def _labels(src: _File) -> np.ndarray:
         src,
         "label",
         labels_from_values,
-        "is not a valid label (column type {type}); accepted: integers 0/1 (also as 0.0/1.0), "
+        "is not a valid label (column type {type}); accepted: integers 0/1 (also as 0.0/1.0 "
+        "or the strings 0/1), "
         "booleans, or the strings pos/neg/positive/negative",
         "correct the label (1 or pos = positive, 0 or neg = negative) or drop the row.",
     )
@@ -260,7 +262,7 @@ def _ratings(src: _File) -> pd.Series:
         "rating",
         ratings_from_values,
         NOT_A_RATING + " (column type {type})",
-        "correct the rating (whole stars 1-10), set it to null, or drop the column.",
+        f"{RATING_FIX}, set unknown ratings to null, or drop the column.",
     )
 
 
