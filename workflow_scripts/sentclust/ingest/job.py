@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -87,6 +87,16 @@ def _check_settings(duplicate_texts: str, rating_conflicts: str, caps: dict[str,
         check_cap_setting(key, value, _CAP_DEFAULTS[key])
 
 
+def _check_reviews(
+    df: pd.DataFrame, at: Callable[[int], str], caps: dict[str, int], rating_conflicts: str
+) -> int:
+    """The checks of :mod:`.checks` on the sorted reviews; the number of rating conflicts."""
+    check_review_sizes(df, at, caps["max_review_bytes"])
+    check_markup_only(df, at)
+    check_url_only(df, at)
+    return check_rating_conflicts(df, at, rating_conflicts)
+
+
 def ingest(
     path: str,
     *,
@@ -127,11 +137,7 @@ def ingest(
     n_read = len(df)
     validate_reviews(df, source=str(path))
     df = sort_reviews(df)
-    at = review_place(df, str(path), fmt)
-    check_review_sizes(df, at, max_review_bytes)
-    check_markup_only(df, at)
-    check_url_only(df, at)
-    n_conflicts = check_rating_conflicts(df, at, rating_conflicts)
+    n_conflicts = _check_reviews(df, review_place(df, str(path), fmt), caps, rating_conflicts)
     df, duplicates = apply_duplicate_policy(df, duplicate_texts)
     df = filter_splits(df, splits)
     df = stratified_subsample(df, subsample, seed)
