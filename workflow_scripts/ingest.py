@@ -7,8 +7,11 @@ from sentclust.workflow.logged import logged
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     p = sm.params
-    # the size cap changes no result (a review above it fails): read from the config, not params
-    max_review_bytes = sm.config["ingest"]["max_review_bytes"]
+    # the caps change no result (an input above one fails): read from the config, not params
+    caps = {
+        key: sm.config["ingest"][key]
+        for key in ("max_review_bytes", "max_total_bytes", "max_archive_members")
+    }
     df, summary = ingest.ingest(
         p.source,
         fmt=p.fmt,
@@ -18,7 +21,7 @@ with logged(sm.log[0]) as log:
         duplicate_texts=p.duplicate_texts,
         csv_test_fraction=p.csv_test_fraction,
         rating_conflicts=p.rating_conflicts,
-        max_review_bytes=max_review_bytes,
+        **caps,
         sha256=p.sha256,
     )
     summary["seed"] = p.seed

@@ -14,8 +14,9 @@
 # The state folder (SLURM_TEST_STATE, default /tmp/sc-slurm) holds the munge key and the pid
 # files that `stop` kills: it must be root's own (made with mode 711 when missing; an existing
 # one must be a real folder, not a link, owned by root, mode 700 or 711), else the script
-# refuses to run. A pid is only trusted when /proc/PID/comm names the daemon (pid reuse). The
-# backup of an existing /etc/slurm/slurm.conf stays beside it, in /etc/slurm.
+# refuses to run. A pid is only trusted when that process is the daemon (pid reuse): its
+# /proc/PID/comm names it, its /proc/PID/exe is the binary `command -v <daemon>` finds, and it
+# runs as root. The backup of an existing /etc/slurm/slurm.conf stays beside it, in /etc/slurm.
 #
 # What this set-up has to get right (SLURM 22.05, munge 0.5.15 on Debian 12):
 # - no accounting database (AccountingStorageType=accounting_storage/none), so `sacct` fails and
@@ -89,13 +90,21 @@ require_private_state() { # [create]: check the state folder; make it (mode 711)
 }
 
 pid_of() { # name: the pid from its pid file, if that process is alive and is that daemon
-    local f=$STATE/$1.pid pid comm
+    local f=$STATE/$1.pid pid comm want exe uid
     [[ -f $f && ! -L $f && -s $f ]] || return 1
     pid=$(head -c 32 "$f" | tr -d '[:space:]')
     [[ $pid =~ ^[1-9][0-9]*$ ]] || return 1
     # a pid file left by a crash may name a live process that reused the number
     comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
     [[ $comm == "$1" ]] || return 1
+    # comm is only a name that any program may take (a copy of sleep called slurmd): the
+    # process must run the installed daemon's binary ("(deleted)" once a package upgrade
+    # replaced the file), as root
+    want=$(command -v -- "$1") && want=$(readlink -f -- "$want") || return 1
+    exe=$(readlink -- "/proc/$pid/exe" 2>/dev/null) || return 1
+    [[ $exe == "$want" || $exe == "$want (deleted)" ]] || return 1
+    uid=$(awk '/^Uid:/ { print $2; exit }' "/proc/$pid/status" 2>/dev/null) || return 1
+    [[ $uid == 0 ]] || return 1
     echo "$pid"
 }
 

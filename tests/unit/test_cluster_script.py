@@ -8,6 +8,7 @@ refuse (it stops before doing anything), or sourced to call its functions.
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -96,18 +97,22 @@ def test_the_slurm_conf_backup_stays_beside_the_real_file_and_slurm_conf_is_igno
 
 def test_only_the_named_daemons_pid_is_trusted_and_killed(tmp_path):
     """A pid file that names a live process of another program (pid reuse after a crash) is
-    ignored: stop_pid leaves that process alone, and kills the real daemon."""
+    ignored: stop_pid leaves that process alone, and kills the real daemon. The daemon is the
+    binary that ``command -v <name>`` finds (here a copy of sleep put first on PATH)."""
     state = _private(tmp_path / "state")
-    fake_daemon = tmp_path / "slurmd"  # a process whose comm is "slurmd"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_daemon = bin_dir / "slurmd"  # the "installed" slurmd of this test
     shutil.copy(shutil.which("sleep"), fake_daemon)
     daemon = subprocess.Popen([str(fake_daemon), "60"])
     other = subprocess.Popen(["sleep", "60"])
+    path = f"{bin_dir}:{os.environ['PATH']}"
     try:
         (state / "slurmd.pid").write_text(f"{daemon.pid}\n")
         (state / "munged.pid").write_text(f"{other.pid}\n")
-        run = _bash("pid_of slurmd; pid_of munged || echo not-munged", state)
+        run = _bash("pid_of slurmd; pid_of munged || echo not-munged", state, PATH=path)
         assert run.stdout.split() == [str(daemon.pid), "not-munged"], run.stderr
-        run = _bash("stop_pid munged; stop_pid slurmd", state)
+        run = _bash("stop_pid munged; stop_pid slurmd", state, PATH=path)
         assert run.returncode == 0, run.stderr
         assert daemon.wait(timeout=20) is not None and other.poll() is None
         assert not (state / "slurmd.pid").exists()
@@ -115,3 +120,26 @@ def test_only_the_named_daemons_pid_is_trusted_and_killed(tmp_path):
         for proc in (daemon, other):
             proc.kill()
             proc.wait()
+
+
+def test_a_process_named_like_the_daemon_is_not_trusted(tmp_path):
+    """Issue 28 item 11: a copy of sleep named slurmd has the comm slurmd, but its executable is
+    not the slurmd that is installed: its pid is not trusted, and stop leaves it running."""
+    state = _private(tmp_path / "state")
+    impostor = tmp_path / "slurmd"
+    shutil.copy(shutil.which("sleep"), impostor)
+    proc = subprocess.Popen([str(impostor), "60"])
+    try:
+        comm = Path(f"/proc/{proc.pid}/comm")
+        for _ in range(100):  # until the child has exec'd the copy
+            if comm.read_text().strip() == "slurmd":
+                break
+            time.sleep(0.05)
+        assert comm.read_text().strip() == "slurmd"
+        (state / "slurmd.pid").write_text(f"{proc.pid}\n")
+        run = _bash("pid_of slurmd || echo untrusted; stop_pid slurmd", state)
+        assert run.stdout.split() == ["untrusted"], run.stdout + run.stderr
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait()

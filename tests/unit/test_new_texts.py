@@ -22,7 +22,7 @@ def test_files_of_each_form(tmp_path):
     pd.DataFrame({"text": ["Great.", "Awful."]}).to_parquet(tmp_path / "r.parquet")
     assert len(nt.from_file(tmp_path / "r.txt")) == 2
     f = nt.from_file(tmp_path / "r.csv")
-    assert f["text"][0] == "Great, really." and f["label"].tolist() == ["1", "0"]
+    assert f["text"][0] == "Great, really." and f["label"].tolist() == [1, 0]
     assert nt.from_file(tmp_path / "r.parquet")["text"].tolist() == ["Great.", "Awful."]
 
 
@@ -101,3 +101,59 @@ def test_new_texts_meet_the_ingest_contract(tmp_path):
     (tmp_path / "m.txt").write_text("Fine.\n&nbsp;<br/>\n")
     with pytest.raises(NewTextError, match=r"m.txt line 2: the review is only markup"):
         nt.from_file(tmp_path / "m.txt")
+
+
+def test_new_texts_are_capped_in_total_and_a_parquet_file_sized_before_decoding(tmp_path):
+    """Issue 28 item 5 for new texts: a small Parquet file whose one text repeats 400 times
+    (40 MB once decoded) is refused from its dictionary, a .csv or .txt file above the cap
+    unread."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    bomb = tmp_path / "new.parquet"
+    pq.write_table(pa.table({"Text": ["a" * 100_000] * 400}), bomb, compression="zstd")
+    with pytest.raises(NewTextError) as err:
+        nt.from_file(bomb, max_total_bytes=1_000_000)
+    msg = str(err.value)
+    assert f"{bomb}: its texts hold 40000000 bytes, more than" in msg
+    assert "split the file into smaller ones" in msg
+    with pytest.raises(NewTextError, match=r"row 0 \(0-based row within this file\): 100000 b"):
+        nt.from_file(bomb, max_bytes=50_000)
+    for name in ("new.csv", "new.txt"):
+        f = tmp_path / name
+        f.write_text("text\n" + "A fine film.\n" * 200)
+        with pytest.raises(NewTextError, match=rf"{name}: the file's texts hold 2605 bytes"):
+            nt.from_path(f, max_total_bytes=1000)
+        assert len(nt.from_path(f)) == 200 + (name == "new.txt")
+
+
+def test_labels_and_ratings_of_new_texts_are_checked_and_converted(tmp_path):
+    """Issue 28 item 12: a new text's label and rating follow the reviews contract: labels
+    1/0 (also as the strings a CSV holds, or pos/neg) become int8, ratings whole stars 1-10
+    (a CSV's "9" becomes 9), an empty cell is unknown; anything else is refused by row."""
+    f = tmp_path / "r.csv"
+    f.write_text('text,label,rating\n"Great, really.",1,9\nAwful.,neg,\nFine.,,10\n')
+    frame = nt.from_file(f)
+    assert frame["label"].tolist()[:2] == [1, 0] and pd.isna(frame["label"][2])
+    assert str(frame["label"].dtype) == "Int8" and str(frame["rating"].dtype) == "Int8"
+    assert frame["rating"].tolist()[::2] == [9, 10] and pd.isna(frame["rating"][1])
+    for column, value, shown in [
+        ("rating", "8/10", "rating '8/10'"),
+        ("rating", "11", "rating '11'"),
+        ("rating", "8.5", "rating '8.5'"),
+        ("label", "2", "label '2'"),
+        ("label", "maybe", "label 'maybe'"),
+    ]:
+        f.write_text(f"text,{column}\nGood.,{'1' if column == 'label' else '9'}\nBad.,{value}\n")
+        with pytest.raises(NewTextError) as err:
+            nt.from_file(f)
+        assert f"{f} row 2: {shown}" in str(err.value) and "Fix:" in str(err.value)
+    table = pd.DataFrame({"text": ["a b", "c d"], "rating": [9, 11]})
+    with pytest.raises(NewTextError, match=r"x\.parquet row 2: rating 11 is not an integer"):
+        nt.from_table(table, "x.parquet")
+
+
+@pytest.mark.parametrize("text", ["https://www.imdb.com/title/tt0111161/", "www.example.org/r"])
+def test_a_new_text_that_is_only_a_url_is_refused(text):
+    with pytest.raises(NewTextError, match=r"argument 2: the review is only a web address"):
+        nt.from_arguments(["A fine film.", text])

@@ -93,8 +93,10 @@ RESULT_CHANGES = [
     ("ingest.duplicate_texts", "drop", EVERYTHING),
     ("ingest.csv_test_fraction", 0.4, EVERYTHING),
     ("ingest.rating_conflicts", "keep", EVERYTHING),
-    # a cap: a review above it fails ingest, otherwise nothing changes (read from the config)
+    # caps: an input above one fails ingest, otherwise nothing changes (read from the config)
     ("ingest.max_review_bytes", 10**6, {"report"}),
+    ("ingest.max_total_bytes", 10**8, {"report"}),
+    ("ingest.max_archive_members", 150_000, {"report"}),
     ("prepare.lowercase", False, EVERYTHING - {"ingest"}),
     ("prepare.unicode_form", "NFC", EVERYTHING - {"ingest"}),
     *(

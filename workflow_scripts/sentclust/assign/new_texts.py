@@ -26,16 +26,22 @@ import numpy as np
 import pandas as pd
 
 from sentclust.ingest.aclimdb import read_aclimdb_dir, read_aclimdb_tar
-from sentclust.ingest.checks import check_markup_only, check_review_sizes
+from sentclust.ingest.checks import check_markup_only, check_review_sizes, check_url_only
 from sentclust.ingest.contract import (
     MAX_REVIEW_BYTES,
+    NOT_A_RATING,
+    RATING_FIX,
     REENCODE,
     as_plain_series,
     decode_utf8,
     is_text_dtype,
+    labels_from_values,
+    ratings_from_values,
 )
 from sentclust.ingest.detect import TAR_SUFFIXES
 from sentclust.ingest.errors import IngestError, fail_first, show
+from sentclust.ingest.limits import MAX_TOTAL_BYTES, TotalCap
+from sentclust.ingest.parquet import read_text_table
 
 #: accepted names of the text column (any case), in order of preference
 TEXT_COLUMNS = ("text", "review")
@@ -89,6 +95,7 @@ def _check_contract(texts: Sequence[str], where: Sequence[str], max_bytes: int) 
         )
     with _as_new_text_error():
         check_markup_only(frame, where.__getitem__)
+        check_url_only(frame, where.__getitem__)
 
 
 def _frame(
@@ -103,7 +110,7 @@ def _frame(
     _check_contract(texts, where, max_bytes)
     frame = pd.DataFrame({"text_id": [f"new_{i}" for i in range(len(texts))], "text": list(texts)})
     for name, values in (extra or {}).items():
-        frame[name] = list(values)
+        frame[name] = values.array if isinstance(values, pd.Series) else list(values)
     return frame
 
 
@@ -168,6 +175,52 @@ def _text_column(table: pd.DataFrame, column: Any, where: str) -> list[str]:
     return values.astype("string").fillna("").tolist()
 
 
+def _ratings_of(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`ratings_from_values`, and strings of whole numbers (as a CSV holds them) read as
+    numbers first: "9" is 9, "8/10" or "8.5" is not a rating."""
+    if is_text_dtype(values) or values.dtype == object:
+        text = values.astype("string").str.strip()
+        whole = text.str.fullmatch(r"[0-9]{1,3}").fillna(False).to_numpy(dtype=bool)
+        numbers = pd.to_numeric(text.where(whole), errors="coerce").astype("Float64")
+        ratings, bad = ratings_from_values(numbers)
+        return ratings, bad | ~whole
+    return ratings_from_values(values)
+
+
+#: the optional columns' converters (the reviews contract's), what they accept, the fix
+_EXTRAS = {
+    "label": (
+        labels_from_values,
+        "is not a label",
+        "use 1 or pos for positive, 0 or neg for negative, or leave it empty (unknown).",
+    ),
+    "rating": (_ratings_of, NOT_A_RATING, f"{RATING_FIX}, or leave it empty (unknown)."),
+}
+
+
+def _extra_column(values: pd.Series, name: str, where: str) -> pd.Series:
+    """A new text's label or rating as the reviews contract has it (Int8, <NA> where unknown:
+    a null or empty cell); a value that is not one fails, naming its row."""
+    values = as_plain_series(values).reset_index(drop=True)
+    shown = values.astype("string").str.strip()
+    unknown = (values.isna() | (shown == "")).fillna(True).to_numpy(dtype=bool)
+    convert, problem, fix = _EXTRAS[name]
+    known = values[~unknown].reset_index(drop=True)
+    converted, bad = convert(known) if len(known) else (pd.Series([], dtype="Int8"), [])
+    mask = np.zeros(len(values), dtype=bool)
+    mask[np.flatnonzero(~unknown)] = np.asarray(bad, dtype=bool)
+    with _as_new_text_error():
+        fail_first(
+            mask,
+            lambda row: f"{where} row {row + 1}",
+            lambda row: f"{name} {show(values.iloc[row])} {problem}",
+            fix,
+        )
+    out = pd.Series(pd.array([pd.NA] * len(values), dtype="Int8"))
+    out[np.flatnonzero(~unknown)] = pd.array(np.asarray(converted), dtype="Int8")
+    return out
+
+
 def from_table(
     table: pd.DataFrame, where: str, *, max_bytes: int = MAX_REVIEW_BYTES
 ) -> pd.DataFrame:
@@ -181,7 +234,7 @@ def from_table(
             f" Fix: name the column of the reviews {' or '.join(TEXT_COLUMNS)}"
         )
     texts = _text_column(table, column, where)
-    extra = {n: table[lower[n]].tolist() for n in EXTRA_COLUMNS if n in lower}
+    extra = {n: _extra_column(table[lower[n]], n, where) for n in EXTRA_COLUMNS if n in lower}
     rows = [f"{where} row {i + 1}" for i in range(len(texts))]
     frame = _frame(texts, rows, extra, max_bytes=max_bytes)
     ids = next((lower[n] for n in ID_COLUMNS if n in lower), None)
@@ -196,8 +249,33 @@ def from_table(
     return frame
 
 
-def from_file(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
-    """A ``.txt``, ``.csv`` or ``.parquet`` file of new reviews."""
+#: what to do about new texts above the total cap
+_SPLIT_FIX = "split the file into smaller ones (new texts are read whole)."
+
+
+def _read_parquet(path: Path, max_bytes: int, cap: TotalCap) -> pd.DataFrame:
+    """A Parquet file of new texts, its text column (:data:`TEXT_COLUMNS`, any case) sized
+    before it is decoded, as ingest sizes a Parquet input (:func:`read_text_table`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.ParquetFile(path).schema_arrow.names
+    except (pa.ArrowException, OSError):
+        names = []  # not Parquet: read_text_table says so, with the fix
+    lower = {str(c).lower(): c for c in names}
+    column = next((lower[n] for n in TEXT_COLUMNS if n in lower), TEXT_COLUMNS[0])
+    with _as_new_text_error():
+        table = read_text_table(path, column, None, max_review_bytes=max_bytes, cap=cap)
+    return table.to_pandas()
+
+
+def from_file(
+    path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+) -> pd.DataFrame:
+    """A ``.txt``, ``.csv`` or ``.parquet`` file of new reviews: a ``.txt`` or ``.csv`` file
+    of at most ``max_total_bytes``, a Parquet file whose text column holds at most that (sized
+    before it is decoded)."""
     import io
 
     path = Path(path)
@@ -206,8 +284,11 @@ def from_file(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.Data
             f"{path} is not a file. Fix: give the path of a .txt, .csv or .parquet file"
         )
     suffix = path.suffix.lower()
+    cap = TotalCap(max_total_bytes, fix=_SPLIT_FIX)
     if suffix == ".parquet":
-        return from_table(pd.read_parquet(path), str(path), max_bytes=max_bytes)
+        return from_table(_read_parquet(path, max_bytes, cap), str(path), max_bytes=max_bytes)
+    with _as_new_text_error():
+        cap.spend(path.stat().st_size, str(path), "the file's texts")
     data = path.read_bytes()
     if suffix == ".csv":
         text = _decode(data, str(path))
@@ -226,9 +307,11 @@ def from_file(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.Data
     )
 
 
-def from_path(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
+def from_path(
+    path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+) -> pd.DataFrame:
     """:func:`from_file`, or an aclImdb folder or ``.tar.gz`` archive (read by ingest, with
-    its labels and ratings) for rule assign's inputs."""
+    its labels and ratings, within ingest's caps) for rule assign's inputs."""
 
     path = Path(path)
     reader = None
@@ -237,9 +320,9 @@ def from_path(path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES) -> pd.Data
     elif path.name.lower().endswith(TAR_SUFFIXES):
         reader = read_aclimdb_tar
     if reader is None:
-        return from_file(path, max_bytes=max_bytes)
+        return from_file(path, max_bytes=max_bytes, max_total_bytes=max_total_bytes)
     try:
-        reviews = reader(str(path), max_review_bytes=max_bytes)
+        reviews = reader(str(path), max_review_bytes=max_bytes, max_total_bytes=max_total_bytes)
     except IngestError as err:
         raise NewTextError(str(err)) from None
     columns = reviews[["review_id", "text", "label", "rating"]]

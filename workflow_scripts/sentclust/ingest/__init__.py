@@ -20,7 +20,9 @@ calls), :mod:`.errors` (how problems are reported), :mod:`.detect` (input forms)
 form (:mod:`.parquet`, :mod:`.aclimdb`, :mod:`.csvfile`), :mod:`.policies` (duplicate texts,
 split filter, subsample), :mod:`.checks` (review size cap, markup-only reviews, ratings that
 contradict the label, both classes in the train split, a local archive's checksum),
-:mod:`.summary`, :mod:`.job` (the whole stage, :func:`ingest`: what rule ingest runs),
+:mod:`.limits` (caps on all reviews' bytes together and on a tar archive's members, checked
+while the input is read), :mod:`.summary`, :mod:`.job` (the whole stage, :func:`ingest`: what rule
+ingest runs),
 :mod:`.download` (the archive download: https, checksum, length and size checks) and
 :mod:`.inputs` (what the workflow checks when it builds the DAG).
 

@@ -12,6 +12,7 @@ import tarfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from .contract import (
 )
 from .detect import ACCEPTED_FORMS, PATH_FIX, aclimdb_root, require_exists, require_regular_file
 from .errors import IngestError, fail_first
+from .limits import MAX_ARCHIVE_MEMBERS, MAX_TOTAL_BYTES, TotalCap, too_many_members
 
 __all__ = ["read_aclimdb_dir", "read_aclimdb_tar"]
 
@@ -161,11 +163,11 @@ def _too_big(where: str, size: int, max_review_bytes: int) -> IngestError:
 
 
 def _folder_reviews(
-    folder: Path, place: tuple[str, str], max_review_bytes: int
+    folder: Path, place: tuple[str, str], max_review_bytes: int, cap: TotalCap
 ) -> Iterator[tuple[tuple[str, ...], bytes]]:
     """(path parts, bytes) of the review files of one ``<split>/<pos|neg>/`` folder. Only
     regular files are read (links are not followed, a FIFO is refused rather than blocking),
-    each up to ``max_review_bytes``; subfolders are skipped."""
+    each up to ``max_review_bytes``, all together up to ``cap``; subfolders are skipped."""
     for f in folder.iterdir():
         parts = (*place, f.name)
         if not _is_review_member(parts) or stat.S_ISDIR(f.lstat().st_mode):
@@ -173,21 +175,26 @@ def _folder_reviews(
         size = require_regular_file(f, "review file")
         if size > max_review_bytes:
             raise _too_big(str(f), size, max_review_bytes)
+        cap.spend(size, str(f))
         with open(f, "rb") as fh:
             data = fh.read(max_review_bytes + 1)
         if len(data) > max_review_bytes:  # it grew since lstat
             raise _too_big(str(f), len(data), max_review_bytes)
+        cap.spend(len(data) - size, str(f))
         yield parts, data
 
 
-def read_aclimdb_dir(path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
+def read_aclimdb_dir(
+    path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+) -> pd.DataFrame:
     """Read an extracted aclImdb folder (or a folder containing ``aclImdb/``).
 
     Reads ``{train,test}/{pos,neg}/<id>_<rating>.txt``; ``unsup/`` and every other file of the
     release (``urls_*.txt``, ``*.feat``, ``imdb.vocab``, ``README``) and hidden files are
     ignored. Text is the file's bytes decoded as strict UTF-8; the rating comes from the file
     name; review_id is ``<split>_<pos|neg>_<id>_<rating>`` (as in the shared Parquet files).
-    Review files must be regular files of at most ``max_review_bytes`` bytes.
+    Review files must be regular files of at most ``max_review_bytes`` bytes, and at most
+    ``max_total_bytes`` together.
     """
     p = require_exists(path)
     root = aclimdb_root(p) if p.is_dir() else None
@@ -198,12 +205,14 @@ def read_aclimdb_dir(path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES) -> 
             f"{ACCEPTED_FORMS}."
         )
 
+    cap = TotalCap(max_total_bytes)
+
     def items() -> Iterator[tuple[tuple[str, ...], bytes]]:
         for split in SPLITS:
             for lab in LABEL_NAMES:
                 folder = root / split / lab
                 if folder.is_dir():
-                    yield from _folder_reviews(folder, (split, lab), max_review_bytes)
+                    yield from _folder_reviews(folder, (split, lab), max_review_bytes, cap)
 
     return _parse_aclimdb_files(
         items(),
@@ -212,12 +221,25 @@ def read_aclimdb_dir(path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES) -> 
     )
 
 
+class _TarCaps(NamedTuple):
+    """What one archive may hold: bytes per review, reviews' bytes together, members."""
+
+    max_review_bytes: int
+    total: TotalCap
+    max_members: int
+
+
 def _tar_members(
-    tar: tarfile.TarFile, archive: str, max_review_bytes: int
+    tar: tarfile.TarFile, archive: str, caps: _TarCaps
 ) -> Iterator[tuple[tuple[str, ...], bytes]]:
     """(path parts, bytes) of the archive's review files, in archive order. A review member must
-    be a regular, non-sparse file of at most ``max_review_bytes`` bytes."""
-    for member in tar:
+    be a regular, non-sparse file of at most ``caps.max_review_bytes`` bytes; the review members
+    together may hold ``caps.total``, the archive ``caps.max_members`` members of any kind
+    (counted as they stream past, each costs memory)."""
+    max_review_bytes = caps.max_review_bytes
+    for count, member in enumerate(tar, start=1):
+        if count > caps.max_members:
+            raise too_many_members(archive, count, caps.max_members)
         parts = PurePosixPath(member.name).parts
         if member.isdir() or not _is_review_member(parts):
             continue
@@ -234,18 +256,26 @@ def _tar_members(
             )
         if member.size > max_review_bytes:
             raise _too_big(where, member.size, max_review_bytes)
+        caps.total.spend(member.size, where)
         handle = tar.extractfile(member)
         if handle is None:
             continue
         yield parts, handle.read(max_review_bytes + 1)
 
 
-def read_aclimdb_tar(path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES) -> pd.DataFrame:
+def read_aclimdb_tar(
+    path: str,
+    *,
+    max_review_bytes: int = MAX_REVIEW_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    max_archive_members: int = MAX_ARCHIVE_MEMBERS,
+) -> pd.DataFrame:
     """Read the aclImdb release archive (``.tar.gz``, ``.tgz`` or ``.tar``) without extracting it.
 
     Members are streamed with :mod:`tarfile` and parsed exactly like :func:`read_aclimdb_dir`
     (``aclImdb/train/pos/0_9.txt``; an archive without the top ``aclImdb/`` folder works too).
-    Review members must be regular, non-sparse files of at most ``max_review_bytes`` bytes.
+    Review members must be regular, non-sparse files of at most ``max_review_bytes`` bytes and
+    ``max_total_bytes`` together; the archive may have ``max_archive_members`` members.
     """
     p = require_exists(path)
     archive = p.name
@@ -253,10 +283,11 @@ def read_aclimdb_tar(path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES) -> 
         f"{p}: {NO_REVIEWS} among the archive's members. Fix: point `input_path` at the "
         f"aclImdb_v1.tar.gz release archive (members aclImdb/train/pos/0_9.txt, ...)."
     )
+    caps = _TarCaps(max_review_bytes, TotalCap(max_total_bytes), max_archive_members)
     try:
         with tarfile.open(p, mode="r:*") as tar:
             return _parse_aclimdb_files(
-                _tar_members(tar, archive, max_review_bytes),
+                _tar_members(tar, archive, caps),
                 describe=lambda parts: f"{archive} member {'/'.join(parts)}",
                 none_found=none_found,
             )

@@ -5,6 +5,8 @@
   aclImdb readers also check each file before reading it);
 - :func:`check_markup_only`: no review that is empty once its markup is removed
   (``<br /><br />``), as the prepare stage cleans it; such a review fails like an empty one;
+- :func:`check_url_only`: no review that is only a web address (``https://...``, ``www....``):
+  it holds no words of a review;
 - :func:`check_rating_conflicts`: a star rating that contradicts the label (``pos/`` with 2 stars,
   ``neg/`` with 8) fails unless ``ingest.rating_conflicts: keep`` (then counted in the summary);
 - :func:`check_train_classes`: the train split holds both classes (the network, the probes and
@@ -13,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -32,6 +35,7 @@ __all__ = [
     "check_rating_policy",
     "check_review_sizes",
     "check_train_classes",
+    "check_url_only",
     "review_place",
 ]
 
@@ -104,6 +108,26 @@ def check_markup_only(df: pd.DataFrame, at: Callable[[int], str]) -> None:
         at,
         "the review is only markup (e.g. <br /><br />): nothing is left once the tags are removed",
         "remove that review or fill in its text.",
+    )
+
+
+#: a web address: a scheme and ``://``, or ``www.``, then no white space
+_URL = r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+"
+_URLS_ONLY = re.compile(rf"{_URL}(?:\s+{_URL})*", re.IGNORECASE)
+
+
+def check_url_only(df: pd.DataFrame, at: Callable[[int], str]) -> None:
+    """:class:`IngestError` for the first review that is only web addresses once its markup is
+    cleaned (``https://www.imdb.com/title/tt0111161/``): no words of a review to learn from or
+    to place. A review that mentions an address among its words is kept."""
+    maybe = np.flatnonzero(df["text"].str.contains("://|www\\.", case=False).to_numpy())
+    only = np.zeros(len(df), dtype=bool)
+    only[maybe] = [_URLS_ONLY.fullmatch(clean_text(t)) is not None for t in df["text"].iloc[maybe]]
+    fail_first(
+        only,
+        at,
+        "the review is only a web address: it holds no words of a review",
+        "remove that review, or put the review's own text in its place.",
     )
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "MAX_REVIEW_BYTES",
     "NOT_A_RATING",
     "RATINGS",
+    "RATING_FIX",
     "REENCODE",
     "REVIEWS_SCHEMA",
     "ROW_ORDER",
@@ -83,8 +84,9 @@ SPLITS = ("train", "test")
 LABEL_NAMES: tuple[str, ...] = ("neg", "pos")
 #: What each label means, in words (0 negative, 1 positive): figures, reports, explanations.
 CLASS_NAMES: tuple[str, ...] = ("negative", "positive")
-#: Words accepted as labels (after stripping and lower-casing).
-LABEL_WORDS = {"neg": 0, "negative": 0, "pos": 1, "positive": 1}
+#: Strings accepted as labels (after stripping and lower-casing): the words, and the digits
+#: 1/0 as a CSV or a string column holds the integer labels.
+LABEL_WORDS = {"neg": 0, "negative": 0, "pos": 1, "positive": 1, "0": 0, "1": 1}
 #: Valid star ratings.
 RATINGS = range(1, 11)
 #: Default cap on one review's size in bytes (config ``ingest.max_review_bytes``; real reviews
@@ -92,6 +94,8 @@ RATINGS = range(1, 11)
 MAX_REVIEW_BYTES = 1 << 20
 #: What is wrong with a bad rating value.
 NOT_A_RATING = "is not an integer 1-10 or null"
+#: How to store ratings (IMDB's scale: whole stars 1-10; no other scale is read).
+RATING_FIX = "store whole stars 1-10 in an integer column ('8/10' becomes 8)"
 #: Row order of the contract: text of the row order, for the summary.
 ROW_ORDER = "split (train, test), label (0, 1), then source order (numeric id for aclImdb)"
 #: The usual fix for bytes that are not UTF-8.
@@ -192,7 +196,7 @@ def bad_labels(label: pd.Series) -> np.ndarray:
 
 def labels_from_values(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(labels as int8 with -1 for invalid, invalid mask) for 0/1 ints (also as integral floats
-    0.0/1.0), bools or pos/neg words."""
+    0.0/1.0, or the strings "0"/"1"), bools or pos/neg words."""
     s = as_plain_series(s)
     dtype = s.dtype
     if pd.api.types.is_bool_dtype(dtype):

@@ -19,6 +19,7 @@ from .contract import (
 )
 from .detect import require_exists
 from .errors import IngestError, fail_first, show
+from .limits import MAX_TOTAL_BYTES, TotalCap
 
 __all__ = ["assign_test_split", "read_csv_input"]
 
@@ -97,7 +98,9 @@ def assign_test_split(label: np.ndarray, test_fraction: float, seed: int) -> np.
     return split
 
 
-def read_csv_input(path: str, *, test_fraction: float, seed: int) -> pd.DataFrame:
+def read_csv_input(
+    path: str, *, test_fraction: float, seed: int, max_total_bytes: int = MAX_TOTAL_BYTES
+) -> pd.DataFrame:
     """Read the common single CSV (columns ``review,sentiment``; sentiment positive/negative).
 
     The file is decoded as strict UTF-8 first (a leading BOM is allowed); column names are
@@ -109,6 +112,8 @@ def read_csv_input(path: str, *, test_fraction: float, seed: int) -> pd.DataFram
     ``round(test_fraction * n_label)`` rows drawn with ``numpy.random.default_rng(seed)``
     become ``test`` and the rest ``train``, i.e. a seeded split stratified by label
     (config ``ingest.csv_test_fraction``, default 0.5, and ``seed``).
+
+    A file larger than ``max_total_bytes`` fails before it is read.
     """
     p = require_exists(path)
     where = str(path)
@@ -117,6 +122,7 @@ def read_csv_input(path: str, *, test_fraction: float, seed: int) -> pd.DataFram
             f"csv_test_fraction {test_fraction!r} must be a number strictly between 0 and 1. "
             f"Fix: set `ingest.csv_test_fraction` in the config (0.5 splits the CSV in halves)."
         )
+    TotalCap(max_total_bytes).spend(p.stat().st_size, where, "the file's reviews")
     text = _decode(p.read_bytes(), where)
     reviews, sentiment = _parse(text, where)
 
@@ -129,7 +135,7 @@ def read_csv_input(path: str, *, test_fraction: float, seed: int) -> pd.DataFram
         bad,
         at,
         lambda row: f"sentiment {show(sentiment.iloc[row])} is not positive or negative",
-        "correct it to positive or negative (pos/neg also work), or remove that line.",
+        "correct it to positive or negative (pos/neg and 1/0 also work), or remove that line.",
     )
     n = len(reviews)
     split = assign_test_split(label, test_fraction, seed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -15,12 +15,14 @@ from .checks import (
     check_rating_policy,
     check_review_sizes,
     check_train_classes,
+    check_url_only,
     review_place,
 )
 from .contract import MAX_REVIEW_BYTES, SPLITS, sort_reviews, validate_reviews
 from .csvfile import read_csv_input
 from .detect import FORMATS, detect_format, require_exists
 from .errors import IngestError
+from .limits import MAX_ARCHIVE_MEMBERS, MAX_TOTAL_BYTES, check_cap_setting
 from .parquet import read_parquet_input
 from .policies import (
     apply_duplicate_policy,
@@ -32,6 +34,13 @@ from .summary import summarize
 
 __all__ = ["ingest", "read_input"]
 
+#: the library's defaults of the caps (the config schema's)
+_CAP_DEFAULTS = {
+    "max_review_bytes": MAX_REVIEW_BYTES,
+    "max_total_bytes": MAX_TOTAL_BYTES,
+    "max_archive_members": MAX_ARCHIVE_MEMBERS,
+}
+
 
 def read_input(
     path: str,
@@ -40,15 +49,21 @@ def read_input(
     seed: int,
     csv_test_fraction: float,
     max_review_bytes: int = MAX_REVIEW_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    max_archive_members: int = MAX_ARCHIVE_MEMBERS,
 ) -> pd.DataFrame:
-    """Read ``path`` with the reader of ``fmt`` (one of :data:`FORMATS`, not ``auto``)."""
+    """Read ``path`` with the reader of ``fmt`` (one of :data:`FORMATS`, not ``auto``), within
+    the caps of :mod:`.limits`."""
+    sizes = {"max_review_bytes": max_review_bytes, "max_total_bytes": max_total_bytes}
     if fmt == "parquet":
-        return read_parquet_input(path)
+        return read_parquet_input(path, **sizes)
     if fmt == "aclimdb":
-        return read_aclimdb_dir(path, max_review_bytes=max_review_bytes)
+        return read_aclimdb_dir(path, **sizes)
     if fmt == "aclimdb_tar":
-        return read_aclimdb_tar(path, max_review_bytes=max_review_bytes)
-    return read_csv_input(path, test_fraction=csv_test_fraction, seed=seed)
+        return read_aclimdb_tar(path, **sizes, max_archive_members=max_archive_members)
+    return read_csv_input(
+        path, test_fraction=csv_test_fraction, seed=seed, max_total_bytes=max_total_bytes
+    )
 
 
 def _resolve_format(path: str, fmt: str) -> str:
@@ -64,16 +79,22 @@ def _resolve_format(path: str, fmt: str) -> str:
     return fmt
 
 
-def _check_settings(duplicate_texts: str, rating_conflicts: str, max_review_bytes: int) -> None:
-    """The policies and the cap, checked before the (slow) read."""
+def _check_settings(duplicate_texts: str, rating_conflicts: str, caps: dict[str, int]) -> None:
+    """The policies and the caps, checked before the (slow) read."""
     check_duplicate_policy(duplicate_texts)
     check_rating_policy(rating_conflicts)
-    cap = max_review_bytes
-    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
-        raise IngestError(
-            f"ingest.max_review_bytes {cap!r} must be a positive whole number of bytes. Fix: "
-            f"set it in the config (default {MAX_REVIEW_BYTES}, 1 MiB)."
-        )
+    for key, value in caps.items():
+        check_cap_setting(key, value, _CAP_DEFAULTS[key])
+
+
+def _check_reviews(
+    df: pd.DataFrame, at: Callable[[int], str], caps: dict[str, int], rating_conflicts: str
+) -> int:
+    """The checks of :mod:`.checks` on the sorted reviews; the number of rating conflicts."""
+    check_review_sizes(df, at, caps["max_review_bytes"])
+    check_markup_only(df, at)
+    check_url_only(df, at)
+    return check_rating_conflicts(df, at, rating_conflicts)
 
 
 def ingest(
@@ -87,6 +108,8 @@ def ingest(
     csv_test_fraction: float,
     rating_conflicts: str,
     max_review_bytes: int,
+    max_total_bytes: int,
+    max_archive_members: int,
     sha256: str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The whole ingest stage (rule ingest); returns (reviews frame in contract order, summary
@@ -95,26 +118,26 @@ def ingest(
 
     Steps: detect the format (``fmt="auto"``); verify an archive against ``sha256`` (when
     given); read; :func:`validate_reviews`; sort into the contract order; the checks of
-    :mod:`.checks` (review sizes, markup-only reviews, rating conflicts by the
+    :mod:`.checks` (review sizes, markup-only and URL-only reviews, rating conflicts by the
     ``rating_conflicts`` policy); :func:`apply_duplicate_policy`; :func:`filter_splits`;
     :func:`stratified_subsample` (``subsample`` rows, ``seed``); both classes in the train
     split; :func:`summarize`.
     """
     splits = [splits] if isinstance(splits, str) else list(splits)
     fmt = _resolve_format(path, fmt)
-    _check_settings(duplicate_texts, rating_conflicts, max_review_bytes)
+    caps = {
+        "max_review_bytes": max_review_bytes,
+        "max_total_bytes": max_total_bytes,
+        "max_archive_members": max_archive_members,
+    }
+    _check_settings(duplicate_texts, rating_conflicts, caps)
     if fmt == "aclimdb_tar":
         check_archive_sha256(path, sha256)
-    df = read_input(
-        path, fmt, seed=seed, csv_test_fraction=csv_test_fraction, max_review_bytes=max_review_bytes
-    )
+    df = read_input(path, fmt, seed=seed, csv_test_fraction=csv_test_fraction, **caps)
     n_read = len(df)
     validate_reviews(df, source=str(path))
     df = sort_reviews(df)
-    at = review_place(df, str(path), fmt)
-    check_review_sizes(df, at, max_review_bytes)
-    check_markup_only(df, at)
-    n_conflicts = check_rating_conflicts(df, at, rating_conflicts)
+    n_conflicts = _check_reviews(df, review_place(df, str(path), fmt), caps, rating_conflicts)
     df, duplicates = apply_duplicate_policy(df, duplicate_texts)
     df = filter_splits(df, splits)
     df = stratified_subsample(df, subsample, seed)

@@ -14,7 +14,9 @@ import pyarrow.parquet as pq
 
 from .contract import (
     COLUMNS,
+    MAX_REVIEW_BYTES,
     NOT_A_RATING,
+    RATING_FIX,
     as_plain_series,
     bad_ids,
     check_texts,
@@ -30,8 +32,9 @@ from .contract import (
 )
 from .detect import PATH_FIX, parquet_files, require_exists
 from .errors import IngestError, fail_first, show
+from .limits import MAX_TOTAL_BYTES, TotalCap, check_parquet_metadata, text_sizes
 
-__all__ = ["read_parquet_input"]
+__all__ = ["read_parquet_input", "read_text_table"]
 
 _NULLABLE_TYPES = {
     pa.int8(): pd.Int8Dtype(),
@@ -48,12 +51,98 @@ _SPLIT_STEM = re.compile(r"(train|test)(?:[-_.].*)?", re.IGNORECASE)
 _FILL_IN = "remove that row or fill in the review."
 
 
-def _read_table(f: Path) -> pa.Table:
-    """The contract columns of one Parquet file (dictionary-encoded strings decoded)."""
+def _is_text_type(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _row_at(f: Path | str) -> Callable[[int], str]:
+    return lambda row: f"{f} row {row} (0-based row within this file)"
+
+
+def read_text_table(
+    f: Path | str,
+    text_column: str,
+    columns: Sequence[str] | None,
+    *,
+    max_review_bytes: int,
+    cap: TotalCap,
+    id_column: str | None = None,
+) -> pa.Table:
+    """``columns`` (None: all) of one Parquet file, the sizes of its ``text_column`` checked
+    before the texts are decoded: the metadata's against ``cap``'s limit
+    (:func:`check_parquet_metadata`), then each row's size (a dictionary-encoded column's from
+    its dictionary) against ``max_review_bytes`` and their sum against what is left of ``cap``.
+    Dictionary-encoded strings come back decoded. Messages name the row (and its ``id_column``
+    value when there is one). Raises :class:`IngestError`."""
     try:
-        pfile = pq.ParquetFile(f)
-        names = pfile.schema_arrow.names
-        table = pfile.read(columns=[c for c in COLUMNS if c in names])
+        pfile = pq.ParquetFile(f)  # reads the footer only
+        schema = pfile.schema_arrow
+        if text_column in schema.names:
+            check_parquet_metadata(pfile, text_column, str(f), cap)
+            if _is_text_type(schema.field(text_column).type):
+                # the dictionary stays encoded: its rows are sized before they are decoded
+                pfile = pq.ParquetFile(f, read_dictionary=[text_column])
+        names = [c for c in (schema.names if columns is None else columns) if c in schema.names]
+        table = pfile.read(columns=names)
+    except (pa.ArrowException, OSError) as err:
+        raise IngestError(
+            f"{f}: could not read it as Parquet ({err}). Fix: check that the file is a "
+            f"complete Parquet file (re-copy or re-export it), or remove it from the folder."
+        ) from err
+    if text_column in table.column_names and _is_text_type(_value_type(table[text_column])):
+        _check_text_sizes(table, text_column, str(f), max_review_bytes, cap, id_column)
+    return _decode_dictionaries(table)
+
+
+def _value_type(column: pa.ChunkedArray) -> pa.DataType:
+    """The column's type, or the values' type of a dictionary-encoded one."""
+    return column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+
+
+def _check_text_sizes(
+    table: pa.Table,
+    text_column: str,
+    f: str,
+    max_review_bytes: int,
+    cap: TotalCap,
+    id_column: str | None,
+) -> None:
+    """Each row of the string ``text_column`` up to ``max_review_bytes``, all of them within
+    ``cap`` (a dictionary-encoded column is sized from its dictionary: its rows are not
+    decoded)."""
+    sizes = text_sizes(table[text_column])
+    ids = table[id_column] if id_column in table.column_names else None
+
+    def at(row: int) -> str:
+        named = "" if ids is None else f", {id_column} {show(ids[row].as_py())}"
+        return _row_at(f)(row) + named
+
+    fail_first(
+        sizes > max_review_bytes,
+        at,
+        lambda i: (
+            f"{sizes[i]} bytes, more than ingest.max_review_bytes ({max_review_bytes}); real "
+            f"reviews are under 14 KB"
+        ),
+        "remove that row if it is not a review, or raise `ingest.max_review_bytes` in the config.",
+    )
+    cap.spend(int(sizes.sum()), f, "its texts")
+
+
+def _decode_dictionaries(table: pa.Table) -> pa.Table:
+    """Dictionary-encoded string columns as plain strings."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type) and _is_text_type(field.type.value_type):
+            column = table.column(index).cast(field.type.value_type)
+            table = table.set_column(index, field.name, column)
+    return table
+
+
+def _read_table(f: Path, max_review_bytes: int, cap: TotalCap) -> pa.Table:
+    """The contract columns of one Parquet file (dictionary-encoded strings decoded), sizes
+    checked before the texts are decoded (:func:`read_text_table`)."""
+    try:
+        names = pq.ParquetFile(f).schema_arrow.names
     except (pa.ArrowException, OSError) as err:
         raise IngestError(
             f"{f}: could not read it as Parquet ({err}). Fix: check that the file is a "
@@ -66,27 +155,22 @@ def _read_table(f: Path) -> pa.Table:
         "A Parquet input needs `text` (the review) and `label` (0/1, true/false or pos/neg); "
         "`split`, `rating` and `review_id` are optional. Fix: rename or add the columns.",
     )
-    for column in ("text", "review_id", "split"):
-        field = table.schema.field(column) if column in table.column_names else None
-        if field is not None and pa.types.is_dictionary(field.type):
-            index = table.schema.get_field_index(column)
-            table = table.set_column(
-                index, column, table.column(column).cast(field.type.value_type)
-            )
-    return table
+    return read_text_table(
+        f, "text", COLUMNS, max_review_bytes=max_review_bytes, cap=cap, id_column="review_id"
+    )
 
 
 class _File:
     """One Parquet file being read: its table, frame, and how its rows are named in messages."""
 
-    def __init__(self, f: Path) -> None:
+    def __init__(self, f: Path, max_review_bytes: int, cap: TotalCap) -> None:
         self.path = f
-        self.table = _read_table(f)
+        self.table = _read_table(f, max_review_bytes, cap)
         self.frame = self.table.to_pandas(types_mapper=_NULLABLE_TYPES.get)
         self.n = len(self.frame)
 
     def at(self, row: int) -> str:
-        return f"{self.path} row {row} (0-based row within this file)"
+        return _row_at(self.path)(row)
 
     def type_of(self, column: str) -> str:
         return str(self.table.schema.field(column).type)
@@ -145,7 +229,8 @@ def _labels(src: _File) -> np.ndarray:
         src,
         "label",
         labels_from_values,
-        "is not a valid label (column type {type}); accepted: integers 0/1 (also as 0.0/1.0), "
+        "is not a valid label (column type {type}); accepted: integers 0/1 (also as 0.0/1.0 "
+        "or the strings 0/1), "
         "booleans, or the strings pos/neg/positive/negative",
         "correct the label (1 or pos = positive, 0 or neg = negative) or drop the row.",
     )
@@ -177,7 +262,7 @@ def _ratings(src: _File) -> pd.Series:
         "rating",
         ratings_from_values,
         NOT_A_RATING + " (column type {type})",
-        "correct the rating (whole stars 1-10), set it to null, or drop the column.",
+        f"{RATING_FIX}, set unknown ratings to null, or drop the column.",
     )
 
 
@@ -209,9 +294,9 @@ def _given_ids(src: _File) -> pd.Series:
     return review_id
 
 
-def _read_one_parquet(f: Path) -> tuple[pd.DataFrame, bool]:
+def _read_one_parquet(f: Path, max_review_bytes: int, cap: TotalCap) -> tuple[pd.DataFrame, bool]:
     """One Parquet file as a contract frame; the flag says whether review ids were generated."""
-    src = _File(f)
+    src = _File(f, max_review_bytes, cap)
     text = _texts(src)
     label = _labels(src)
     split = _splits(src)
@@ -249,8 +334,13 @@ def _combine(files: Sequence[Path], parts: list[tuple[pd.DataFrame, bool]]) -> p
     return df
 
 
-def read_parquet_input(path: str) -> pd.DataFrame:
+def read_parquet_input(
+    path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+) -> pd.DataFrame:
     """Read a Parquet file, or every ``*.parquet`` file of a folder (by sorted name), as one frame.
+
+    The texts' sizes are checked before they are decoded (:func:`read_text_table`): all files'
+    texts together up to ``max_total_bytes``, each one up to ``max_review_bytes``.
 
     In a folder, hidden files and temporaries are ignored and symlinks or FIFOs are refused
     (:func:`~.detect.parquet_files`).
@@ -278,7 +368,8 @@ def read_parquet_input(path: str) -> pd.DataFrame:
             )
     else:
         files = [p]
-    parts = [_read_one_parquet(f) for f in files]
+    cap = TotalCap(max_total_bytes)
+    parts = [_read_one_parquet(f, max_review_bytes, cap) for f in files]
     if len(parts) == 1:
         return parts[0][0]
     return _combine(files, parts)
