@@ -56,7 +56,7 @@ def read_input(
     the caps of :mod:`.limits`."""
     sizes = {"max_review_bytes": max_review_bytes, "max_total_bytes": max_total_bytes}
     if fmt == "parquet":
-        return read_parquet_input(path, **sizes)
+        return read_parquet_input(path, **sizes, test_fraction=csv_test_fraction, seed=seed)
     if fmt == "aclimdb":
         return read_aclimdb_dir(path, **sizes)
     if fmt == "aclimdb_tar":

@@ -33,6 +33,7 @@ from .contract import (
 from .detect import PATH_FIX, parquet_files, require_exists
 from .errors import IngestError, fail_first, show
 from .limits import MAX_TOTAL_BYTES, TotalCap, check_parquet_metadata, text_sizes
+from .policies import seeded_split
 
 __all__ = ["read_parquet_input", "read_text_table"]
 
@@ -150,9 +151,9 @@ def _read_table(f: Path, max_review_bytes: int, cap: TotalCap) -> pa.Table:
         ) from err
     require_columns(
         f"{f}: missing required",
-        ("text", "label"),
+        ("text",),
         names,
-        "A Parquet input needs `text` (the review) and `label` (0/1, true/false or pos/neg); "
+        "A Parquet input needs `text` (the review); `label` (0/1, true/false or pos/neg), "
         "`split`, `rating` and `review_id` are optional. Fix: rename or add the columns.",
     )
     return read_text_table(
@@ -223,7 +224,10 @@ def _missing_labels(src: _File) -> None:
     )
 
 
-def _labels(src: _File) -> np.ndarray:
+def _labels(src: _File) -> np.ndarray | None:
+    """The labels, or None when the file has no label column (a corpus without labels)."""
+    if not src.has("label"):
+        return None
     _missing_labels(src)
     return _converted(
         src,
@@ -236,7 +240,13 @@ def _labels(src: _File) -> np.ndarray:
     )
 
 
-def _splits(src: _File) -> pd.Series:
+#: The seeded split of a file without one (``ingest.csv_test_fraction``, ``seed``), or None
+_Split = tuple[float, int] | None
+
+
+def _splits(src: _File, label: np.ndarray | None, seeded: _Split) -> pd.Series:
+    """The ``split`` column; else the split its name says; else ``seeded`` (test fraction,
+    seed) drawn by :func:`~.policies.seeded_split` (label-stratified when there are labels)."""
     if src.has("split"):
         raw = as_plain_series(src.frame["split"])
         split, bad = splits_from_values(raw)
@@ -245,6 +255,8 @@ def _splits(src: _File) -> pd.Series:
         )
         return split
     m = _SPLIT_STEM.fullmatch(src.path.stem)
+    if m is None and seeded is not None:
+        return pd.Series(seeded_split(src.n, label, *seeded))
     if m is None:
         raise IngestError(
             f"{src.path}: no `split` column, and the file name '{src.path.name}' does not say "
@@ -294,12 +306,14 @@ def _given_ids(src: _File) -> pd.Series:
     return review_id
 
 
-def _read_one_parquet(f: Path, max_review_bytes: int, cap: TotalCap) -> tuple[pd.DataFrame, bool]:
+def _read_one_parquet(
+    f: Path, max_review_bytes: int, cap: TotalCap, seeded: _Split = None
+) -> tuple[pd.DataFrame, bool]:
     """One Parquet file as a contract frame; the flag says whether review ids were generated."""
     src = _File(f, max_review_bytes, cap)
     text = _texts(src)
     label = _labels(src)
-    split = _splits(src)
+    split = _splits(src, label, seeded)
     rating = _ratings(src)
     generated = not src.has("review_id")
     if generated:
@@ -335,7 +349,12 @@ def _combine(files: Sequence[Path], parts: list[tuple[pd.DataFrame, bool]]) -> p
 
 
 def read_parquet_input(
-    path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+    path: str,
+    *,
+    max_review_bytes: int = MAX_REVIEW_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    test_fraction: float | None = None,
+    seed: int | None = None,
 ) -> pd.DataFrame:
     """Read a Parquet file, or every ``*.parquet`` file of a folder (by sorted name), as one frame.
 
@@ -345,15 +364,19 @@ def read_parquet_input(
     In a folder, hidden files and temporaries are ignored and symlinks or FIFOs are refused
     (:func:`~.detect.parquet_files`).
 
-    Needs the columns ``text`` and ``label`` (integers 0/1 of any int type, the floats 0.0/1.0,
-    booleans, or the strings pos/neg/positive/negative in any case; a null label fails, naming
-    every such row); other columns are ignored except:
+    Needs the column ``text``; other columns are ignored except:
 
+    - ``label`` (integers 0/1 of any int type, the floats 0.0/1.0, booleans, or the strings
+      pos/neg/positive/negative in any case; a null label fails, naming every such row); when
+      absent the corpus has no labels (an all-null label column);
     - ``split`` (train/test); when absent, it comes from the file name (``train.parquet``,
-      ``test.parquet``, also ``train-00000-of-00001.parquet``);
+      ``test.parquet``, also ``train-00000-of-00001.parquet``), else, when ``test_fraction``
+      and ``seed`` are given (``ingest.csv_test_fraction``, ``seed``), a seeded split of each
+      file, label-stratified when there are labels, random otherwise;
     - ``rating`` (integers 1-10 or null; absent means unknown);
     - ``review_id`` (unique strings or integers); when absent it is generated as
-      ``<split>_<pos|neg>_<row-within-file>`` plus ``_<rating>`` when the rating is known, and
+      ``<split>_<pos|neg>_<row-within-file>`` (``<split>_<row-within-file>`` without labels)
+      plus ``_<rating>`` when the rating is known, and
       prefixed with ``<file stem>_`` when that is needed to keep ids unique across files.
 
     Rows keep file order, then row order within each file.
@@ -369,7 +392,8 @@ def read_parquet_input(
     else:
         files = [p]
     cap = TotalCap(max_total_bytes)
-    parts = [_read_one_parquet(f, max_review_bytes, cap) for f in files]
+    seeded = None if test_fraction is None or seed is None else (test_fraction, seed)
+    parts = [_read_one_parquet(f, max_review_bytes, cap, seeded) for f in files]
     if len(parts) == 1:
         return parts[0][0]
     return _combine(files, parts)
