@@ -108,6 +108,7 @@ rule finegrained:
         choice=rules.choose_k.output.choice,
         assignments=sweep_files(L.ASSIGNMENTS),
         reviews=rules.ingest.output.reviews,
+        ingest_summary=rules.ingest.output.summary,
         prepared=rules.prepare.output.prepared,
         counts=rules.term_counts.output.counts,
         vocab=rules.term_counts.output.vocab,

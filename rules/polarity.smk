@@ -87,6 +87,7 @@ rule polarity:
         scorers=rules.score_segments.output.scorers,
         segments=rules.segment.output.segments,
         reviews=rules.ingest.output.reviews,
+        ingest_summary=rules.ingest.output.summary,
     output:
         reviews=results(L.POLARITY_REVIEWS),
         summary=results(L.POLARITY_SUMMARY),

@@ -10,6 +10,7 @@ import pandas as pd
 from sentclust.files import write_json, write_parquet
 from sentclust.finegrained import job as fs
 from sentclust.finegrained.counts import read_term_counts
+from sentclust.finegrained.scale import run_scale
 from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
@@ -25,6 +26,7 @@ with logged(sm.log[0]) as log:
         term_counts=read_term_counts(sm.input.counts, sm.input.vocab, sm.input.rows),
         cfg=cfg,
         polarity=fs.read_polarity(sm.input.polarity, sm.input.segment_scores, sm.input.segments),
+        scale=run_scale(sm.input.ingest_summary),
     )
     fs.write_rating_figure(run, kind=kind, path=sm.output.figure)
     write_parquet(fs.chosen_table(run), sm.output.table)

@@ -341,6 +341,8 @@ def _finegrained_job(tmp_path):
         frame["distance"] = np.zeros(len(ids), dtype=np.float32)
         pd.DataFrame(frame).to_parquet(tmp_path / f"k{k}.parquet")
     write_json({"k": 3, "chosen_by": "silhouette"}, tmp_path / "choice.json")
+    inputs["ingest_summary"] = str(tmp_path / "ingest_summary.json")
+    write_json({"rating_scale": [1, 10], "labels": "given"}, inputs["ingest_summary"])
     assignments = [str(tmp_path / "k2.parquet"), str(tmp_path / "k3.parquet")]
     input_files = InputFiles(fromdict={"choice": str(tmp_path / "choice.json"), **inputs})
     n = len(input_files)
@@ -350,6 +352,7 @@ def _finegrained_job(tmp_path):
     out.mkdir()  # as Snakemake makes the output folders
     cfg = {
         "mixed_band": 0.1,
+        "grade_share": 0.7,
         "top_terms": 3,
         "nearest": 2,
         "snippet_chars": 12,

@@ -252,19 +252,25 @@ def test_rating_check_on_constructed_data():
     # rank 0 holds every 1-star review and one 10-star; rank 2 holds the other 10-star reviews
     rank = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
     ratings = pd.array([1, 1, 1, 10, 4, 7, None, 10, 10, 10, 9], dtype="Int8")
-    out = check.rating_check(rank, ratings)
-    assert out["n_rated"] == 10
-    assert out["one_star_in_lowest"] == 1.0 and out["n_one_star"] == 3
-    assert out["ten_star_in_highest"] == 0.75 and out["n_ten_star"] == 4
+    out = check.rating_check(rank, ratings, (1, 10), graded_ranks=[0, 2])
+    assert out["n_rated"] == 10 and out["scale"] == [1, 10]
+    assert out["bottom_rating_in_lowest"] == 1.0 and out["n_bottom_rating"] == 3
+    assert out["top_rating_in_highest"] == 0.75 and out["n_top_rating"] == 4
     assert out["lowest_share_of_rated"] == 0.4 and out["highest_share_of_rated"] == 0.4
     assert out["mean_rating_by_rank"] == {0: 3.25, 1: 5.5, 2: 9.75}
     assert out["mean_rating_increasing"] is True
+    assert out["graded_mean_rating_increasing"] is True
     assert out["spearman_rho"] > 0.5
-    reversed_ = check.rating_check(2 - rank, ratings)
+    reversed_ = check.rating_check(2 - rank, ratings, (1, 10), graded_ranks=[0, 2])
     assert reversed_["spearman_rho"] == pytest.approx(-out["spearman_rho"])
     assert reversed_["mean_rating_increasing"] is False
+    assert reversed_["graded_mean_rating_increasing"] is False
+    assert check.rating_check(rank, ratings, (1, 10), [1])["graded_mean_rating_increasing"] is None
+    # the scale's ends: on 1-9 the 9-star review is a top rating, the 10s are not
+    nine = check.rating_check(rank, ratings, (1, 9))
+    assert nine["n_top_rating"] == 1 and nine["top_rating_in_highest"] == 1.0
     none = check.rating_check(np.array([0, 1]), pd.array([None, None], dtype="Int8"))
-    assert none["n_rated"] == 0 and none["spearman_rho"] is None
+    assert none == {"n_rated": 0}
 
 
 def _table(
@@ -279,6 +285,7 @@ def _table(
         counts=counts,
         vocab=vocab,
         mixed_band=0.1,
+        grade_share=0.7,
         top_n=top_n,
         n_nearest=3,
         weighting=weighting,
@@ -301,13 +308,16 @@ def test_finegrained_table():
     )
     assert t["rank"].tolist() == [0, 1, 2]
     assert t["cluster"].tolist() == [2, 0, 1]
-    assert t["grade"].tolist() == ["negative", "mixed", "positive"]
+    # the half-positive level among a half-positive corpus is no grade: a topic
+    assert t["grade"].tolist() == ["negative", "topic", "positive"]
+    assert t["graded"].tolist() == [True, False, True]
+    assert t.loc[1, "name"].startswith("topic: ") and "uneven" in t.loc[1, "name"]
     # each name: the grade, then the cluster's own terms; "awful dull" repeats "awful"
     assert t.loc[0, "terms"] == ["awful", "awful dull"] and t.loc[0, "name"] == "negative: awful"
     for name, grade, ts in zip(t["name"], t["grade"], t["terms"], strict=True):
         assert name.startswith(f"{grade}: ")
         assert set(name.removeprefix(f"{grade}: ").split(", ")) <= set(ts)
-    assert t.columns[:4].tolist() == ["rank", "cluster", "name", "grade"]
+    assert t.columns[:5].tolist() == ["rank", "cluster", "name", "grade", "graded"]
     assert t["size"].tolist() == [20, 20, 20]
     assert t["positive_share"].tolist() == [0.0, 0.5, 1.0]
     assert t["mean_rating"].tolist() == [1.0, 5.0, 10.0]

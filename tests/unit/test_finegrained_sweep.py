@@ -16,6 +16,7 @@ from sentclust.finegrained.weights import terms_from_counts
 #: the rule's finegrained params (the whole config section; these tests' own values)
 CFG = {
     "mixed_band": 0.1,
+    "grade_share": 0.7,
     "top_terms": 3,
     "nearest": 2,
     "snippet_chars": 12,
@@ -98,14 +99,24 @@ def test_finegrained_k_table_and_result(inputs):
     df = fs.assignment_frame(inputs["paths"][3], inputs["reviews"], inputs["texts"], 3)
     table, result = fs.finegrained_k(df, 3, chosen=3, cfg=CFG, term_counts=inputs["term_counts"])
     assert table["cluster"].tolist() == [2, 0, 1]  # negative, neutral, positive
-    assert table["grade"].tolist() == ["negative", "mixed", "positive"]
-    assert [n.split(":")[0] for n in table["name"]] == ["negative", "mixed", "positive"]
+    # the neutral third is half positive, as the corpus: not set apart, a topic
+    assert table["grade"].tolist() == ["negative", "topic", "positive"]
+    assert [n.split(":")[0] for n in table["name"]] == ["negative", "topic", "positive"]
     assert "dreadful" in table.loc[0, "terms"] and "masterpiece" in table.loc[2, "terms"]
     assert "dreadful" in table.loc[0, "name"] and "masterpiece" in table.loc[2, "name"]
     assert all(len(rows) == 2 for rows in table["nearest_rows"])
     first = table.loc[0, "nearest_rows"][0]
     assert table.loc[0, "nearest_texts"][0] == df["clean_text"].iat[first][:12]
-    assert list(result) == ["k", "chosen", "clusters", "rating_check_all", "rating_check_test"]
+    assert list(result) == [
+        "k",
+        "chosen",
+        "clusters",
+        "grading",
+        "rating_check_all",
+        "rating_check_test",
+    ]
+    assert result["grading"]["positive_threshold"] > 0.5 > result["grading"]["negative_threshold"]
+    assert result["rating_check_all"]["graded_mean_rating_increasing"] is True
     assert result["k"] == 3 and result["chosen"] is True
     assert [c["name"] for c in result["clusters"]] == table["name"].tolist()
     assert "nearest_rows" not in result["clusters"][0]
@@ -277,6 +288,8 @@ def test_chosen_table_and_document():
         "supervision",
         "chosen_k",
         "chosen_by",
+        "rating_scale",
+        "labels",
         "naming",
         "stop_words",
         "term_weighting",
@@ -290,4 +303,5 @@ def test_chosen_table_and_document():
     assert (doc2["term_weighting"], doc2["typical_segments"]) == ("ctfidf", 0)
     assert (doc["kind"], doc["chosen_k"], doc["chosen_by"]) == ("bert", 2, "silhouette")
     assert "'mixed' only within 0.1 of one half" in doc["naming"]
+    assert (doc["rating_scale"], doc["labels"]) == ([1, 10], "given")  # an old run: IMDB's
     assert doc["stop_words"] == "nltk" and doc["results"] is run.results

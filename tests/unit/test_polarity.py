@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
+from sentclust.finegrained.scale import RunScale
 from sentclust.polarity import check as chk
 from sentclust.polarity import contract
 from sentclust.polarity import job as pj
@@ -195,10 +196,20 @@ def test_by_rating_curve_and_its_rank_correlations():
         curve.set_index("rating").loc[4, "dual_polarity_share"]
         > curve.set_index("rating").loc[1, "dual_polarity_share"]
     )
-    rho = chk.rank_correlations(reviews, curve)
+    rho = chk.rank_correlations(reviews, curve, RunScale(1, 10).middle)
     assert rho["ratings"]["dual_polarity_share"] == pytest.approx(-1.0)
     assert rho["reviews"]["spread_std"] < -0.8
     assert rho["reviews"]["n"] == len(reviews)
+    # on a 1-5 scale the middle is 3: the same reviews, their ratings halved up, still say so
+    five = reviews.assign(rating=np.ceil(reviews["rating"] / 2).astype(int))
+    rho5 = chk.rank_correlations(five, chk.by_rating(five), RunScale(1, 5).middle)
+    assert rho5["reviews"]["spread_std"] < -0.5
+    # measured from 1-10's middle (5.5) a 1-5 corpus shows nothing: the scale matters
+    wrong = chk.rank_correlations(five, chk.by_rating(five), RunScale(1, 10).middle)
+    assert wrong["reviews"]["spread_std"] > -0.1
+    # without ratings: no correlations, not zeros
+    unrated = chk.rank_correlations(reviews, curve, None)
+    assert unrated["reviews"]["spread_std"] is None and unrated["reviews"]["n"] == 0
 
 
 def test_dual_examples_are_short_dual_reviews_widest_spread_first():

@@ -101,8 +101,37 @@ def heatmap(counts: pd.DataFrame, *, title: str, xlabel: str, path, row_labels=N
     _save(fig, path)
 
 
-def rating_by_cluster(df: pd.DataFrame, *, order: list[str], title: str, path) -> None:
-    """Star-rating distribution per named cluster (sentiment order), as box plots."""
+def _rating_axis(ax, scale, xlabel: str | None) -> None:
+    """The x axis of a per-rating figure on the run's ``scale`` (its ratings, lowest first;
+    ticks thinned to at most 11), labelled ``xlabel`` ("star rating (1-5)")."""
+    values = list(scale)
+    if values:
+        step = max(1, -(-len(values) // 11))
+        ax.set_xticks(values[::step])
+        ax.set_xlim(values[0] - 0.5, values[-1] + 0.5)
+    ax.set_xlabel(xlabel or "star rating")
+
+
+def no_data(*, title: str, text: str, path) -> None:
+    """A small figure that says why there is nothing to draw (``text``)."""
+    fig, ax = plt.subplots(figsize=(6, 1.4))
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=11)
+    ax.set_title(title, loc="left", fontsize=11)
+    _save(fig, path)
+
+
+def rating_by_cluster(
+    df: pd.DataFrame,
+    *,
+    order: list[str],
+    title: str,
+    path,
+    scale,
+    xlabel: str,
+) -> None:
+    """Star-rating distribution per named cluster (sentiment order), as box plots, on the
+    run's ``scale`` (its ratings) labelled ``xlabel``."""
     fig, ax = plt.subplots(figsize=(7, 1.2 + 0.5 * len(order)))
     sns.boxplot(
         data=df,
@@ -114,9 +143,8 @@ def rating_by_cluster(df: pd.DataFrame, *, order: list[str], title: str, path) -
         showmeans=True,
         meanprops={"marker": "D", "markerfacecolor": "#cc0000"},
     )
-    ax.set_xlabel("star rating (1-10)")
+    _rating_axis(ax, scale, xlabel)
     ax.set_ylabel("")
-    ax.set_xticks(range(1, 11))
     ax.set_title(title, loc="left", fontsize=11)
     _save(fig, path)
 
@@ -205,19 +233,27 @@ def projection_scatter(
     _save(fig, path)
 
 
-def polarity_by_rating(curve: pd.DataFrame, *, title: str, path) -> None:
+def polarity_by_rating(
+    curve: pd.DataFrame,
+    *,
+    title: str,
+    path,
+    scale,
+    xlabel: str,
+) -> None:
     """Dual-polarity share and mean spread of segment scores per star rating (``curve``:
-    rating, dual_polarity_share, spread_std_mean), side by side; the missing middle of the
-    scale (5, 6) stays a gap."""
+    rating, dual_polarity_share, spread_std_mean), side by side, on the run's ``scale``
+    labelled ``xlabel``; ratings missing from the data (IMDB's 5 and 6) stay a gap."""
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    curve = curve.sort_values("rating")
+    runs = (curve["rating"].diff() != 1).cumsum()  # a new line after each missing rating
     for ax, col, label in (
         (axes[0], "dual_polarity_share", "dual-polarity share"),
         (axes[1], "spread_std_mean", "mean spread (sd of segment scores)"),
     ):
-        for part in (curve[curve["rating"] <= 5], curve[curve["rating"] >= 6]):
+        for _, part in curve.groupby(runs):
             sns.lineplot(data=part, x="rating", y=col, marker="o", ax=ax, color="#3465a4")
-        ax.set_xticks(range(1, 11))
-        ax.set_xlabel("star rating")
+        _rating_axis(ax, scale, xlabel)
         ax.set_ylabel(label)
     axes[0].set_title(title, loc="left", fontsize=11)
     _save(fig, path)

@@ -12,6 +12,8 @@ import pandas as pd
 from sentclust.cluster.errors import ClusterInputError
 from sentclust.cluster.kmeans import kmeans
 
+#: IMDB's 1-10 stars: the ratings counted when the caller names no scale and the data hold
+#: nothing else (the run's scale: :func:`sentclust.finegrained.scale.run_scale`)
 RATINGS = tuple(range(1, 11))
 
 
@@ -176,15 +178,43 @@ def cluster_scores(clusters, labels) -> np.ndarray:
 # --------------------------------------------------------------------------- against ratings
 
 
-def rating_profile(clusters, ratings) -> pd.DataFrame:
-    """Per cluster: ``n_rated``, ``mean_rating`` (nulls skipped), counts ``rating_1..rating_10``."""
+def rating_values(ratings, scale: Sequence[int] | None = None) -> tuple[int, ...]:
+    """The ratings to count: every value of ``scale`` (the run's, e.g. ``range(1, 6)``) when
+    given; otherwise :data:`RATINGS` when the known ratings all lie on it, else the whole
+    numbers from the lowest to the highest known rating (none without ratings)."""
+    if scale is not None:
+        return tuple(int(v) for v in scale)
+    r = nullable_float(ratings)
+    r = r[~np.isnan(r)]
+    if not len(r):
+        return ()
+    if np.isin(r, RATINGS).all():
+        return RATINGS
+    return tuple(range(int(r.min()), int(r.max()) + 1))
+
+
+def rating_profile(clusters, ratings, scale: Sequence[int] | None = None) -> pd.DataFrame:
+    """Per cluster: ``n_rated``, ``mean_rating`` and ``sd_rating`` (nulls skipped; NaN when
+    none rated), counts ``rating_<v>`` for each ``v`` of :func:`rating_values` (none without
+    ratings: the columns are absent, not zeros)."""
     clusters = np.asarray(clusters)
     r = nullable_float(ratings)
-    counts = contingency(clusters, pd.array(r, dtype="Float64"), levels=RATINGS)
-    counts.columns = [f"rating_{v}" for v in RATINGS]
-    mean = pd.Series(r).groupby(clusters).mean()  # NaN skipped; NaN when none rated
-    out = pd.DataFrame({"n_rated": counts.sum(axis=1), "mean_rating": mean.reindex(counts.index)})
-    return pd.concat([out, counts], axis=1)
+    values = rating_values(r, scale)
+    index = pd.Index(np.unique(clusters), name="cluster")
+    if values:
+        counts = contingency(clusters, pd.array(r, dtype="Float64"), levels=values)
+        counts.columns = [f"rating_{v}" for v in values]
+    else:
+        counts = pd.DataFrame(index=index)
+    by = pd.Series(r).groupby(clusters)  # NaN skipped
+    out = pd.DataFrame(
+        {
+            "n_rated": by.count().reindex(index).astype(np.int64),
+            "mean_rating": by.mean().reindex(index),
+            "sd_rating": by.std(ddof=1).reindex(index),
+        }
+    )
+    return pd.concat([out, counts.reindex(index)], axis=1)
 
 
 def rating_spearman(ratings, cluster_score) -> float:

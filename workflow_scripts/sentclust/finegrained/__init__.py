@@ -18,7 +18,12 @@ Modules:
   class-based TF-IDF) and each cluster's top terms;
 - :mod:`.levels`: the levels of one clustering, ordered, named and described (one table row
   per level);
-- :mod:`.naming`: the levels' names (a grade from the positive share, then two terms);
+- :mod:`.grading`: which levels get a sentiment grade (the Wilson 95% interval of the
+  positive share set apart from the corpus's; the others are topics);
+- :mod:`.naming`: the levels' names (a grade from the positive share, or "topic", then two
+  terms);
+- :mod:`.scale`: the run's rating scale and labels' source, read from the ingest summary
+  (the one home of the scale for every stage after ingest);
 - :mod:`.check`: do the ordered levels order the star ratings (on all reviews; ordered on the
   train split, checked on the test split);
 - :mod:`.polarity`: the segment polarity inside each level's reviews and its typical segments;
@@ -27,4 +32,15 @@ Modules:
 Only light modules are imported here; matplotlib is imported where the figure is drawn.
 """
 
-__all__ = ["check", "counts", "job", "levels", "naming", "polarity", "terms", "weights"]
+__all__ = [
+    "check",
+    "counts",
+    "grading",
+    "job",
+    "levels",
+    "naming",
+    "polarity",
+    "scale",
+    "terms",
+    "weights",
+]

@@ -10,7 +10,9 @@ rule scripts only read and write files:
   (:func:`write_rating_figure`), finegrained.json (:func:`finegrained_document`).
 
 ``cfg`` is the rule's ``finegrained`` params, the whole config section (``mixed_band``,
-``top_terms``, ``nearest``, ``snippet_chars``, ``term_weighting``, ``typical_segments``, ...).
+``grade_share``, ``top_terms``, ``nearest``, ``snippet_chars``, ``term_weighting``,
+``typical_segments``, ...); ``scale`` the run's rating scale and labels' source
+(:func:`sentclust.finegrained.scale.run_scale` of the ingest summary).
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ import pandas as pd
 from sentclust.finegrained.check import rating_check, train_test_rating_check
 from sentclust.finegrained.counts import align_counts
 from sentclust.finegrained.counts import term_counts as count_matrix
-from sentclust.finegrained.levels import cluster_ranks, finegrained_table
+from sentclust.finegrained.grading import rule_record
+from sentclust.finegrained.levels import cluster_ranks, corpus_share, finegrained_table
 from sentclust.finegrained.polarity import POLARITY_COLUMNS, with_polarity
+from sentclust.finegrained.scale import RunScale
 from sentclust.finegrained.terms import NGRAM_RANGE, stop_words, term_stop_words
 
 _log = logging.getLogger(__name__)
@@ -75,6 +79,7 @@ class FinegrainedRun:
     ratings: pd.DataFrame  # the chosen k's rated reviews: cluster ``name``, ``rating``
     stop_words: str  # the stop words' source of the term counts
     terms_about: dict = field(default_factory=dict)  # how the term counts were made
+    scale: RunScale = field(default_factory=RunScale)  # the run's rating scale and labels
 
 
 def explored_ks(chosen: int, explore, ks) -> list[int]:
@@ -117,27 +122,33 @@ def finegrained_k(
     cfg: dict,
     term_counts,
     polarity: dict | None = None,
+    scale: RunScale | None = None,
 ):
-    """(the table, the result record) of one k; ``df`` from :func:`assignment_frame`,
+    """(the table, the result record) of one k on the run's ``scale`` (IMDB's when None: an
+    old run); ``df`` from :func:`assignment_frame`,
     ``term_counts`` as :func:`sentclust.finegrained.counts.read_term_counts` returns them,
     ``polarity`` None or {"reviews", "segment_scores", "segments"} DataFrames (either of the last
     two may be None: no typical segments), see
     :func:`sentclust.finegrained.polarity.with_polarity`."""
     counts, vocab, count_ids, _ = term_counts
+    scale = scale or RunScale()
     clusters = df["cluster"].to_numpy()
     ratings = df["rating"].astype("Float64")
+    labels = df["label"].astype("Float64") if scale.labelled else pd.Series([np.nan] * len(df))
     table = finegrained_table(
         clusters,
-        df["label"].to_numpy(),
+        labels,
         ratings,
         df["distance"].to_numpy(),
         counts=align_counts(counts, count_ids, df["review_id"], what=f"the assignments for k={k}"),
         vocab=vocab,
         mixed_band=cfg["mixed_band"],
+        grade_share=cfg["grade_share"],
         top_n=cfg["top_terms"],
         n_nearest=cfg["nearest"],
         weighting=cfg["term_weighting"],
         review_ids=df["review_id"].to_numpy(),
+        scale=scale.values,
     )
     table["nearest_texts"] = [
         [df["clean_text"].iat[i][: cfg["snippet_chars"]] for i in rows]
@@ -156,16 +167,32 @@ def finegrained_k(
         snippet_chars=cfg["snippet_chars"],
         opinion_min_words=cfg["opinion_min_words"],
     )
-    ranks = cluster_ranks(clusters, table["cluster"].tolist())
+    return table, _result(table, df, k, chosen, labels, scale, cfg["grade_share"])
+
+
+def _result(table, df, k, chosen, labels, scale: RunScale, grade_share: float) -> dict:
+    """One k's record of finegrained.json: its levels, the grading rule's numbers, the checks
+    against the ratings (absent without ratings)."""
+    clusters = df["cluster"].to_numpy()
+    ratings = df["rating"].astype("Float64")
     records = table.drop(columns=["nearest_rows"]).to_dict(orient="records")
     result = {
         "k": k,
         "chosen": k == chosen,
         "clusters": [{key: _json_safe(v) for key, v in r.items()} for r in records],
-        "rating_check_all": rating_check(ranks, ratings),
-        "rating_check_test": train_test_rating_check(clusters, df["label"], ratings, df["split"]),
+        "grading": rule_record(corpus_share(table), grade_share, int(table["n_labelled"].sum())),
     }
-    return table, result
+    if scale.rated:
+        ranks = cluster_ranks(clusters, table["cluster"].tolist())
+        graded = table.loc[table["graded"], "rank"].tolist()
+        span = (scale.lo, scale.hi)
+        result["rating_check_all"] = rating_check(ranks, ratings, span, graded)
+        result["rating_check_test"] = (
+            train_test_rating_check(clusters, labels, ratings, df["split"], span)
+            if scale.labelled
+            else None
+        )
+    return result
 
 
 def rated_by_name(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
@@ -191,16 +218,19 @@ def finegrained_sweep(
     term_counts,
     cfg: dict,
     polarity: dict | None = None,
+    scale: RunScale | None = None,
 ) -> FinegrainedRun:
     """The chosen k and the explored ones (:func:`explored_ks`); ``paths`` maps each k of the
     sweep to its assignments file, ``term_counts`` as
     :func:`sentclust.finegrained.counts.read_term_counts` returns them (counted once for every kind
-    and k: only their rows are reordered here), ``polarity`` as for :func:`finegrained_k`."""
+    and k: only their rows are reordered here), ``polarity`` and ``scale`` as for
+    :func:`finegrained_k`."""
+    scale = scale or RunScale()
     results, chosen_table, rated = [], None, None
     for k in explored_ks(chosen, explore, paths):
         df = assignment_frame(paths[k], reviews, texts, k)
         table, result = finegrained_k(
-            df, k, chosen=chosen, cfg=cfg, term_counts=term_counts, polarity=polarity
+            df, k, chosen=chosen, cfg=cfg, term_counts=term_counts, polarity=polarity, scale=scale
         )
         results.append(result)
         _log.info("k=%d: %s", k, list(table["name"]))
@@ -208,20 +238,27 @@ def finegrained_sweep(
             chosen_table, rated = table, rated_by_name(table, df)
     about = term_counts[3]
     return FinegrainedRun(
-        chosen, results, chosen_table, rated, about.get("stop_words", ""), dict(about)
+        chosen, results, chosen_table, rated, about.get("stop_words", ""), dict(about), scale
     )
 
 
 def write_rating_figure(run: FinegrainedRun, *, kind: str, path) -> None:
-    """The chosen k's star ratings by cluster, clusters in sentiment order."""
+    """The chosen k's star ratings by cluster, clusters in sentiment order, on the run's
+    scale; without ratings, a figure that says so (the rule's output exists either way)."""
     # matplotlib and seaborn: only to draw the figure
     from sentclust import figures
 
+    title = f"{kind}, k={run.chosen}: star ratings by cluster"
+    if not run.scale.rated or run.ratings.empty:
+        figures.no_data(title=title, text="the corpus has no star ratings", path=path)
+        return
     figures.rating_by_cluster(
         run.ratings,
         order=run.table["name"].tolist(),
-        title=f"{kind}, k={run.chosen}: star ratings by cluster",
+        title=title,
         path=path,
+        scale=run.scale.values,
+        xlabel=run.scale.axis_label(),
     )
 
 
@@ -242,9 +279,12 @@ def finegrained_document(
         "supervision": supervision,
         "chosen_k": run.chosen,
         "chosen_by": chosen_by,
-        "naming": "clusters ordered by positive share (ties: mean rating); 'mixed' only "
-        f"within {cfg['mixed_band']} of one half; names never contradict the majority label; "
-        "each name ends with the cluster's two most distinctive terms",
+        **run.scale.as_dict(),
+        "naming": "clusters ordered by positive share (ties: mean rating); a level is graded "
+        "only by the grading rule (see each result's 'grading'), the others are topics "
+        f"('topic: ...'); 'mixed' only within {cfg['mixed_band']} of one half; grades never "
+        "contradict the majority label; each name ends with the level's two most distinctive "
+        "terms",
         "stop_words": run.stop_words,
         "term_weighting": cfg["term_weighting"],
         "terms": run.terms_about,

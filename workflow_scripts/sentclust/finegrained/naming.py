@@ -1,8 +1,9 @@
-"""Names of the fine-grained levels, from the data (never hard-coded): a grade from each
-cluster's positive share in sentiment order ("very negative", ..., "mixed, leaning positive",
-..., "very positive"; a cluster whose majority is positive never gets a negative grade, and the
-other way round), then the cluster's two most distinctive terms that do not repeat a word
-("mixed, leaning positive: episode, series").
+"""Names of the fine-grained levels, from the data (never hard-coded). A level that the rule of
+:mod:`.grading` grades gets a grade from its positive share among the graded levels in sentiment
+order ("very negative", ..., "mixed, leaning positive", ..., "very positive"; a level whose
+majority is positive never gets a negative grade, and the other way round); every other level
+is a topic, "topic". Then the level's two most distinctive terms that do not repeat a word
+("very positive: superb, wonderful", "topic: japanese, war").
 """
 
 from __future__ import annotations
@@ -114,6 +115,54 @@ def _name_terms(terms: Sequence[str], n: int) -> list[str]:
             taken.append(term)
             seen.update(keys(term))
     return taken
+
+
+#: the grade of a level the rule of :mod:`.grading` does not grade
+TOPIC = "topic"
+
+
+def level_grades(shares_in_order: Sequence[float], sides, *, mixed_band: float) -> list[str]:
+    """Each level's grade: :func:`name_clusters` over the graded levels' shares (``sides``
+    not None, from :func:`sentclust.finegrained.grading.grade_sides`), :data:`TOPIC` for
+    the others. ``shares_in_order`` ascending (sentiment order)."""
+    graded = [i for i, side in enumerate(sides) if side is not None]
+    out = [TOPIC] * len(sides)
+    if graded:
+        shares = np.asarray(shares_in_order, dtype=np.float64)[graded]
+        for i, grade in zip(graded, name_clusters(shares, mixed_band=mixed_band), strict=True):
+            out[i] = grade
+    return out
+
+
+def level_names(grades: Sequence[str], terms: Sequence[Sequence[str]], *, n_terms: int = 2):
+    """Level names: each grade (:func:`level_grades`) and the level's ``n_terms`` most
+    distinctive terms ("topic: japanese, war"). Graded names are unique by their grades; two
+    topics with the same terms take one more term each until they differ, and a number
+    ("topic 2: ...") when their terms run out. The names serve as keys of tables and figures."""
+    if len(grades) != len(terms):
+        raise ValueError(f"{len(grades)} grades but terms for {len(terms)} levels")
+    graded = [g for g in grades if g != TOPIC]
+    if len(set(graded)) != len(graded):
+        raise ValueError(f"level grades must be unique to name levels, got {list(grades)}")
+    names = names_with_terms(
+        [g if g != TOPIC else f"{TOPIC} {i}" for i, g in enumerate(grades)], terms, n_terms=n_terms
+    )
+    topics = [i for i, g in enumerate(grades) if g == TOPIC]
+    width = {i: n_terms for i in topics}
+    for _ in range(max((len(terms[i]) for i in topics), default=0)):
+        picked = {i: ", ".join(_name_terms(list(terms[i]), width[i])) for i in topics}
+        clash = [i for i in topics if list(picked.values()).count(picked[i]) > 1]
+        if not clash:
+            break
+        for i in clash:
+            width[i] += 1
+    seen: dict[str, int] = {}
+    for i in topics:
+        picked = ", ".join(_name_terms(list(terms[i]), width[i]))
+        seen[picked] = seen.get(picked, 0) + 1
+        head = TOPIC if seen[picked] == 1 else f"{TOPIC} {seen[picked]}"
+        names[i] = f"{head}: {picked}" if picked else f"{TOPIC} {i + 1}"
+    return names
 
 
 def names_with_terms(

@@ -1,9 +1,11 @@
 """Polarity inside reviews checked against what we did not make: the star ratings and the review
 labels of the test split (the thresholds were fitted on the train split).
 
-Expectations: a review rated near the middle of the scale (4 or 7 stars) holds both polarities
-more often, and its segment scores spread wider, than one rated at an end (1 or 10); and a
-segment's polarity mostly agrees with its review's label.
+Expectations: a review rated near the middle of the run's scale (4 or 7 stars on IMDB's 1-10,
+3 on 1-5) holds both polarities more often, and its segment scores spread wider, than one rated
+at an end (1 or 10); and a segment's polarity mostly agrees with its review's label. The scale
+is the run's (:func:`sentclust.finegrained.scale.run_scale`); without ratings the by-rating
+parts are empty and their correlations null.
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sentclust.finegrained.scale import RunScale
 from sentclust.polarity.contract import NEGATIVE, NEUTRAL, POSITIVE
-
-#: the middle of IMDB's 1-10 scale (ratings 5 and 6 are not in the data)
-MIDDLE = 5.5
 
 
 def _spearman(a, b) -> float | None:
@@ -48,13 +48,16 @@ def by_rating(reviews: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def rank_correlations(reviews: pd.DataFrame, curve: pd.DataFrame) -> dict:
-    """Spearman's rho of each review's distance from the middle of the scale with its
-    dual polarity and its spread (negative: more of both near the middle), and the same over
-    the per-rating curve's points."""
+def rank_correlations(reviews: pd.DataFrame, curve: pd.DataFrame, middle: float | None) -> dict:
+    """Spearman's rho of each review's distance from ``middle``, the middle of the run's
+    scale (:attr:`RunScale.middle`), with its dual polarity and its spread (negative: more of
+    both near the middle), and the same over the per-rating curve's points; None each
+    without ratings (``middle`` None)."""
     df = reviews[reviews["rating"].notna() & (reviews["n_scored"] > 0)]
-    dist = (df["rating"].astype(float) - MIDDLE).abs()
-    cdist = (curve["rating"].astype(float) - MIDDLE).abs()
+    if middle is None:
+        df, curve, middle = df.iloc[:0], curve.iloc[:0], 0.0
+    dist = (df["rating"].astype(float) - middle).abs()
+    cdist = (curve["rating"].astype(float) - middle).abs()
     return {
         "reviews": {
             "dual_polarity": _spearman(dist, df["dual_polarity"].astype(float)),
@@ -143,18 +146,22 @@ def polarity_summary(
     thresholds: dict,
     agreement: dict,
     examples: int,
+    scale: RunScale | None = None,
 ) -> dict:
-    """The document of polarity/summary.json.
+    """The document of polarity/summary.json, on the run's rating ``scale`` (IMDB's 1-10 when
+    None: a run from before scales).
 
     ``reviews``: per review polarity with ``split``, ``label``, ``rating``; ``segments``: the
     scored segments with their text; ``agreement``: per scorer, :func:`segment_agreement` on
     the test split. The by-rating curve and correlations are measured on the test split (the
     thresholds came from the train split), or on every review when there is no test split.
     """
+    scale = scale or RunScale()
     test = reviews[reviews["split"] == "test"]
     checked = test if len(test) else reviews
     curve = by_rating(checked)
     return {
+        **scale.as_dict(),
         "scorer": scorer,
         "thresholds": thresholds,
         "checked_on": "test" if len(test) else "all",
@@ -164,7 +171,7 @@ def polarity_summary(
             str(lab): cluster_free_headline(checked[checked["label"] == lab]) for lab in (0, 1)
         },
         "by_rating": curve.to_dict(orient="records"),
-        "rank_correlation": rank_correlations(checked, curve),
+        "rank_correlation": rank_correlations(checked, curve, scale.middle),
         "segment_agreement": agreement,
         "examples": dual_examples(checked, segments, n=examples),
     }

@@ -130,9 +130,11 @@ def summary_document(
     segments: pd.DataFrame,
     scorers: SegmentScorers,
     cfg: dict,
+    scale=None,
 ) -> dict:
     """polarity/summary.json from the per-review frame (:func:`review_frame`), the scored
-    segments and the scorers."""
+    segments and the scorers, on the run's rating ``scale``
+    (:class:`sentclust.finegrained.scale.RunScale`)."""
     with_text = scored.merge(
         segments[["review_id", "segment_no", "text"]], on=["review_id", "segment_no"]
     )
@@ -143,6 +145,7 @@ def summary_document(
         thresholds=scorers.thresholds[scorers.primary].to_dict(),
         agreement=scorers.agreement,
         examples=cfg["examples"],
+        scale=scale,
     )
 
 
@@ -152,11 +155,13 @@ def review_polarity_outputs(
     segments: pd.DataFrame,
     scorers: SegmentScorers,
     cfg: dict,
+    scale=None,
 ) -> tuple[pa.Table, dict]:
     """(polarity/reviews.parquet, polarity/summary.json) from the segment scores, the reviews
-    (:data:`META_COLUMNS`), the segments' texts and the scorers; ``cfg``: the polarity section."""
+    (:data:`META_COLUMNS`), the segments' texts and the scorers; ``cfg``: the polarity section;
+    ``scale``: the run's rating scale (:func:`sentclust.finegrained.scale.run_scale`)."""
     reviews = review_frame(scored, meta)
-    doc = summary_document(reviews, scored, segments, scorers, cfg)
+    doc = summary_document(reviews, scored, segments, scorers, cfg, scale)
     own = [c for c in reviews if c not in META_COLUMNS[1:]]
     return reviews_table(reviews[own]), doc
 
