@@ -115,6 +115,21 @@ def test_rating_profile_skips_nulls():
     assert np.isnan(all_null.loc[0, "mean_rating"]) and all_null.loc[0, "n_rated"] == 0
 
 
+def test_rating_profile_counts_the_run_scale():
+    clusters = np.array([0, 0, 1, 1])
+    ratings = pd.array([1, 5, 4, None], dtype="Int8")
+    five = cm.rating_profile(clusters, ratings, range(1, 6))
+    assert [c for c in five if c.startswith("rating_")] == [f"rating_{v}" for v in range(1, 6)]
+    assert five.loc[0, "rating_5"] == 1 and five.loc[1, "rating_4"] == 1
+    # no scale named: 1-5 data on IMDB's 1-10 as before; 0-100 data on their own range
+    assert cm.rating_values(ratings) == cm.RATINGS
+    assert cm.rating_values(pd.array([0, 40, 100], dtype="Int8")) == tuple(range(0, 101))
+    # no ratings: no rating columns, not zeros
+    none = cm.rating_profile(clusters, pd.array([None] * 4, dtype="Int8"))
+    assert [c for c in none if c.startswith("rating_")] == [] and none["n_rated"].tolist() == [0, 0]
+    assert none["mean_rating"].isna().all()
+
+
 def test_rating_spearman_sign_and_nulls():
     ratings = pd.array([1, 2, 3, 8, 9, 10, None], dtype="Int8")
     score = np.array([0.1, 0.1, 0.1, 0.9, 0.9, 0.9, 0.1])

@@ -194,9 +194,9 @@ def rating_values(ratings, scale: Sequence[int] | None = None) -> tuple[int, ...
 
 
 def rating_profile(clusters, ratings, scale: Sequence[int] | None = None) -> pd.DataFrame:
-    """Per cluster: ``n_rated``, ``mean_rating`` and ``sd_rating`` (nulls skipped; NaN when
-    none rated), counts ``rating_<v>`` for each ``v`` of :func:`rating_values` (none without
-    ratings: the columns are absent, not zeros)."""
+    """Per cluster: ``n_rated``, ``mean_rating`` (nulls skipped; NaN when none rated), counts
+    ``rating_<v>`` for each ``v`` of :func:`rating_values` (none without ratings: the columns
+    are absent, not zeros)."""
     clusters = np.asarray(clusters)
     r = nullable_float(ratings)
     values = rating_values(r, scale)
@@ -211,7 +211,6 @@ def rating_profile(clusters, ratings, scale: Sequence[int] | None = None) -> pd.
         {
             "n_rated": by.count().reindex(index).astype(np.int64),
             "mean_rating": by.mean().reindex(index),
-            "sd_rating": by.std(ddof=1).reindex(index),
         }
     )
     return pd.concat([out, counts.reindex(index)], axis=1)

@@ -32,7 +32,10 @@ def cluster_profile(clusters, labels, ratings, scale=None) -> pd.DataFrame:
     out["n_positive"] = by.sum(min_count=1).reindex(out.index).fillna(0).astype(np.int64)
     out["positive_share"] = by.mean().reindex(out.index)
     out.index.name = "cluster"
-    return out.join(rating_profile(clusters, ratings, scale))
+    rated = rating_profile(clusters, ratings, scale)
+    sd = pd.Series(nullable_float(ratings)).groupby(clusters).std(ddof=1)
+    rated.insert(rated.columns.get_loc("mean_rating") + 1, "sd_rating", sd.reindex(rated.index))
+    return out.join(rated)
 
 
 def order_clusters(profile: pd.DataFrame) -> list[int]:

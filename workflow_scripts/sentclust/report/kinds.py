@@ -9,7 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from .format import file_uri, finite
+from sentclust.finegrained.naming import TOPIC
+from sentclust.finegrained.scale import RunScale, scale_from_summary
+
+from .format import file_uri, finite, pct
 from .polarity import segment_view
 
 #: the k-sweep's columns the page shows, in this order, when the sweep has them
@@ -48,14 +51,44 @@ CLUSTER_POLARITY = (
 )
 
 
-def _cluster_row(c: dict) -> dict[str, Any]:
+def _interval(lo: Any, hi: Any, show) -> str:
+    """ " (a–b)" of an interval's ends shown by ``show``, or "" when either is unknown."""
+    lo, hi = finite(lo), finite(hi)
+    return "" if lo is None or hi is None else f" ({show(lo)}–{show(hi)})"
+
+
+def level_lean(c: dict, scale: RunScale) -> str:
+    """A level's lean as numbers, on the run's scale: "positive share 65.0% (62.9–67.1%) · mean
+    rating 6.4/10 (6.2–6.6)"; each part only when the run has it (no labels: no share; no
+    ratings: no mean rating)."""
+    parts = []
+    share = finite(c.get("positive_share"))
+    if share is not None:
+        ends = _interval(c.get("positive_share_low"), c.get("positive_share_high"), pct)
+        parts.append(f"positive share {pct(share)}{ends}")
+    mean = scale.out_of(finite(c.get("mean_rating")))
+    if mean is not None:
+        ends = _interval(c.get("mean_rating_low"), c.get("mean_rating_high"), lambda v: f"{v:.1f}")
+        parts.append(f"mean rating {mean}{ends}")
+    return " · ".join(parts)
+
+
+def _cluster_row(c: dict, scale: RunScale) -> dict[str, Any]:
+    grade = c.get("grade")
+    # finegrained.json from before the grading rule: every level was graded
+    graded = bool(c.get("graded", grade != TOPIC))
     return {
         "name": c["name"],
         "id": c.get("cluster"),
         "rank": c.get("rank"),
+        "grade": grade,
+        "graded": graded,
+        "naming": "graded" if graded else "topic",
+        "lean": level_lean(c, scale),
         "size": int(c["size"]),
         "positive_share": finite(c.get("positive_share")),
         "mean_rating": finite(c.get("mean_rating")),
+        "mean_rating_text": scale.out_of(finite(c.get("mean_rating")), 2),
         "terms": ", ".join(c.get("terms", [])),
         "nearest": list(
             zip(c.get("nearest_review_ids", []), c.get("nearest_texts", []), strict=False)
@@ -68,23 +101,44 @@ def _cluster_row(c: dict) -> dict[str, Any]:
     }
 
 
-def _finegrained_result(r: dict) -> dict[str, Any]:
-    """One k of finegrained.json: its clusters and how well their order follows the ratings."""
+def _finegrained_result(r: dict, scale: RunScale) -> dict[str, Any]:
+    """One k of finegrained.json: its clusters, which are graded and by what rule, and how well
+    their order follows the ratings on the run's ``scale`` (no rating parts without ratings)."""
     check_all = r.get("rating_check_all") or {}
     check_test = r.get("rating_check_test") or {}
-    clusters = [_cluster_row(c) for c in r["clusters"]]
+    clusters = [_cluster_row(c, scale) for c in r["clusters"]]
+    grading = r.get("grading") or {}
+    # finegrained.json from before scales: IMDB's 1-star and 10-star keys
+    bottom = check_all.get("bottom_rating_in_lowest", check_all.get("one_star_in_lowest"))
+    top = check_all.get("top_rating_in_highest", check_all.get("ten_star_in_highest"))
     return {
         "k": r["k"],
         "chosen": bool(r.get("chosen")),
         "clusters": clusters,
         "has_typical": any(c["typical"] for c in clusters),
         "has_polarity": any(c[key] is not None for c in clusters for key in CLUSTER_POLARITY),
+        "n_graded": sum(c["graded"] for c in clusters),
+        "n_topics": sum(not c["graded"] for c in clusters),
+        "grading": {key: finite(grading.get(key)) for key in _GRADING_NUMBERS},
+        "rated": scale.rated and bool(check_all.get("n_rated")),
         "rho_all": finite(check_all.get("spearman_rho")),
         "rho_test": finite(check_test.get("spearman_rho")),
-        "one_star_in_lowest": finite(check_all.get("one_star_in_lowest")),
-        "ten_star_in_highest": finite(check_all.get("ten_star_in_highest")),
+        "bottom_rating": scale.lo,
+        "top_rating": scale.hi,
+        "bottom_rating_in_lowest": finite(bottom),
+        "top_rating_in_highest": finite(top),
         "mean_rating_increasing": check_all.get("mean_rating_increasing"),
+        "graded_mean_rating_increasing": check_all.get("graded_mean_rating_increasing"),
     }
+
+
+#: the grading rule's numbers the page shows (finegrained.json, each result's ``grading``)
+_GRADING_NUMBERS = (
+    "grade_share",
+    "corpus_positive_share",
+    "negative_threshold",
+    "positive_threshold",
+)
 
 
 def _weighting_text(weighting: Any) -> str | None:
@@ -131,6 +185,7 @@ def kind_section(
     chosen = choice["k"]
     shown_k = [chosen] + [k for k in explore if k != chosen and k in set(sweep["k"])]
     columns, rows, chosen_row = _sweep_table(sweep, chosen)
+    scale = scale_from_summary(finegrained)
     return {
         "kind": kind,
         "supervision": choice.get("supervision", ""),
@@ -147,7 +202,9 @@ def kind_section(
         "sweep_columns": columns,
         "sweep": rows,
         "chosen_metrics": chosen_row,
-        "finegrained": [_finegrained_result(r) for r in finegrained.get("results", [])],
+        "scale": scale.text,
+        "labels": scale.labels,
+        "finegrained": [_finegrained_result(r, scale) for r in finegrained.get("results", [])],
         "term_weighting": _weighting_text(finegrained.get("term_weighting")),
         "rating_figure": file_uri(rating_figure),
         "projection": file_uri(projection_figure),

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from sentclust.finegrained.scale import RunScale, scale_from_summary
+
 from .format import SENTIMENT, figure_uri, file_uri, finite, fmt
 from .polarity import headline_item, match_text
 
@@ -52,11 +54,34 @@ def _rating_figure(ratings: list[int], rating_rows: list[dict[str, Any]]) -> str
     return figure_uri(figures.rating_counts, long, title="reviews per star rating")
 
 
+#: where the labels come from, as the page says it
+LABEL_SOURCE_TEXT = {
+    "given": "given with the reviews",
+    "from_ratings": "derived from the ratings",
+    "none": "none (the stages that need labels did not run)",
+}
+
+
+def scale_view(scale: RunScale) -> dict[str, Any]:
+    """The run's rating scale and labels' source for the page (``data.scale``)."""
+    return {
+        "rated": scale.rated,
+        "text": scale.text,
+        "lo": scale.lo,
+        "hi": scale.hi,
+        "middle": fmt(scale.middle, 1) if scale.rated else None,
+        "labels": scale.labels,
+    }
+
+
 def _data_facts(ingest: dict, prepare: dict | None) -> list[tuple[str, str]]:
     dup = ingest.get("duplicates", {})
+    scale = scale_from_summary(ingest)
     facts = [
         ("reviews", fmt(int(ingest["n_reviews"]))),
         ("source", f"{ingest.get('source')} ({ingest.get('format')})"),
+        ("labels", LABEL_SOURCE_TEXT[scale.labels]),
+        ("rating scale", scale.text or "no ratings"),
         ("missing ratings", fmt(ingest.get("n_missing_rating"))),
         ("rating–label conflicts", fmt(ingest.get("rating_label_conflicts"))),
         ("duplicate-text rows", f"{fmt(dup.get('duplicate_text_rows'))} ({dup.get('policy')})"),
@@ -83,6 +108,7 @@ def data_section(ingest: dict, prepare: dict | None) -> dict[str, Any]:
         "rating_rows": rating_rows,
         "figure": _rating_figure(ratings, rating_rows),
         "facts": _data_facts(ingest, prepare),
+        "scale": scale_view(scale_from_summary(ingest)),
     }
 
 
