@@ -121,6 +121,10 @@ def test_the_grading_rule_is_checked_against_the_ratings():
     graded = table[table["graded"]]
     assert graded["mean_rating"].is_monotonic_increasing
     assert result["grading"]["positive_threshold"] == pytest.approx(0.7, abs=0.01)
+    # every graded level's mean rating lies farther from the corpus mean than every topic's
+    sep = result["grading_check"]
+    assert sep["separated"] is True and sep["graded_min_distance"] > sep["topic_max_distance"]
+    assert sep["corpus_mean_rating"] == pytest.approx(float(np.mean(np.asarray(d["ratings"]))))
     assert result["grading"]["n_labelled"] == len(d["clusters"])
 
 

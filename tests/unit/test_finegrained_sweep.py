@@ -114,7 +114,9 @@ def test_finegrained_k_table_and_result(inputs):
         "grading",
         "rating_check_all",
         "rating_check_test",
+        "grading_check",
     ]
+    assert result["grading_check"]["separated"] is True
     assert result["grading"]["positive_threshold"] > 0.5 > result["grading"]["negative_threshold"]
     assert result["rating_check_all"]["graded_mean_rating_increasing"] is True
     assert result["k"] == 3 and result["chosen"] is True

@@ -58,6 +58,12 @@ def five_star_doc() -> dict:
         "grading": GRADING,
         "rating_check_all": CHECK,
         "rating_check_test": CHECK,
+        "grading_check": {
+            "corpus_mean_rating": 3.0,
+            "graded_min_distance": 1.86,
+            "topic_max_distance": 0.44,
+            "separated": True,
+        },
     }
     return {"rating_scale": [1, 5], "labels": "from_ratings", "results": [result]}
 
@@ -119,6 +125,10 @@ def test_the_page_shows_a_five_star_run_on_its_scale(tmp_path):
     assert "1-star reviews in the lowest cluster" in text
     assert "5-star reviews in the highest" in text and "10-star" not in text
     assert "lies wholly above 0.70 or below 0.30" in text
+    assert (
+        "at least 1.86 stars from the corpus mean (3.00), the topics' at most 0.44 (separated)"
+        in text
+    )
     assert "derived from the ratings" in text and "per star rating (scale 1-5)" in text
     assert "|rating − 5.5|" not in text
 

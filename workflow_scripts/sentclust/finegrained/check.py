@@ -60,6 +60,27 @@ def rating_check(clusters_rank, ratings, scale=DEFAULT_SCALE, graded_ranks=None)
     return out
 
 
+def grading_check(table: pd.DataFrame, ratings) -> dict:
+    """The grades checked against the star ratings they did not use: how far each level's mean
+    rating lies from the corpus mean (``table``: the levels with ``graded`` and ``mean_rating``;
+    ``ratings``: every review's). ``graded_min_distance``: the nearest a graded level comes to
+    the corpus mean; ``topic_max_distance``: the farthest a topic goes; ``separated``: every
+    graded level lies farther than every topic (None when either group is empty)."""
+    r = nullable_float(ratings)
+    centre = float(np.nanmean(r)) if np.isfinite(r).any() else None
+    out: dict = {"corpus_mean_rating": centre}
+    dist = (table["mean_rating"].astype(float) - (centre or 0.0)).abs()
+    graded, topic = dist[table["graded"].to_numpy()].dropna(), dist[~table["graded"].to_numpy()]
+    topic = topic.dropna()
+    out["graded_min_distance"] = float(graded.min()) if len(graded) and centre is not None else None
+    out["topic_max_distance"] = float(topic.max()) if len(topic) and centre is not None else None
+    both = out["graded_min_distance"] is not None and out["topic_max_distance"] is not None
+    out["separated"] = (
+        bool(out["graded_min_distance"] > out["topic_max_distance"]) if both else None
+    )
+    return out
+
+
 def train_test_rating_check(clusters, labels, ratings, split, scale=DEFAULT_SCALE) -> dict | None:
     """:func:`rating_check` measured without test labels: the clusters ordered on the train
     split, checked on the test split's ratings on ``scale`` (None unless both splits are

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sentclust.finegrained.check import rating_check, train_test_rating_check
+from sentclust.finegrained.check import grading_check, rating_check, train_test_rating_check
 from sentclust.finegrained.counts import align_counts
 from sentclust.finegrained.counts import term_counts as count_matrix
 from sentclust.finegrained.grading import rule_record
@@ -192,6 +192,7 @@ def _result(table, df, k, chosen, labels, scale: RunScale, grade_share: float) -
             if scale.labelled
             else None
         )
+        result["grading_check"] = grading_check(table, ratings)
     return result
 
 

@@ -120,6 +120,10 @@ def _finegrained_result(r: dict, scale: RunScale) -> dict[str, Any]:
         "n_graded": sum(c["graded"] for c in clusters),
         "n_topics": sum(not c["graded"] for c in clusters),
         "grading": {key: finite(grading.get(key)) for key in _GRADING_NUMBERS},
+        "grading_check": {
+            key: finite((r.get("grading_check") or {}).get(key)) for key in _GRADING_CHECK
+        },
+        "grading_separated": (r.get("grading_check") or {}).get("separated"),
         "rated": scale.rated and bool(check_all.get("n_rated")),
         "rho_all": finite(check_all.get("spearman_rho")),
         "rho_test": finite(check_test.get("spearman_rho")),
@@ -139,6 +143,8 @@ _GRADING_NUMBERS = (
     "negative_threshold",
     "positive_threshold",
 )
+#: the grades against the ratings (finegrained.json, each result's ``grading_check``)
+_GRADING_CHECK = ("corpus_mean_rating", "graded_min_distance", "topic_max_distance")
 
 
 def _weighting_text(weighting: Any) -> str | None:
