@@ -257,3 +257,16 @@ def test_the_rating_figure_is_drawn_on_the_run_scale(tmp_path, monkeypatch):
     assert [a.get_xlabel() for a in drawn[-1].axes] == ["x (1-5)", "x (1-5)"]
     # two lines per panel: the missing 3 is a gap
     assert len(drawn[-1].axes[0].get_lines()) == 2
+
+
+def test_assign_reads_topic_levels_from_finegrained_json_unchanged():
+    """`sentclust assign` takes each level's rank, name and grade from finegrained.json: a
+    topic arrives as a topic, its name and its lean numbers as written."""
+    from sentclust.assign.levels import levels
+
+    _, result = _k(_planted())
+    doc = json.loads(json.dumps({"kind": "bert", "chosen_k": 2, "results": [result]}))
+    table = levels(doc, 2)
+    assert table.loc[1, "grade"] == "topic" and table.loc[1, "name"].startswith("topic: ")
+    assert table.loc[2, "grade"] == "positive"
+    assert table.loc[1, "positive_share"] == pytest.approx(0.65)
