@@ -145,6 +145,7 @@ RESULT_CHANGES = [
     ("choose_k.criterion", "silhouette", {"choose_k"} | NAMES),
     ("choose_k.explore", [2, 3], NAMES),
     ("finegrained.mixed_band", 0.2, NAMES),
+    ("finegrained.grade_share", 0.6, NAMES),
     ("finegrained.top_terms", 5, NAMES),
     ("finegrained.min_df", 3, {"term_counts"} | NAMES),
     ("finegrained.max_df", 0.5, {"term_counts"} | NAMES),
