@@ -104,7 +104,7 @@ def test_an_old_finegrained_json_reads_as_imdb_with_every_level_graded():
     assert (r["bottom_rating"], r["top_rating"]) == (1, 10)
 
 
-def _page(tmp_path, doc, ingest_extra):
+def _page(tmp_path, doc, ingest_extra, render=report.render_html):
     ctx = make_context(tmp_path)
     ctx["kinds"][0]["finegrained"] = [
         kinds._finegrained_result(
@@ -114,7 +114,7 @@ def _page(tmp_path, doc, ingest_extra):
     ]
     ctx["kinds"][0]["scale"] = "-".join(map(str, doc["rating_scale"] or []))
     ctx["data"] = report.data_section({**INGEST, **ingest_extra}, PREPARE)
-    return report.render_html(ctx)
+    return render(ctx)
 
 
 def test_the_page_shows_a_five_star_run_on_its_scale(tmp_path):
@@ -153,3 +153,8 @@ def test_an_unrated_unlabelled_run_shows_no_rating_parts(tmp_path):
     assert "No labels: every level is a topic" in text
     assert "-star reviews in the lowest" not in text
     assert "none (the stages that need labels did not run)" in text
+
+
+def test_the_summary_shows_mean_ratings_on_the_run_scale(tmp_path):
+    md = _page(tmp_path, five_star_doc(), {"rating_scale": [1, 5]}, render=report.render_summary)
+    assert "| topic: japanese, war | 400 | 0.650 | 3.44/5 |" in md

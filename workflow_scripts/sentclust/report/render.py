@@ -102,7 +102,8 @@ def _finegrained_tables(kinds: list[dict[str, Any]]) -> list[str]:
             for c in r["clusters"]:
                 lines.append(
                     f"| {md_cell(c['name'])} | {c['size']:,} | {fmt(c['positive_share'])} | "
-                    f"{fmt(c['mean_rating'], 2)} | {md_cell(c['terms'])} |"
+                    f"{c.get('mean_rating_text') or fmt(c['mean_rating'], 2)} | "
+                    f"{md_cell(c['terms'])} |"
                 )
     return lines
 
