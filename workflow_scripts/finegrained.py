@@ -25,7 +25,10 @@ with logged(sm.log[0]) as log:
         texts=pd.read_parquet(sm.input.prepared, columns=fs.TEXT_COLUMNS),
         term_counts=read_term_counts(sm.input.counts, sm.input.vocab, sm.input.rows),
         cfg=cfg,
-        polarity=fs.read_polarity(sm.input.polarity, sm.input.segment_scores, sm.input.segments),
+        # no polarity inputs on an unlabelled run (the polarity models need labels)
+        polarity=fs.read_polarity(sm.input.polarity, sm.input.segment_scores, sm.input.segments)
+        if hasattr(sm.input, "polarity")
+        else None,
         scale=run_scale(sm.input.ingest_summary),
     )
     fs.write_rating_figure(run, kind=kind, path=sm.output.figure)
