@@ -44,7 +44,14 @@ def test_heatmap_with_an_empty_row(tmp_path):
 def test_rating_by_cluster(tmp_path):
     df = pd.DataFrame({"name": ["low", "low", "high", "high"], "rating": [1, 3, 8, 10]})
     path = tmp_path / "ratings.png"
-    figures.rating_by_cluster(df, order=["low", "high"], title="ratings", path=path)
+    figures.rating_by_cluster(
+        df,
+        order=["low", "high"],
+        title="ratings",
+        path=path,
+        scale=range(1, 11),
+        xlabel="star rating (1-10)",
+    )
     assert_png(path)
 
 
