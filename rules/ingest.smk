@@ -41,6 +41,8 @@ rule ingest:
         duplicate_texts=config["ingest"]["duplicate_texts"],
         csv_test_fraction=config["ingest"]["csv_test_fraction"],
         rating_conflicts=config["ingest"]["rating_conflicts"],
+        columns=config["ingest"]["columns"],
+        csv_separator=config["ingest"]["csv_separator"],
         seed=SEED,
         # a local archive is verified against input_sha256 (None otherwise)
         sha256=local_archive_sha256(config),

@@ -21,6 +21,8 @@ with logged(sm.log[0]) as log:
         duplicate_texts=p.duplicate_texts,
         csv_test_fraction=p.csv_test_fraction,
         rating_conflicts=p.rating_conflicts,
+        columns=dict(p.columns),
+        csv_separator=p.csv_separator,
         **caps,
         sha256=p.sha256,
     )

@@ -76,13 +76,14 @@ def test_csv_bom_and_case_insensitive_header(tmp_path):
 
 
 def test_csv_missing_columns(tmp_path):
-    f = write_csv(tmp_path / "reviews.csv", "text,label\nnice,1\n")
+    f = write_csv(tmp_path / "reviews.csv", "body,stars\nnice,1\n")
     with pytest.raises(IngestError) as err:
         ingest.read_csv_input(str(f), test_fraction=0.5, seed=0)
     msg = str(err.value)
-    assert "reviews.csv" in msg
-    assert "missing column(s) review, sentiment" in msg
-    assert "found columns text, label" in msg
+    assert "reviews.csv: missing column text" in msg
+    assert "found columns 'body', 'stars' (separated by ',')" in msg
+    assert "(or the pair review,sentiment)" in msg
+    assert "set ingest.columns.text" in msg
 
 
 @pytest.mark.parametrize(

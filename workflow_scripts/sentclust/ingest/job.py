@@ -18,10 +18,12 @@ from .checks import (
     check_url_only,
     review_place,
 )
+from .columns import check_mapping, check_mapping_applies
 from .contract import MAX_REVIEW_BYTES, SPLITS, sort_reviews, validate_reviews
 from .csvfile import read_csv_input
 from .detect import FORMATS, detect_format, require_exists
 from .errors import IngestError
+from .jsonl import read_jsonl_input
 from .limits import MAX_ARCHIVE_MEMBERS, MAX_TOTAL_BYTES, check_cap_setting
 from .parquet import read_parquet_input
 from .policies import (
@@ -51,18 +53,27 @@ def read_input(
     max_review_bytes: int = MAX_REVIEW_BYTES,
     max_total_bytes: int = MAX_TOTAL_BYTES,
     max_archive_members: int = MAX_ARCHIVE_MEMBERS,
+    columns: dict[str, str] | None = None,
+    csv_separator: str | None = None,
 ) -> pd.DataFrame:
     """Read ``path`` with the reader of ``fmt`` (one of :data:`FORMATS`, not ``auto``), within
-    the caps of :mod:`.limits`."""
+    the caps of :mod:`.limits`; ``columns`` (``ingest.columns``) renames the fields of a
+    Parquet, CSV or JSON Lines input, ``csv_separator`` (``ingest.csv_separator``) splits a
+    CSV (None: sniffed)."""
+    columns = check_mapping(columns)
+    check_mapping_applies(columns, fmt)
     sizes = {"max_review_bytes": max_review_bytes, "max_total_bytes": max_total_bytes}
+    split = {"test_fraction": csv_test_fraction, "seed": seed}
     if fmt == "parquet":
-        return read_parquet_input(path, **sizes)
+        return read_parquet_input(path, **sizes, columns=columns)
     if fmt == "aclimdb":
         return read_aclimdb_dir(path, **sizes)
     if fmt == "aclimdb_tar":
         return read_aclimdb_tar(path, **sizes, max_archive_members=max_archive_members)
+    if fmt == "jsonl":
+        return read_jsonl_input(path, **split, **sizes, columns=columns)
     return read_csv_input(
-        path, test_fraction=csv_test_fraction, seed=seed, max_total_bytes=max_total_bytes
+        path, **split, max_total_bytes=max_total_bytes, columns=columns, separator=csv_separator
     )
 
 
@@ -111,6 +122,8 @@ def ingest(
     max_total_bytes: int,
     max_archive_members: int,
     sha256: str | None = None,
+    columns: dict[str, str] | None = None,
+    csv_separator: str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The whole ingest stage (rule ingest); returns (reviews frame in contract order, summary
     dict). Every setting is the config's (``input_format``, ``ingest.*``, ``seed``: their
@@ -133,7 +146,8 @@ def ingest(
     _check_settings(duplicate_texts, rating_conflicts, caps)
     if fmt == "aclimdb_tar":
         check_archive_sha256(path, sha256)
-    df = read_input(path, fmt, seed=seed, csv_test_fraction=csv_test_fraction, **caps)
+    fields = {"columns": columns, "csv_separator": csv_separator}
+    df = read_input(path, fmt, seed=seed, csv_test_fraction=csv_test_fraction, **caps, **fields)
     n_read = len(df)
     validate_reviews(df, source=str(path))
     df = sort_reviews(df)
@@ -150,7 +164,7 @@ def ingest(
         "seed": seed,
         "rating_conflicts": {"policy": rating_conflicts, "read": n_conflicts},
     }
-    if fmt == "csv":
+    if fmt in ("csv", "jsonl"):
         extra["csv_test_fraction"] = csv_test_fraction
     summary = summarize(df, source=str(path), fmt=fmt, duplicates=duplicates, extra=extra)
     return df, summary

@@ -3,8 +3,9 @@
 - ``ingest.max_review_bytes`` (:data:`~.contract.MAX_REVIEW_BYTES`): one review;
 - ``ingest.max_total_bytes`` (:data:`MAX_TOTAL_BYTES`): all reviews together (the aclImdb
   release's 50,000 reviews hold 65 MB), spent by :class:`TotalCap` as review files and archive
-  members are read, taken from a Parquet file's metadata before its text is decoded, and
-  compared with a CSV file's size before it is read;
+  members are read, taken from a Parquet file's metadata before its text is decoded, spent on a
+  CSV file's decompressed bytes as they are read (:func:`read_capped`), and on each JSON Lines
+  review's text as its line is read;
 - ``ingest.max_archive_members`` (:data:`MAX_ARCHIVE_MEMBERS`): members of a tar archive, all
   kinds counted (the release has about 100,000; each costs memory while the archive is read).
 
@@ -15,7 +16,7 @@ message naming the place, the cap and the key to raise.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -31,6 +32,7 @@ __all__ = [
     "check_cap_setting",
     "check_parquet_metadata",
     "dictionary_text_sizes",
+    "read_capped",
     "text_sizes",
     "too_many_members",
 ]
@@ -84,6 +86,21 @@ class TotalCap:
     def within(self) -> TotalCap:
         """A fresh cap of the same limit and advice (one file's own check)."""
         return TotalCap(self.limit, fix=self.fix)
+
+
+#: bytes read at a time from a (decompressed) stream
+CHUNK_BYTES = 1 << 20
+
+
+def read_capped(stream: BinaryIO, cap: TotalCap, where: str, what: str) -> bytes:
+    """All bytes of ``stream`` (a decompressing one: they are counted as they come out),
+    read a chunk at a time and spent on ``cap``: a stream that holds more than ``cap`` allows
+    (a compression bomb) stops within one chunk of the cap, before the rest is decompressed."""
+    chunks = []
+    while chunk := stream.read(min(CHUNK_BYTES, max(cap.left, 0) + 1)):
+        cap.spend(len(chunk), where, what)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def too_many_members(archive: str, count: int, limit: int) -> IngestError:

@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .columns import source_fields
 from .contract import (
-    COLUMNS,
     MAX_REVIEW_BYTES,
     NOT_A_RATING,
     RATING_FIX,
@@ -138,9 +138,12 @@ def _decode_dictionaries(table: pa.Table) -> pa.Table:
     return table
 
 
-def _read_table(f: Path, max_review_bytes: int, cap: TotalCap) -> pa.Table:
+def _read_table(
+    f: Path, max_review_bytes: int, cap: TotalCap, columns: dict[str, str] | None = None
+) -> pa.Table:
     """The contract columns of one Parquet file (dictionary-encoded strings decoded), sizes
-    checked before the texts are decoded (:func:`read_text_table`)."""
+    checked before the texts are decoded (:func:`read_text_table`); the fields ``columns``
+    (``ingest.columns``) maps are read and renamed to their contract names."""
     try:
         names = pq.ParquetFile(f).schema_arrow.names
     except (pa.ArrowException, OSError) as err:
@@ -148,24 +151,30 @@ def _read_table(f: Path, max_review_bytes: int, cap: TotalCap) -> pa.Table:
             f"{f}: could not read it as Parquet ({err}). Fix: check that the file is a "
             f"complete Parquet file (re-copy or re-export it), or remove it from the folder."
         ) from err
+    found = source_fields(names, columns, str(f))
     require_columns(
         f"{f}: missing required",
         ("text", "label"),
         names,
         "A Parquet input needs `text` (the review) and `label` (0/1, true/false or pos/neg); "
-        "`split`, `rating` and `review_id` are optional. Fix: rename or add the columns.",
+        "`split`, `rating` and `review_id` are optional. Fix: rename or add the columns (or "
+        "name them in ingest.columns, e.g. {text: body}).",
+        names=found,
     )
-    return read_text_table(
-        f, "text", COLUMNS, max_review_bytes=max_review_bytes, cap=cap, id_column="review_id"
-    )
+    sizes = {"max_review_bytes": max_review_bytes, "cap": cap, "id_column": found.get("review_id")}
+    table = read_text_table(f, found["text"], list(found.values()), **sizes)
+    contract = {field: column for column, field in found.items()}
+    return table.rename_columns([contract[name] for name in table.column_names])
 
 
 class _File:
     """One Parquet file being read: its table, frame, and how its rows are named in messages."""
 
-    def __init__(self, f: Path, max_review_bytes: int, cap: TotalCap) -> None:
+    def __init__(
+        self, f: Path, max_review_bytes: int, cap: TotalCap, columns: dict[str, str] | None
+    ) -> None:
         self.path = f
-        self.table = _read_table(f, max_review_bytes, cap)
+        self.table = _read_table(f, max_review_bytes, cap, columns)
         self.frame = self.table.to_pandas(types_mapper=_NULLABLE_TYPES.get)
         self.n = len(self.frame)
 
@@ -294,9 +303,11 @@ def _given_ids(src: _File) -> pd.Series:
     return review_id
 
 
-def _read_one_parquet(f: Path, max_review_bytes: int, cap: TotalCap) -> tuple[pd.DataFrame, bool]:
+def _read_one_parquet(
+    f: Path, max_review_bytes: int, cap: TotalCap, columns: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, bool]:
     """One Parquet file as a contract frame; the flag says whether review ids were generated."""
-    src = _File(f, max_review_bytes, cap)
+    src = _File(f, max_review_bytes, cap, columns)
     text = _texts(src)
     label = _labels(src)
     split = _splits(src)
@@ -335,7 +346,11 @@ def _combine(files: Sequence[Path], parts: list[tuple[pd.DataFrame, bool]]) -> p
 
 
 def read_parquet_input(
-    path: str, *, max_review_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+    path: str,
+    *,
+    max_review_bytes: int = MAX_REVIEW_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a Parquet file, or every ``*.parquet`` file of a folder (by sorted name), as one frame.
 
@@ -356,6 +371,8 @@ def read_parquet_input(
       ``<split>_<pos|neg>_<row-within-file>`` plus ``_<rating>`` when the rating is known, and
       prefixed with ``<file stem>_`` when that is needed to keep ids unique across files.
 
+    ``columns`` (``ingest.columns``): the fields of these columns, e.g. ``{text: body}``.
+
     Rows keep file order, then row order within each file.
     """
     p = require_exists(path)
@@ -369,7 +386,7 @@ def read_parquet_input(
     else:
         files = [p]
     cap = TotalCap(max_total_bytes)
-    parts = [_read_one_parquet(f, max_review_bytes, cap) for f in files]
+    parts = [_read_one_parquet(f, max_review_bytes, cap, columns) for f in files]
     if len(parts) == 1:
         return parts[0][0]
     return _combine(files, parts)
