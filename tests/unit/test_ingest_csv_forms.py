@@ -94,6 +94,14 @@ def test_a_long_first_review_does_not_break_sniffing(tmp_path):
     assert read(f)["label"].tolist() == [1, 0]
 
 
+def test_the_legacy_names_stand_in_for_text_and_label_each(tmp_path):
+    f = write_csv(tmp_path / "r.csv", "text,sentiment,review\ngood,pos,x\nbad,neg,y\n")
+    df = read(f)
+    assert df["text"].tolist() == ["good", "bad"] and df["label"].tolist() == [1, 0]
+    with pytest.raises(IngestError, match="line 2: review 'x' is not positive or negative"):
+        read(f, columns={"label": "review"})  # a mapping wins over the legacy name
+
+
 def test_a_bad_rating_names_the_line(tmp_path):
     f = write_csv(tmp_path / "r.csv", 'text,rating\n"a\nb",8\nc,8/10\n')
     with pytest.raises(IngestError, match=r"r\.csv line 4: rating '8/10' is not an integer"):

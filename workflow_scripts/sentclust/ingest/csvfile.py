@@ -4,8 +4,8 @@ Two shapes (the header's names are matched stripped and in any case, after ``ing
 
 - the contract's columns: ``text`` (required), ``label``, ``rating``, ``split``, ``review_id``
   (optional; see :mod:`.records` for the values each accepts);
-- the common single CSV ``review,sentiment`` (IMDB's Kaggle copy): ``review`` is the text and
-  ``sentiment`` the label, when the file has no ``text`` column.
+- the common single CSV ``review,sentiment`` (IMDB's Kaggle copy): ``review`` is the text when
+  the file has no ``text`` column, ``sentiment`` the label when it has no ``label`` column.
 
 The separator is ``ingest.csv_separator``, or, when that is null, sniffed among ``,`` ``;`` tab
 and ``|`` from the header and the first records (:func:`sniff_separator`). Records that do not
@@ -192,15 +192,21 @@ def _table(text: str, sep: str, where: str) -> tuple[list[str], list[int], list[
     return header, lines, rows
 
 
+#: Legacy names of contract columns (the common ``review,sentiment`` CSV), read when the file has
+#: no column of the contract's name and ``ingest.columns`` does not map one.
+ALIASES = {"text": "review", "label": "sentiment"}
+
+
 def _legacy(header: list[str], columns: Mapping[str, str]) -> dict[str, str]:
-    """The mapping of the legacy ``review,sentiment`` form when the header has no ``text``."""
+    """``columns`` plus the legacy names (:data:`ALIASES`) the header has for the columns it
+    lacks under their own names (and that no mapping names)."""
     names = {h.strip().lower() for h in header}
-    if "text" in columns or "text" in names or "review" not in names:
-        return dict(columns)
-    legacy = {"text": "review", **dict(columns)}
-    if "label" not in legacy and "label" not in names and "sentiment" in names:
-        legacy["label"] = "sentiment"
-    return legacy
+    mapped = {str(f).strip().lower() for f in columns.values()}
+    out = dict(columns)
+    for column, alias in ALIASES.items():
+        if column not in out and column not in names and alias in names and alias not in mapped:
+            out[column] = alias
+    return out
 
 
 def _fields(text: str, header: list[str], sep: str, columns, where: str) -> dict[str, str]:
