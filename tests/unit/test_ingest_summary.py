@@ -65,6 +65,7 @@ def test_summary_keys_in_order():
         "source",
         "format",
         "n_reviews",
+        "labels",
         "counts_per_split",
         "counts_per_split_label",
         "counts_per_split_rating",

@@ -3,7 +3,8 @@
 Accepted inputs (``input_path`` in the config, ``input_format`` ``auto`` or one of these):
 
 - ``parquet``: a ``.parquet`` file, or a folder of ``*.parquet`` files (read in sorted name order).
-  Needs the columns ``text`` and ``label``; ``split``, ``rating`` and ``review_id`` are optional.
+  Needs the column ``text``; ``label``, ``split``, ``rating`` and ``review_id`` are optional
+  (no ``label``: a corpus without labels; no ``split``: a seeded one).
 - ``aclimdb``: an extracted ``aclImdb/`` folder of the original release (or a folder that holds
   one): ``{train,test}/{pos,neg}/<id>_<rating>.txt``.
 - ``aclimdb_tar``: the release archive ``aclImdb_v1.tar.gz`` (also ``.tgz``/``.tar``), read
@@ -26,14 +27,16 @@ Modules: :mod:`.contract` (columns, types and the per-column converters and chec
 calls), :mod:`.errors` (how problems are reported), :mod:`.detect` (input forms, compressed
 streams), one reader per form (:mod:`.parquet`, :mod:`.aclimdb`, :mod:`.csvfile`,
 :mod:`.jsonl`), :mod:`.columns` (``ingest.columns``: source fields of the contract columns),
-:mod:`.records` (the contract frame of CSV rows or JSON objects), :mod:`.policies` (duplicate texts,
-split filter, subsample), :mod:`.checks` (review size cap, markup-only reviews, ratings that
-contradict the label, both classes in the train split, a local archive's checksum),
-:mod:`.limits` (caps on all reviews' bytes together and on a tar archive's members, checked
-while the input is read), :mod:`.summary`, :mod:`.job` (the whole stage, :func:`ingest`: what rule
-ingest runs),
-:mod:`.download` (the archive download: https, checksum, length and size checks) and
-:mod:`.inputs` (what the workflow checks when it builds the DAG).
+:mod:`.records` (the contract frame of CSV rows or JSON objects), :mod:`.ratings` (which values
+are star ratings, which contradict a label), :mod:`.policies` (duplicate texts, split filter,
+subsample, the seeded split of an input without one), :mod:`.checks` (review size cap,
+markup-only reviews, ratings that contradict the label, both classes in the train split, a
+local archive's checksum), :mod:`.limits` (caps on all reviews' bytes together and on a tar
+archive's members, checked while the input is read), :mod:`.summary`, :mod:`.job` (the whole
+stage, :func:`ingest`: what rule ingest runs), :mod:`.download` (the archive download: https,
+checksum, length and size checks), :mod:`.inputs` (what the workflow checks when it builds the
+DAG) and :mod:`.peek` (whether the input has labels, from its column names alone: what the DAG
+asks at parse time).
 
 Only regular files are read: symlinks, FIFOs and sparse archive members are refused; hidden
 files and temporaries beside Parquet files are ignored.

@@ -10,7 +10,7 @@
 - :func:`check_rating_conflicts`: a star rating that contradicts the label (``pos/`` with 2 stars,
   ``neg/`` with 8) fails unless ``ingest.rating_conflicts: keep`` (then counted in the summary);
 - :func:`check_train_classes`: the train split holds both classes (the network, the probes and
-  the projections are fitted on it).
+  the projections are fitted on it); only when the corpus has labels.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pandas as pd
 
 from sentclust.prepare.text import clean_text
 
-from .contract import LABEL_NAMES, rating_conflicts
+from .contract import LABEL_NAMES, has_labels, rating_conflicts
 from .download import sha256_file
 from .errors import IngestError, fail_first
 
@@ -142,8 +142,11 @@ def check_rating_policy(policy: str) -> None:
 
 def check_rating_conflicts(df: pd.DataFrame, at: Callable[[int], str], policy: str) -> int:
     """The number of ratings that contradict the label (positive with 1-4 stars, negative with
-    7-10); with ``policy`` ``error`` the first one fails."""
+    7-10); with ``policy`` ``error`` the first one fails. Without labels there is nothing to
+    contradict: 0."""
     check_rating_policy(policy)
+    if not has_labels(df):
+        return 0
     conflicts = rating_conflicts(df["label"], df["rating"])
     if policy == "error":
         label, rating = df["label"].to_numpy(), df["rating"]
@@ -162,7 +165,10 @@ def check_rating_conflicts(df: pd.DataFrame, at: Callable[[int], str], policy: s
 
 
 def check_train_classes(df: pd.DataFrame, subsample: int | None) -> None:
-    """:class:`IngestError` when the kept train split lacks one of the two classes."""
+    """:class:`IngestError` when the kept train split lacks one of the two classes (only when
+    there are labels: a corpus without them runs the stages that need none)."""
+    if not has_labels(df):
+        return
     train = df["label"].to_numpy()[(df["split"] == "train").to_numpy()]
     if not len(train):
         return

@@ -2,17 +2,22 @@
 
 Every reader calls these converters and checks, so that each rule of the contract is written once:
 
-======== ========================= =====================================================
-column   dtype                     meaning
-======== ========================= =====================================================
-review_id str (unique)             e.g. ``train_pos_0_9`` for aclImdb ``train/pos/0_9.txt``
-split    str                       ``train`` or ``test``
-text     str                       the review, unchanged (strict UTF-8)
-label    int8                      1 positive, 0 negative
-rating   Int8 (pandas nullable)    star rating 1-10, ``<NA>`` where unknown (CSV)
-======== ========================= =====================================================
+======== ============================= =================================================
+column   dtype                         meaning
+======== ============================= =================================================
+review_id str (unique)                 e.g. ``train_pos_0_9`` for aclImdb ``train/pos/0_9.txt``
+split    str                           ``train`` or ``test``
+text     str                           the review, unchanged (strict UTF-8)
+label    int8, or Int8 all null        1 positive, 0 negative; all ``<NA>`` without labels
+rating   Int8 (pandas nullable)        star rating 1-10, ``<NA>`` where unknown (CSV)
+======== ============================= =================================================
 
-Row order: split (train, then test), label (0, then 1), then the source's own order.
+A corpus without labels keeps the label column, all null (pyarrow int8 with nulls): a label
+column is either complete (0/1 in every row) or all null, never partly null
+(:func:`has_labels` tells which).
+
+Row order: split (train, then test), label (0, then 1; none when there are no labels), then
+the source's own order.
 Problems raise :class:`~.errors.IngestError` through :func:`~.errors.fail_first`, whose message
 names the place (``at(row)``: file and row, line or archive member), the problem and a fix.
 """
@@ -27,6 +32,14 @@ import pandas as pd
 import pyarrow as pa
 
 from .errors import IngestError, fail_first, first_true, how_many, show
+from .ratings import (
+    NOT_A_RATING,
+    RATING_FIX,
+    RATINGS,
+    bad_ratings,
+    rating_conflicts,
+    ratings_from_values,
+)
 
 __all__ = [
     "CLASS_NAMES",
@@ -51,6 +64,7 @@ __all__ = [
     "contract_frame",
     "decode_utf8",
     "first_duplicate",
+    "has_labels",
     "is_text_dtype",
     "labels_from_values",
     "make_review_ids",
@@ -87,15 +101,9 @@ CLASS_NAMES: tuple[str, ...] = ("negative", "positive")
 #: Strings accepted as labels (after stripping and lower-casing): the words, and the digits
 #: 1/0 as a CSV or a string column holds the integer labels.
 LABEL_WORDS = {"neg": 0, "negative": 0, "pos": 1, "positive": 1, "0": 0, "1": 1}
-#: Valid star ratings.
-RATINGS = range(1, 11)
 #: Default cap on one review's size in bytes (config ``ingest.max_review_bytes``; real reviews
 #: are under 14 KB).
 MAX_REVIEW_BYTES = 1 << 20
-#: What is wrong with a bad rating value.
-NOT_A_RATING = "is not an integer 1-10 or null"
-#: How to store ratings (IMDB's scale: whole stars 1-10; no other scale is read).
-RATING_FIX = "store whole stars 1-10 in an integer column ('8/10' becomes 8)"
 #: Row order of the contract: text of the row order, for the summary.
 ROW_ORDER = "split (train, test), label (0, 1), then source order (numeric id for aclImdb)"
 #: The usual fix for bytes that are not UTF-8.
@@ -189,6 +197,12 @@ def splits_present(df: pd.DataFrame) -> list[str]:
     return [s for s in SPLITS if (df["split"] == s).any()]
 
 
+def has_labels(df: pd.DataFrame) -> bool:
+    """Whether the reviews have labels: False when the label column is all null (or empty of
+    labels), True otherwise (a partly null column is refused by :func:`validate_reviews`)."""
+    return bool(df["label"].notna().any())
+
+
 def bad_labels(label: pd.Series) -> np.ndarray:
     """Labels other than 0 and 1 (null included)."""
     return (label.isna() | ~label.isin([0, 1])).to_numpy()
@@ -229,31 +243,6 @@ def _label_of(v: Any) -> int:
     return -1
 
 
-def rating_conflicts(label: Any, rating: pd.Series) -> np.ndarray:
-    """Known ratings that disagree with the label: positive with 1-4 stars, negative with 7-10."""
-    label = np.asarray(label, dtype=np.int64)
-    known = pd.Series(rating).notna().to_numpy()
-    r = pd.Series(rating).astype("Int64").fillna(0).to_numpy(dtype=np.int64)
-    return known & (((label == 1) & (r <= 4)) | ((label == 0) & (r >= 7)))
-
-
-def bad_ratings(rating: pd.Series) -> np.ndarray:
-    """Known ratings that are not whole stars 1-10 (null is a valid, unknown rating)."""
-    numeric = pd.to_numeric(rating, errors="coerce")
-    return (rating.notna() & ~numeric.isin(RATINGS)).to_numpy()
-
-
-def ratings_from_values(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """(ratings as Int8 with <NA> for unknown, invalid mask): integers 1..10 or null."""
-    s = as_plain_series(s)
-    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        return pd.Series(pd.array([pd.NA] * len(s), dtype="Int8")), s.notna().to_numpy()
-    values = pd.to_numeric(s).astype("Float64")
-    bad = bad_ratings(values)
-    clean = values.where(~bad & values.notna().to_numpy())
-    return pd.Series(clean.astype("Int8").array), bad
-
-
 def check_texts(
     text: pd.Series,
     at: Callable[[int], str],
@@ -286,20 +275,18 @@ def decode_utf8(data: bytes, at: Callable[[int], str], fix: str, *, skip: int = 
 
 
 def make_review_ids(split: Any, label: Any, number: Any, rating: pd.Series) -> pd.Series:
-    """Review ids ``<split>_<pos|neg>_<number>``, plus ``_<rating>`` where the rating is known."""
+    """Review ids ``<split>_<pos|neg>_<number>``, plus ``_<rating>`` where the rating is known;
+    ``<split>_<number>[_<rating>]`` when ``label`` is None (a corpus without labels)."""
     rating = pd.Series(rating).reset_index(drop=True)
     rating_part = pd.Series(
         np.where(rating.isna(), "", "_" + rating.astype("Int64").astype(str).fillna("")),
         dtype="str",
     )
-    return (
-        pd.Series(split).astype("str").reset_index(drop=True)
-        + "_"
-        + pd.Series(np.where(np.asarray(label) == 1, LABEL_NAMES[1], LABEL_NAMES[0]), dtype="str")
-        + "_"
-        + pd.Series(np.asarray(number).astype(str), dtype="str")
-        + rating_part
-    )
+    head = pd.Series(split).astype("str").reset_index(drop=True) + "_"
+    if label is not None:
+        names = np.where(np.asarray(label) == 1, LABEL_NAMES[1], LABEL_NAMES[0])
+        head = head + pd.Series(names, dtype="str") + "_"
+    return head + pd.Series(np.asarray(number).astype(str), dtype="str") + rating_part
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,26 +294,34 @@ def make_review_ids(split: Any, label: Any, number: Any, rating: pd.Series) -> p
 
 
 def contract_frame(review_id: Any, split: Any, text: Any, label: Any, rating: Any) -> pd.DataFrame:
-    """Assemble the five contract columns with the contract dtypes (fresh RangeIndex)."""
+    """Assemble the five contract columns with the contract dtypes (fresh RangeIndex);
+    ``label=None``: a corpus without labels (an all-null nullable Int8 label column)."""
 
     def plain(values: Any) -> Any:
         return values.to_numpy() if isinstance(values, pd.Series) else values
+
+    if label is None:
+        labels = pd.Series(pd.array([pd.NA] * len(text), dtype="Int8"))
+    else:
+        labels = pd.Series(plain(label), dtype="int8")
 
     return pd.DataFrame(
         {
             "review_id": pd.Series(plain(review_id), dtype="str"),
             "split": pd.Series(plain(split), dtype="str"),
             "text": pd.Series(plain(text), dtype="str"),
-            "label": pd.Series(plain(label), dtype="int8"),
+            "label": labels,
             "rating": pd.Series(pd.array(plain(rating), dtype="Int8")),
         }
     )
 
 
 def row_key(split: Any, label: Any) -> np.ndarray:
-    """The contract's order key of each row: split rank (train, test) * 2 + label."""
+    """The contract's order key of each row: split rank (train, test) * 2 + label (a null
+    label, as in a corpus without labels, counts as 0)."""
     rank = pd.Series(np.asarray(split, dtype=object)).map(_SPLIT_RANK).to_numpy(dtype=np.int64)
-    return rank * 2 + np.asarray(label, dtype=np.int64)
+    codes = pd.Series(label).astype("Int64").fillna(0).to_numpy(dtype=np.int64)
+    return rank * 2 + codes
 
 
 def sort_reviews(df: pd.DataFrame) -> pd.DataFrame:
@@ -344,7 +339,8 @@ def _require_contract_columns(df: pd.DataFrame, message: Callable[[list[str]], s
 
 
 def validate_reviews(df: pd.DataFrame, source: str) -> None:
-    """Last guard on a combined frame: columns, splits, labels, ratings, texts, unique ids.
+    """Last guard on a combined frame: columns, splits, labels (complete, or all null),
+    ratings, texts, unique ids.
 
     Rows in messages are 0-based positions in ``df``. Raises :class:`IngestError`.
     """
@@ -363,10 +359,11 @@ def validate_reviews(df: pd.DataFrame, source: str) -> None:
     fail_first(bad_ids(ids), at, "missing or empty review_id", "give every review a unique id.")
     fail_first(bad_splits(split), at, split_problem(split), "set split to train or test.")
     fail_first(
-        bad_labels(label),
+        bad_labels(label) if has_labels(df) else np.zeros(len(df), dtype=bool),
         at,
         lambda r: f"label {show(label.iloc[r])} is not 0 or 1",
-        "use 1 for positive and 0 for negative.",
+        "use 1 for positive and 0 for negative in every row (a corpus has labels in every "
+        "row or no labels at all).",
     )
     fail_first(
         bad_ratings(rating),

@@ -65,7 +65,7 @@ def read_input(
     sizes = {"max_review_bytes": max_review_bytes, "max_total_bytes": max_total_bytes}
     split = {"test_fraction": csv_test_fraction, "seed": seed}
     if fmt == "parquet":
-        return read_parquet_input(path, **sizes, columns=columns)
+        return read_parquet_input(path, **sizes, **split, columns=columns)
     if fmt == "aclimdb":
         return read_aclimdb_dir(path, **sizes)
     if fmt == "aclimdb_tar":

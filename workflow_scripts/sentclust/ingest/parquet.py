@@ -32,7 +32,8 @@ from .contract import (
 )
 from .detect import PATH_FIX, parquet_files, require_exists
 from .errors import IngestError, fail_first, show
-from .limits import MAX_TOTAL_BYTES, TotalCap, check_parquet_metadata, text_sizes
+from .limits import MAX_TOTAL_BYTES, TotalCap, read_text_table
+from .policies import seeded_split
 
 __all__ = ["read_parquet_input", "read_text_table"]
 
@@ -51,91 +52,8 @@ _SPLIT_STEM = re.compile(r"(train|test)(?:[-_.].*)?", re.IGNORECASE)
 _FILL_IN = "remove that row or fill in the review."
 
 
-def _is_text_type(t: pa.DataType) -> bool:
-    return pa.types.is_string(t) or pa.types.is_large_string(t)
-
-
 def _row_at(f: Path | str) -> Callable[[int], str]:
     return lambda row: f"{f} row {row} (0-based row within this file)"
-
-
-def read_text_table(
-    f: Path | str,
-    text_column: str,
-    columns: Sequence[str] | None,
-    *,
-    max_review_bytes: int,
-    cap: TotalCap,
-    id_column: str | None = None,
-) -> pa.Table:
-    """``columns`` (None: all) of one Parquet file, the sizes of its ``text_column`` checked
-    before the texts are decoded: the metadata's against ``cap``'s limit
-    (:func:`check_parquet_metadata`), then each row's size (a dictionary-encoded column's from
-    its dictionary) against ``max_review_bytes`` and their sum against what is left of ``cap``.
-    Dictionary-encoded strings come back decoded. Messages name the row (and its ``id_column``
-    value when there is one). Raises :class:`IngestError`."""
-    try:
-        pfile = pq.ParquetFile(f)  # reads the footer only
-        schema = pfile.schema_arrow
-        if text_column in schema.names:
-            check_parquet_metadata(pfile, text_column, str(f), cap)
-            if _is_text_type(schema.field(text_column).type):
-                # the dictionary stays encoded: its rows are sized before they are decoded
-                pfile = pq.ParquetFile(f, read_dictionary=[text_column])
-        names = [c for c in (schema.names if columns is None else columns) if c in schema.names]
-        table = pfile.read(columns=names)
-    except (pa.ArrowException, OSError) as err:
-        raise IngestError(
-            f"{f}: could not read it as Parquet ({err}). Fix: check that the file is a "
-            f"complete Parquet file (re-copy or re-export it), or remove it from the folder."
-        ) from err
-    if text_column in table.column_names and _is_text_type(_value_type(table[text_column])):
-        _check_text_sizes(table, text_column, str(f), max_review_bytes, cap, id_column)
-    return _decode_dictionaries(table)
-
-
-def _value_type(column: pa.ChunkedArray) -> pa.DataType:
-    """The column's type, or the values' type of a dictionary-encoded one."""
-    return column.type.value_type if pa.types.is_dictionary(column.type) else column.type
-
-
-def _check_text_sizes(
-    table: pa.Table,
-    text_column: str,
-    f: str,
-    max_review_bytes: int,
-    cap: TotalCap,
-    id_column: str | None,
-) -> None:
-    """Each row of the string ``text_column`` up to ``max_review_bytes``, all of them within
-    ``cap`` (a dictionary-encoded column is sized from its dictionary: its rows are not
-    decoded)."""
-    sizes = text_sizes(table[text_column])
-    ids = table[id_column] if id_column in table.column_names else None
-
-    def at(row: int) -> str:
-        named = "" if ids is None else f", {id_column} {show(ids[row].as_py())}"
-        return _row_at(f)(row) + named
-
-    fail_first(
-        sizes > max_review_bytes,
-        at,
-        lambda i: (
-            f"{sizes[i]} bytes, more than ingest.max_review_bytes ({max_review_bytes}); real "
-            f"reviews are under 14 KB"
-        ),
-        "remove that row if it is not a review, or raise `ingest.max_review_bytes` in the config.",
-    )
-    cap.spend(int(sizes.sum()), f, "its texts")
-
-
-def _decode_dictionaries(table: pa.Table) -> pa.Table:
-    """Dictionary-encoded string columns as plain strings."""
-    for index, field in enumerate(table.schema):
-        if pa.types.is_dictionary(field.type) and _is_text_type(field.type.value_type):
-            column = table.column(index).cast(field.type.value_type)
-            table = table.set_column(index, field.name, column)
-    return table
 
 
 def _read_table(
@@ -154,9 +72,9 @@ def _read_table(
     found = source_fields(names, columns, str(f))
     require_columns(
         f"{f}: missing required",
-        ("text", "label"),
+        ("text",),
         names,
-        "A Parquet input needs `text` (the review) and `label` (0/1, true/false or pos/neg); "
+        "A Parquet input needs `text` (the review); `label` (0/1, true/false or pos/neg), "
         "`split`, `rating` and `review_id` are optional. Fix: rename or add the columns (or "
         "name them in ingest.columns, e.g. {text: body}).",
         names=found,
@@ -232,7 +150,10 @@ def _missing_labels(src: _File) -> None:
     )
 
 
-def _labels(src: _File) -> np.ndarray:
+def _labels(src: _File) -> np.ndarray | None:
+    """The labels, or None when the file has no label column (a corpus without labels)."""
+    if not src.has("label"):
+        return None
     _missing_labels(src)
     return _converted(
         src,
@@ -245,7 +166,13 @@ def _labels(src: _File) -> np.ndarray:
     )
 
 
-def _splits(src: _File) -> pd.Series:
+#: The seeded split of a file without one (``ingest.csv_test_fraction``, ``seed``), or None
+_Split = tuple[float, int] | None
+
+
+def _splits(src: _File, label: np.ndarray | None, seeded: _Split) -> pd.Series:
+    """The ``split`` column; else the split its name says; else ``seeded`` (test fraction,
+    seed) drawn by :func:`~.policies.seeded_split` (label-stratified when there are labels)."""
     if src.has("split"):
         raw = as_plain_series(src.frame["split"])
         split, bad = splits_from_values(raw)
@@ -254,6 +181,8 @@ def _splits(src: _File) -> pd.Series:
         )
         return split
     m = _SPLIT_STEM.fullmatch(src.path.stem)
+    if m is None and seeded is not None:
+        return pd.Series(seeded_split(src.n, label, *seeded))
     if m is None:
         raise IngestError(
             f"{src.path}: no `split` column, and the file name '{src.path.name}' does not say "
@@ -304,13 +233,17 @@ def _given_ids(src: _File) -> pd.Series:
 
 
 def _read_one_parquet(
-    f: Path, max_review_bytes: int, cap: TotalCap, columns: dict[str, str] | None = None
+    f: Path,
+    max_review_bytes: int,
+    cap: TotalCap,
+    seeded: _Split = None,
+    columns: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, bool]:
     """One Parquet file as a contract frame; the flag says whether review ids were generated."""
     src = _File(f, max_review_bytes, cap, columns)
     text = _texts(src)
     label = _labels(src)
-    split = _splits(src)
+    split = _splits(src, label, seeded)
     rating = _ratings(src)
     generated = not src.has("review_id")
     if generated:
@@ -350,6 +283,8 @@ def read_parquet_input(
     *,
     max_review_bytes: int = MAX_REVIEW_BYTES,
     max_total_bytes: int = MAX_TOTAL_BYTES,
+    test_fraction: float | None = None,
+    seed: int | None = None,
     columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a Parquet file, or every ``*.parquet`` file of a folder (by sorted name), as one frame.
@@ -360,15 +295,19 @@ def read_parquet_input(
     In a folder, hidden files and temporaries are ignored and symlinks or FIFOs are refused
     (:func:`~.detect.parquet_files`).
 
-    Needs the columns ``text`` and ``label`` (integers 0/1 of any int type, the floats 0.0/1.0,
-    booleans, or the strings pos/neg/positive/negative in any case; a null label fails, naming
-    every such row); other columns are ignored except:
+    Needs the column ``text``; other columns are ignored except:
 
+    - ``label`` (integers 0/1 of any int type, the floats 0.0/1.0, booleans, or the strings
+      pos/neg/positive/negative in any case; a null label fails, naming every such row); when
+      absent the corpus has no labels (an all-null label column);
     - ``split`` (train/test); when absent, it comes from the file name (``train.parquet``,
-      ``test.parquet``, also ``train-00000-of-00001.parquet``);
+      ``test.parquet``, also ``train-00000-of-00001.parquet``), else, when ``test_fraction``
+      and ``seed`` are given (``ingest.csv_test_fraction``, ``seed``), a seeded split of each
+      file, label-stratified when there are labels, random otherwise;
     - ``rating`` (integers 1-10 or null; absent means unknown);
     - ``review_id`` (unique strings or integers); when absent it is generated as
-      ``<split>_<pos|neg>_<row-within-file>`` plus ``_<rating>`` when the rating is known, and
+      ``<split>_<pos|neg>_<row-within-file>`` (``<split>_<row-within-file>`` without labels)
+      plus ``_<rating>`` when the rating is known, and
       prefixed with ``<file stem>_`` when that is needed to keep ids unique across files.
 
     ``columns`` (``ingest.columns``): the fields of these columns, e.g. ``{text: body}``.
@@ -386,7 +325,8 @@ def read_parquet_input(
     else:
         files = [p]
     cap = TotalCap(max_total_bytes)
-    parts = [_read_one_parquet(f, max_review_bytes, cap, columns) for f in files]
+    seeded = None if test_fraction is None or seed is None else (test_fraction, seed)
+    parts = [_read_one_parquet(f, max_review_bytes, cap, seeded, columns) for f in files]
     if len(parts) == 1:
         return parts[0][0]
     return _combine(files, parts)

@@ -1,4 +1,5 @@
-"""Policies on the combined reviews: duplicate texts (keep/drop), split filter, subsample."""
+"""Policies on the reviews: duplicate texts (keep/drop), split filter, subsample, and the
+seeded train/test split of an input that has none."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ __all__ = [
     "check_duplicate_policy",
     "filter_splits",
     "find_duplicate_texts",
+    "seeded_split",
     "stratified_subsample",
 ]
 
@@ -111,6 +113,31 @@ def filter_splits(df: pd.DataFrame, splits: Sequence[str]) -> pd.DataFrame:
     if set(wanted) >= set(present):
         return df.reset_index(drop=True)
     return df[df["split"].isin(wanted).to_numpy()].reset_index(drop=True)
+
+
+def seeded_split(n: int, label: np.ndarray | None, test_fraction: float, seed: int) -> np.ndarray:
+    """``train``/``test`` for each of ``n`` rows of an input without a split (config
+    ``ingest.csv_test_fraction`` and ``seed``): per label (0, then 1),
+    ``round(test_fraction * n_label)`` rows drawn with ``numpy.random.default_rng(seed)``
+    become ``test``, i.e. label-stratified; ``label`` None (no labels): one stratum of all
+    rows, a seeded random split."""
+    if (
+        isinstance(test_fraction, bool)
+        or not isinstance(test_fraction, int | float)
+        or not (0 < float(test_fraction) < 1)
+    ):
+        raise IngestError(
+            f"csv_test_fraction {test_fraction!r} must be a number strictly between 0 and 1. "
+            f"Fix: set `ingest.csv_test_fraction` in the config (0.5 splits the input in halves)."
+        )
+    rng = np.random.default_rng(seed)
+    strata = [np.arange(n)] if label is None else [np.flatnonzero(label == v) for v in (0, 1)]
+    split = np.full(n, "train", dtype=object)
+    for members in strata:
+        k = int(np.floor(float(test_fraction) * len(members) + 0.5))
+        if k:
+            split[rng.choice(members, size=k, replace=False)] = "test"
+    return split
 
 
 def _quotas(counts: np.ndarray, n: int, total: int) -> np.ndarray:
