@@ -79,6 +79,17 @@ def test_a_csv_with_text_only_columns_and_mapped_names(tmp_path):
     assert got["review_id"].tolist() == ["csv_0", "csv_1", "csv_2"]
 
 
+@pytest.mark.parametrize("name", ["r.csv", "r.csv.gz", "r.tsv.bz2"])
+def test_a_text_only_csv_has_no_labels(tmp_path, name):
+    df = demo_sample(40)[["text"]]
+    f = write_frame(df, tmp_path / name, sep="\t" if ".tsv" in name else ",")
+    reviews, summary = run_ingest(f)
+    assert summary["labels"] == "none"
+    assert str(reviews["label"].dtype) == "Int8" and reviews["label"].isna().all()
+    assert sorted(reviews["text"]) == sorted(df["text"])
+    assert (reviews["split"] == "test").sum() == 20  # a seeded random half
+
+
 def test_sniffing_picks_the_separator_that_splits_header_and_rows_alike():
     assert sniff_separator('text;label\n"a, b, c";1\n"d, e";0\n') == ";"
     assert sniff_separator('text,label\n"a; b; c",1\n') == ","

@@ -241,7 +241,6 @@ def test_a_compression_bomb_stops_at_the_total_cap(tmp_path):
     assert "ingest.max_total_bytes (10000)" in msg
 
 
-@pytest.mark.xfail(strict=True, reason="contract_frame(label=None): ingestsem's 'labels optional'")
 def test_unlabelled_jsonl_passes_no_labels(tmp_path):
     """A JSON Lines file of texts only: the reviews carry no labels (an all-null label column,
     the contract's "no labels"), split drawn at random."""
@@ -251,3 +250,27 @@ def test_unlabelled_jsonl_passes_no_labels(tmp_path):
     df = read(f)
     assert str(df["label"].dtype) == "Int8" and df["label"].isna().all()
     assert (df["split"] == "test").sum() == 5
+    reviews, summary = run_ingest(f)
+    assert summary["labels"] == "none" and reviews["label"].isna().all()
+
+
+# ------------------------------------------------------------------------------------------
+# what the DAG sees at parse time (ingest.peek's header reader for jsonl)
+
+
+@pytest.mark.parametrize(
+    ("first", "columns", "expected"),
+    [
+        ({"text": "a", "label": 1}, {}, "given"),
+        ({"text": "a", "rating": 4}, {}, "from_ratings"),
+        ({"text": "a"}, {}, "none"),
+        ({"body": "a", "stars": 4}, {"text": "body", "rating": "stars"}, "from_ratings"),
+        ({"body": "a", "sentiment": "pos"}, {"text": "body", "label": "sentiment"}, "given"),
+    ],
+)
+def test_peek_reads_a_jsonl_files_labels_from_its_first_object(tmp_path, first, columns, expected):
+    from sentclust.ingest import peek
+
+    f = write_jsonl(tmp_path / "r.jsonl.gz", None, raw_lines=["", json.dumps(first), "{bad"])
+    config = {"input_path": str(f), "input_format": "auto", "ingest": {"columns": columns}}
+    assert peek.input_labels(config) == expected

@@ -103,14 +103,30 @@ def _consistent_width(sample: str, sep: str, whole: bool) -> int:
     return width if all(len(r) == width for r in records) else 0
 
 
-def sniff_separator(text: str, default: str = ",") -> str:
+def _header_width(sample: str, sep: str) -> int:
+    try:
+        return len(next((row for _, row in _records(sample, sep)), []))
+    except csv.Error:
+        return 0
+
+
+def sniff_separator(text: str, default: str = ",", *, complete: bool = True) -> str:
     """The separator among :data:`SEPARATORS` that splits the header into the most fields (more
-    than one) while the first records have as many; ``default`` when none does (one column)."""
+    than one) while the first records have as many; when none does, the one that splits the
+    header alone into the most (the rows' message then names the line that differs);
+    ``default`` when none splits it (one column). ``complete``: ``text`` is the whole file
+    (else its last record may be cut, and is not compared)."""
     sample = _sample(text)
-    whole = len(sample) == len(text)
-    widths = {sep: _consistent_width(sample, sep, whole) for sep in SEPARATORS}
-    best = max(SEPARATORS, key=lambda sep: (widths[sep], -SEPARATORS.index(sep)))
-    return best if widths[best] > 1 else default
+    whole = complete and len(sample) == len(text)
+    for width in (
+        lambda sep: _consistent_width(sample, sep, whole),
+        lambda sep: _header_width(sample, sep),
+    ):
+        widths = {sep: width(sep) for sep in SEPARATORS}
+        best = max(SEPARATORS, key=lambda sep: (widths[sep], -SEPARATORS.index(sep)))
+        if widths[best] > 1:
+            return best
+    return default
 
 
 def _better_separator(text: str, sep: str) -> tuple[str, int] | None:
@@ -277,10 +293,17 @@ def csv_columns(path: str | Path, separator: str | None = None) -> list[str]:
             f"{where}: could not read its header ({err}). Fix: check that the file is complete "
             f"and compressed as its name says, or point `input_path` at another input."
         ) from None
-    whole = len(data) < SNIFF_BYTES
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
-    if not whole:
-        text = text[: text.rfind("\n") + 1] or text
-    sep = separator or sniff_separator(text, _default_separator(path))
+    head, newline, rest = data.partition(b"\n")
+    try:  # the header strictly; the rest, for sniffing only, as well as it decodes
+        text = (head + newline).decode("utf-8").lstrip("\ufeff")
+        text += rest.decode("utf-8", errors="replace")
+    except UnicodeDecodeError as err:
+        raise IngestError(
+            f"{where}: could not read its header as UTF-8 ({err}). Fix: "
+            + REENCODE.format(Path(path).name)
+            + "."
+        ) from None
+    complete = len(data) < SNIFF_BYTES
+    sep = separator or sniff_separator(text, _default_separator(path), complete=complete)
     header = next((row for _, row in _records(text, sep)), [])
     return [h.strip() for h in header]
