@@ -30,9 +30,9 @@ from .contract import REENCODE, decode_utf8
 from .detect import open_decompressed, plain_name, require_exists
 from .errors import IngestError
 from .limits import MAX_TOTAL_BYTES, TotalCap, read_capped
-from .records import assign_test_split, check_test_fraction, records_frame
+from .records import records_frame
 
-__all__ = ["SEPARATORS", "assign_test_split", "csv_columns", "read_csv_input", "sniff_separator"]
+__all__ = ["SEPARATORS", "csv_columns", "read_csv_input", "sniff_separator"]
 
 #: The separators sniffed (in this order of preference on a tie).
 SEPARATORS = (",", ";", "\t", "|")
@@ -264,7 +264,6 @@ def read_csv_input(
     """
     p = require_exists(path)
     where = str(path)
-    check_test_fraction(test_fraction)
     text = _read_text(p, where, TotalCap(max_total_bytes))
     sep = separator or sniff_separator(text, _default_separator(p))
     header, lines, rows = _table(text, sep, where)

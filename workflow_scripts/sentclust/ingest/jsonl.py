@@ -30,7 +30,7 @@ from .contract import MAX_REVIEW_BYTES, REENCODE
 from .detect import open_decompressed, require_exists
 from .errors import IngestError, show
 from .limits import MAX_TOTAL_BYTES, TotalCap
-from .records import check_test_fraction, records_frame
+from .records import records_frame
 
 __all__ = ["jsonl_columns", "line_limit", "read_jsonl_input"]
 
@@ -186,9 +186,8 @@ def read_jsonl_input(
 ) -> pd.DataFrame:
     """Read a JSON Lines file (plain, ``.gz``, ``.bz2`` or ``.xz``) as a contract frame (see
     the module's docstring); the split, when the objects have none, as for a CSV
-    (:func:`~.records.assign_test_split`: ``test_fraction``, ``seed``)."""
+    (:func:`~.policies.seeded_split`: ``test_fraction``, ``seed``)."""
     p = require_exists(path)
-    check_test_fraction(test_fraction)
     reader = _Reader(p, columns, max_review_bytes, TotalCap(max_total_bytes))
     try:
         with open_decompressed(p) as stream:

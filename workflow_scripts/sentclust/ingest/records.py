@@ -11,7 +11,7 @@ same values with the same messages:
   absent -> no labels (an all-null label column);
 - ``rating`` (optional): a whole number (a CSV cell, or a JSON number or numeric string),
   empty/null = unknown;
-- ``split`` (optional): train/test; absent -> :func:`assign_test_split`;
+- ``split`` (optional): train/test; absent -> :func:`~.policies.seeded_split`;
 - ``review_id`` (optional): unique non-empty strings (JSON integers too); absent ->
   ``<prefix>_<record number>`` (0-based, the header and blank lines not counted).
 """
@@ -37,39 +37,11 @@ from .contract import (
     splits_from_values,
 )
 from .errors import IngestError, fail_first, show
+from .policies import seeded_split
 
-__all__ = ["assign_test_split", "check_test_fraction", "numbers_from_values", "records_frame"]
+__all__ = ["numbers_from_values", "records_frame"]
 
 _FILL_IN = "remove that line or fill in the review."
-
-
-def check_test_fraction(test_fraction: Any) -> None:
-    """:class:`IngestError` unless ``test_fraction`` is a number strictly between 0 and 1."""
-    if not isinstance(test_fraction, int | float) or not 0 < float(test_fraction) < 1:
-        raise IngestError(
-            f"csv_test_fraction {test_fraction!r} must be a number strictly between 0 and 1. "
-            f"Fix: set `ingest.csv_test_fraction` in the config (0.5 splits the input in halves)."
-        )
-
-
-def assign_test_split(
-    label: np.ndarray | None, test_fraction: float, seed: int, *, n: int | None = None
-) -> np.ndarray:
-    """``train``/``test`` per row: per label (0, then 1), ``round(test_fraction * n_label)`` rows
-    drawn with ``numpy.random.default_rng(seed)`` become ``test``; without labels (``label``
-    None, ``n`` rows) ``round(test_fraction * n)`` rows drawn the same way."""
-    rng = np.random.default_rng(seed)
-    size = int(n) if label is None else len(label)
-    split = np.full(size, "train", dtype=object)
-    if label is None:
-        groups = [np.arange(size)]
-    else:
-        groups = [np.flatnonzero(np.asarray(label) == lab) for lab in (0, 1)]
-    for members in groups:
-        k = int(np.floor(float(test_fraction) * len(members) + 0.5))
-        if k:
-            split[rng.choice(members, size=k, replace=False)] = "test"
-    return split
 
 
 def numbers_from_values(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -165,7 +137,7 @@ def records_frame(
         split, bad = splits_from_values(given.astype("str"))
         fail_first(bad, at, split_problem(given), "set the split of every review to train or test.")
     else:
-        split = assign_test_split(label, test_fraction, seed, n=n)
+        split = seeded_split(n, label, test_fraction, seed)
     if "review_id" in fields:
         review_id = _given_ids(raw("review_id"), names["review_id"], at)
     else:
