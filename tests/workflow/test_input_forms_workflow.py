@@ -106,3 +106,14 @@ def test_two_columns_mapped_to_one_field_stop_before_any_job(tmp_path):
     assert r.returncode != 0
     assert "ingest.columns maps text and label to the same field 'body'" in r.stdout + r.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_a_text_only_compressed_csv_ingests_without_labels(tmp_path):
+    source = tmp_path / "feedback.csv.gz"
+    source.write_bytes(gzip.compress(sample()[["text"]].to_csv(index=False).encode("utf-8")))
+    r = ingest_only(tmp_path, source)
+    assert r.returncode == 0, r.stderr[-4000:]
+    table = pq.read_table(tmp_path / REVIEWS)
+    assert table.column("label").null_count == table.num_rows == 200
+    summary = json.loads((tmp_path / "results" / "data" / "ingest_summary.json").read_text())
+    assert summary["labels"] == "none"
