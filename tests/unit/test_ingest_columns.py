@@ -113,3 +113,12 @@ def test_a_json_file_is_told_to_be_renamed(tmp_path):
     f.write_bytes(b"")
     with pytest.raises(IngestError, match="is JSON Lines: rename it .jsonl"):
         ingest.detect_format(str(f))
+
+
+def test_a_download_keeps_the_suffix_that_tells_its_form(tmp_path):
+    from sentclust.ingest.inputs import download_name, ingest_files
+
+    assert download_name("https://example.org/dumps/reviews.jsonl.gz?token=x") == "reviews.jsonl.gz"
+    f = tmp_path / "reviews.ndjson.bz2"
+    f.write_bytes(b"")
+    assert ingest_files(str(f)) == [str(f)]
