@@ -1,6 +1,18 @@
 # Ingest: any accepted input form -> the reviews contract (results/<run>/data/reviews.parquet).
 from sentclust.ingest.inputs import input_fingerprint, local_archive_sha256
+from sentclust.ingest.peek import input_labels
 from sentclust.redact import redact_url
+
+
+def planned_labels():
+    """given / from_ratings / none: sentclust.ingest.peek.input_labels (column names only); an
+    unreadable input stops here, before any job."""
+    from sentclust.ingest import IngestError
+
+    try:
+        return input_labels(config)
+    except IngestError as err:
+        raise WorkflowError(str(err)) from None
 
 
 rule download:
@@ -41,6 +53,11 @@ rule ingest:
         duplicate_texts=config["ingest"]["duplicate_texts"],
         csv_test_fraction=config["ingest"]["csv_test_fraction"],
         rating_conflicts=config["ingest"]["rating_conflicts"],
+        rating_scale=config["ingest"]["rating_scale"],
+        labels_from_ratings=config["ingest"]["labels_from_ratings"],
+        # where the labels come from, as the DAG was planned (from the input's column names):
+        # ingest checks that what it reads agrees
+        expect_labels=planned_labels(),
         seed=SEED,
         # a local archive is verified against input_sha256 (None otherwise)
         sha256=local_archive_sha256(config),
