@@ -1,18 +1,6 @@
 # Ingest: any accepted input form -> the reviews contract (results/<run>/data/reviews.parquet).
 from sentclust.ingest.inputs import input_fingerprint, local_archive_sha256
-from sentclust.ingest.peek import input_labels
 from sentclust.redact import redact_url
-
-
-def planned_labels():
-    """given / from_ratings / none: sentclust.ingest.peek.input_labels (column names only); an
-    unreadable input stops here, before any job."""
-    from sentclust.ingest import IngestError
-
-    try:
-        return input_labels(config)
-    except IngestError as err:
-        raise WorkflowError(str(err)) from None
 
 
 rule download:
