@@ -67,6 +67,13 @@ def read_input(
     )
 
 
+def _caps(max_review_bytes: int, max_total_bytes: int, max_archive_members: int) -> dict:
+    """The caps of :mod:`.limits` by their config keys."""
+    return dict(
+        zip(_CAP_DEFAULTS, (max_review_bytes, max_total_bytes, max_archive_members), strict=True)
+    )
+
+
 def _resolve_format(path: str, fmt: str) -> str:
     """``fmt``, or the detected form of ``path`` for ``auto``; checks that ``path`` exists."""
     if fmt == "auto":
@@ -123,27 +130,18 @@ def ingest(
     sha256: str | None = None,
     expect_labels: str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """The whole ingest stage (rule ingest); returns (reviews frame in contract order, summary
-    dict). Every setting is the config's (``input_format``, ``ingest.*``, ``seed``: their
-    defaults live in the schema; ``rating_scale`` and ``labels_from_ratings`` are
-    ``ingest.rating_scale`` and ``ingest.labels_from_ratings``); ``sha256``: the local
-    archive's expected checksum, if any; ``expect_labels``: what the DAG was built for
+    """The whole ingest stage (rule ingest): (reviews in contract order, summary dict). Every
+    setting is the config's (``input_format``, ``ingest.*``, ``seed``; defaults in the schema);
+    ``sha256``: a local archive's checksum; ``expect_labels``: what the DAG was planned for
     (:func:`~.peek.input_labels`), checked against what was read.
 
-    Steps: detect the format (``fmt="auto"``); verify an archive against ``sha256``; read;
-    :func:`validate_reviews`; the rating scale and the labels (:func:`~.ratings.resolve_labels`:
-    labels from ratings, neutral ones dropped); sort into the contract order; the checks of
-    :mod:`.checks` (sizes, markup-only and URL-only reviews, rating conflicts by the
-    ``rating_conflicts`` policy); duplicates; splits; subsample; both classes in the train
-    split (with labels); :func:`summarize`.
+    Steps: format; archive checksum; read; :func:`validate_reviews`; the rating scale and the
+    labels (:func:`~.ratings.resolve_labels`); contract order; the checks of :mod:`.checks`
+    (rating conflicts by the label policy); duplicates; splits; subsample; :func:`summarize`.
     """
     splits = [splits] if isinstance(splits, str) else list(splits)
     fmt = _resolve_format(path, fmt)
-    caps = {
-        "max_review_bytes": max_review_bytes,
-        "max_total_bytes": max_total_bytes,
-        "max_archive_members": max_archive_members,
-    }
+    caps = _caps(max_review_bytes, max_total_bytes, max_archive_members)
     _check_settings(duplicate_texts, rating_conflicts, caps)
     if fmt == "aclimdb_tar":
         check_archive_sha256(path, sha256)
