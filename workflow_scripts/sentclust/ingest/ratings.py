@@ -42,7 +42,6 @@ __all__ = [
     "check_scale",
     "derive_labels",
     "detect_scale",
-    "not_a_rating",
     "rating_conflicts",
     "ratings_from_values",
     "resolve_labels",
@@ -72,11 +71,6 @@ _POLICY_FIX = (
     "Fix: set `ingest.labels_from_ratings` to {negative: [lo, hi], positive: [lo, hi]} on the "
     "rating scale (negative below positive; null parts are derived from the scale), or null"
 )
-
-
-def not_a_rating(scale: RatingScale | None = None) -> str:
-    """:data:`NOT_A_RATING`, or the problem of a value off ``scale``."""
-    return NOT_A_RATING if scale is None else f"is not a whole number {scale} or null"
 
 
 @dataclass(frozen=True)
