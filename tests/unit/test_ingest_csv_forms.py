@@ -115,7 +115,7 @@ def test_the_legacy_names_stand_in_for_text_and_label_each(tmp_path):
 
 def test_a_bad_rating_names_the_line(tmp_path):
     f = write_csv(tmp_path / "r.csv", 'text,rating\n"a\nb",8\nc,8/10\n')
-    with pytest.raises(IngestError, match=r"r\.csv line 4: rating '8/10' is not an integer"):
+    with pytest.raises(IngestError, match=r"r\.csv line 4: rating '8/10' is not a whole number"):
         read(f)
 
 

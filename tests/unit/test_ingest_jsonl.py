@@ -242,16 +242,21 @@ def test_a_compression_bomb_stops_at_the_total_cap(tmp_path):
 
 
 def test_unlabelled_jsonl_passes_no_labels(tmp_path):
-    """A JSON Lines file of texts only: the reviews carry no labels (an all-null label column,
-    the contract's "no labels"), split drawn at random."""
-    f = write_jsonl(
-        tmp_path / "r.jsonl", [{"text": f"t {i}", "rating": 1 + i % 5} for i in range(10)]
-    )
+    """A JSON Lines file without a label: the reader gives an all-null label column (the
+    contract's "no labels"), the split drawn at random; ingest then has no labels (texts only)
+    or derives them from 1-5 star ratings (3 stars neutral: dropped)."""
+    recs = [{"text": f"t {i}", "rating": 1 + i % 5} for i in range(10)]
+    f = write_jsonl(tmp_path / "r.jsonl", recs)
     df = read(f)
     assert str(df["label"].dtype) == "Int8" and df["label"].isna().all()
     assert (df["split"] == "test").sum() == 5
     reviews, summary = run_ingest(f)
-    assert summary["labels"] == "none" and reviews["label"].isna().all()
+    assert summary["labels"] == "from_ratings" and summary["rating_scale"] == [1, 5]
+    assert len(reviews) == 8 and 3 not in set(reviews["rating"])
+    assert (reviews["label"] == (reviews["rating"] >= 4)).all()
+    text_only = write_jsonl(tmp_path / "t.jsonl.xz", [{"text": r["text"]} for r in recs])
+    reviews, summary = run_ingest(text_only)
+    assert summary["labels"] == "none" and reviews["label"].isna().all() and len(reviews) == 10
 
 
 # ------------------------------------------------------------------------------------------

@@ -97,6 +97,8 @@ RESULT_CHANGES = [
     # input has no separator, and text mapped to itself is no change), and so all that follows
     ("ingest.columns", {"text": "text"}, EVERYTHING),
     ("ingest.csv_separator", ",", EVERYTHING),
+    ("ingest.rating_scale", [1, 10], EVERYTHING),
+    ("ingest.labels_from_ratings", {"negative": [1, 3]}, EVERYTHING),
     # caps: an input above one fails ingest, otherwise nothing changes (read from the config)
     ("ingest.max_review_bytes", 10**6, {"report"}),
     ("ingest.max_total_bytes", 10**8, {"report"}),

@@ -32,6 +32,7 @@ from .csvfile import ALIASES, csv_columns
 from .detect import detect_format, parquet_files, require_exists
 from .errors import IngestError
 from .jsonl import jsonl_columns
+from .ratings import LABEL_SOURCES
 
 __all__ = [
     "ALWAYS_LABELLED",
@@ -45,8 +46,6 @@ __all__ = [
     "parquet_header",
 ]
 
-#: What :func:`input_labels` answers.
-LABEL_SOURCES: tuple[str, ...] = ("given", "from_ratings", "none")
 #: Formats whose labels are their folder names: always labelled.
 ALWAYS_LABELLED: tuple[str, ...] = ("aclimdb", "aclimdb_tar")
 #: Legacy field names of a contract column in a CSV (the common ``review,sentiment`` form): the
