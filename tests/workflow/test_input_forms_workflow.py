@@ -117,3 +117,21 @@ def test_a_text_only_compressed_csv_ingests_without_labels(tmp_path):
     assert table.column("label").null_count == table.num_rows == 200
     summary = json.loads((tmp_path / "results" / "data" / "ingest_summary.json").read_text())
     assert summary["labels"] == "none"
+
+
+def test_a_stars5_dump_without_labels_gets_the_original_labels(tmp_path, parquet_table):
+    """IMDB re-expressed as a Yelp-like dump: 1-5 stars (ceil(rating / 2)) under `stars`, the
+    text under `body`, no label, gzip-compressed JSON Lines: the labels derived from the stars
+    are the original ones for every review."""
+    df = sample().drop(columns="label")
+    df["rating"] = (df["rating"] + 1) // 2
+    source = tmp_path / "dump.jsonl.gz"
+    source.write_bytes(gzip.compress(jsonl_bytes(df, MAPPED)))
+    r = ingest_only(tmp_path, source, columns={"text": "body", "rating": "stars"})
+    assert r.returncode == 0, r.stderr[-4000:]
+    got = pq.read_table(tmp_path / REVIEWS).to_pandas().set_index("review_id")
+    want = parquet_table.to_pandas().set_index("review_id")
+    assert len(got) == len(want) == 200
+    assert (got.loc[want.index, "label"] == want["label"]).all()
+    summary = json.loads((tmp_path / "results" / "data" / "ingest_summary.json").read_text())
+    assert summary["labels"] == "from_ratings" and summary["rating_scale"] == [1, 5]
