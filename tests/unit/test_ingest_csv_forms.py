@@ -201,3 +201,13 @@ def test_csv_columns_reads_the_header_only(tmp_path):
 
 def test_record_lines_with_another_separator():
     assert csvfile._csv_record_lines('a;b\n"x\ny";1\n\nz;2\n', ";") == [2, 5]
+
+
+def test_the_reader_logs_the_separator_and_the_fields_read_and_ignored(tmp_path, caplog):
+    f = write_csv(tmp_path / "r.csv", "Body;stars;user\ngood;5;u1\nbad;1;u2\n")
+    with caplog.at_level("INFO", logger="sentclust"):
+        read(f, columns={"text": "body", "rating": "stars"})
+    assert (
+        f"{f}: separator ';' (sniffed); text <- 'Body', rating <- 'stars'; ignored: 'user'"
+        in caplog.text
+    )

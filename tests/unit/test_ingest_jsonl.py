@@ -279,3 +279,10 @@ def test_peek_reads_a_jsonl_files_labels_from_its_first_object(tmp_path, first, 
     f = write_jsonl(tmp_path / "r.jsonl.gz", None, raw_lines=["", json.dumps(first), "{bad"])
     config = {"input_path": str(f), "input_format": "auto", "ingest": {"columns": columns}}
     assert peek.input_labels(config) == expected
+
+
+def test_the_reader_logs_the_keys_read_and_ignored(tmp_path, caplog):
+    f = write_jsonl(tmp_path / "r.jsonl", [{"body": "a", "stars": 4, "user": "u"}])
+    with caplog.at_level("INFO", logger="sentclust"):
+        read(f, columns={"text": "body", "rating": "stars"})
+    assert f"{f}: text <- 'body', rating <- 'stars'; ignored: 'user'" in caplog.text

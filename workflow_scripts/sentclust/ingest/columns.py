@@ -11,7 +11,8 @@ other field of the source is ignored.
   mapped twice;
 - :func:`source_fields`: the fields one source has for the contract columns, a mapped field
   that is not there being an error naming the key, the field and the fields found;
-- :func:`check_mapping_applies`: the aclImdb forms have fixed fields, so a mapping is refused.
+- :func:`check_mapping_applies`: the aclImdb forms have fixed fields, so a mapping is refused;
+- :func:`fields_read`: what a reader logs (the fields read, and those ignored).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "MAPPABLE",
     "check_mapping",
     "check_mapping_applies",
+    "fields_read",
     "mapping_problems",
     "source_fields",
 ]
@@ -135,3 +137,12 @@ def source_fields(
         if column not in out and key(column) in names and key(column) not in taken:
             out[column] = names[key(column)]
     return out
+
+
+def fields_read(found: Mapping[str, str], fields: Iterable[str]) -> str:
+    """``text <- 'body', rating <- 'stars'; ignored: 'user', 'date'``: the contract columns read
+    from which source fields, and the source's other fields (what a reader logs)."""
+    read = ", ".join(f"{column} <- {field!r}" for column, field in found.items())
+    used = set(found.values())
+    ignored = [repr(str(f)) for f in fields if str(f) not in used]
+    return read + (f"; ignored: {', '.join(ignored)}" if ignored else "; no other fields")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import lzma
 import zlib
 from collections.abc import Iterator, Mapping
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .columns import source_fields
+from .columns import fields_read, source_fields
 from .contract import REENCODE, decode_utf8
 from .detect import open_decompressed, plain_name, require_exists
 from .errors import IngestError
@@ -34,6 +35,7 @@ from .records import records_frame
 
 __all__ = ["SEPARATORS", "csv_columns", "read_csv_input", "sniff_separator"]
 
+_log = logging.getLogger(__name__)
 #: The separators sniffed (in this order of preference on a tie).
 SEPARATORS = (",", ";", "\t", "|")
 #: How much of the file's start the sniffing (and :func:`csv_columns`) reads.
@@ -270,6 +272,8 @@ def read_csv_input(
     found = _fields(text, header, sep, columns, where)
     if not rows:
         raise IngestError(f"{where}: no reviews after the header line. Fix: add the reviews.")
+    how = "ingest.csv_separator" if separator else "sniffed"
+    _log.info("%s: separator %s (%s); %s", where, shown(sep), how, fields_read(found, header))
     index = {h: i for i, h in reversed(list(enumerate(header)))}
     fields = {column: [row[index[name]] for row in rows] for column, name in found.items()}
 

@@ -17,6 +17,7 @@ object number).
 from __future__ import annotations
 
 import json
+import logging
 import lzma
 import zlib
 from collections.abc import Mapping
@@ -25,7 +26,7 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from .columns import MAPPABLE, source_fields
+from .columns import MAPPABLE, fields_read, source_fields
 from .contract import MAX_REVIEW_BYTES, REENCODE
 from .detect import open_decompressed, require_exists
 from .errors import IngestError, show
@@ -34,6 +35,7 @@ from .records import records_frame
 
 __all__ = ["jsonl_columns", "line_limit", "read_jsonl_input"]
 
+_log = logging.getLogger(__name__)
 _DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
                int: "a number", float: "a number", type(None): "null"}  # fmt: skip
@@ -104,6 +106,7 @@ class _Reader:
                 "ingest.columns: {text: body})",
             )
         self.fields = {column: [] for column in self.found}
+        _log.info("%s: %s (the first object's keys)", self.where, fields_read(self.found, obj))
         mapped = dict(self.columns or {})
         taken = set(mapped.values())
         keys = {c: mapped.get(c, c) for c in MAPPABLE if c in mapped or c not in taken}
