@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: venv demo full test lint format dag clean-demo
+.PHONY: venv demo demo-stars5 demo-unlabelled full test lint format dag clean-demo
 
 venv: $(STAMP)
 
@@ -24,6 +24,16 @@ $(STAMP): envs/requirements.txt envs/constraints.txt pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml
+
+# The demo on 1-5 stars without labels (labels derived from the stars), and without labels or
+# ratings at all: the input is re-expressed from the bundled sample first (results/demo-inputs/).
+demo-stars5: $(STAMP)
+	$(BIN)/python resources/demo/reexpress.py --stars5 results/demo-inputs/stars5.parquet
+	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml config/demo-stars5.yaml
+
+demo-unlabelled: $(STAMP)
+	$(BIN)/python resources/demo/reexpress.py --text-only results/demo-inputs/unlabelled.parquet
+	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml config/demo-unlabelled.yaml
 
 # The full analysis; point it at local data with DATA=..., e.g. make full DATA=../shared/data/imdb;
 # MINILM=1 uses the bundled all-MiniLM-L6-v2 instead of the original's model (no hub needed).

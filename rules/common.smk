@@ -65,6 +65,18 @@ def ingest_input():
     )
 
 
+def planned_labels():
+    """given / from_ratings / none: sentclust.ingest.peek.input_labels (column names only); an
+    unreadable input stops here, before any job."""
+    from sentclust.ingest import IngestError
+    from sentclust.ingest.peek import input_labels
+
+    try:
+        return input_labels(config)
+    except IngestError as err:
+        raise WorkflowError(str(err)) from None
+
+
 def ingest_source(wildcards, input):
     """The path ingest reads: one input file, or the folder that holds the Parquet files."""
     files = list(input)

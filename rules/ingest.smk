@@ -41,6 +41,13 @@ rule ingest:
         duplicate_texts=config["ingest"]["duplicate_texts"],
         csv_test_fraction=config["ingest"]["csv_test_fraction"],
         rating_conflicts=config["ingest"]["rating_conflicts"],
+        columns=config["ingest"]["columns"],
+        csv_separator=config["ingest"]["csv_separator"],
+        rating_scale=config["ingest"]["rating_scale"],
+        labels_from_ratings=config["ingest"]["labels_from_ratings"],
+        # where the labels come from, as the DAG was planned (from the input's column names):
+        # ingest checks that what it reads agrees
+        expect_labels=planned_labels(),
         seed=SEED,
         # a local archive is verified against input_sha256 (None otherwise)
         sha256=local_archive_sha256(config),

@@ -21,6 +21,11 @@ with logged(sm.log[0]) as log:
         duplicate_texts=p.duplicate_texts,
         csv_test_fraction=p.csv_test_fraction,
         rating_conflicts=p.rating_conflicts,
+        columns=dict(p.columns),
+        csv_separator=p.csv_separator,
+        rating_scale=p.rating_scale,
+        labels_from_ratings=None if p.labels_from_ratings is None else dict(p.labels_from_ratings),
+        expect_labels=p.expect_labels,
         **caps,
         sha256=p.sha256,
     )
@@ -29,3 +34,9 @@ with logged(sm.log[0]) as log:
     write_parquet(ingest.to_table(df), sm.output.reviews)
     write_json(summary, sm.output.summary)
     log.info("ingested %d reviews from %s (%s)", len(df), p.source, summary.get("format"))
+    log.info(
+        "labels: %s; rating scale: %s (%s)",
+        summary["labels"],
+        summary["rating_scale"],
+        summary["rating_scale_source"],
+    )

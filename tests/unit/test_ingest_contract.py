@@ -63,8 +63,8 @@ def test_validate_duplicate_id_names_both_rows():
     ("column", "value", "expected"),
     [
         ("label", 2, "row 1 (review_id 'b'): label 2 is not 0 or 1"),
-        ("rating", 11, "row 1 (review_id 'b'): rating 11 is not an integer 1-10"),
-        ("rating", 0, "row 1 (review_id 'b'): rating 0 is not an integer 1-10"),
+        ("rating", 101, "row 1 (review_id 'b'): rating 101 is not a whole number 0-100"),
+        ("rating", -1, "row 1 (review_id 'b'): rating -1 is not a whole number 0-100"),
         ("text", "", "row 1 (review_id 'b'): empty or whitespace-only review text"),
         ("text", " \n\t", "row 1 (review_id 'b'): empty or whitespace-only review text"),
         ("split", "valid", "row 1 (review_id 'b'): split 'valid' is not one of train, test"),
@@ -190,18 +190,18 @@ def test_labels_from_values(values, labels, bad):
 
 
 def test_bad_ratings_null_is_valid():
-    rating = pd.Series([1, 10, None, 0, 11], dtype="Int8")
-    assert contract.bad_ratings(rating).tolist() == [False, False, False, True, True]
+    rating = pd.Series([1, 10, None, 0, 11, 100, 101, -1], dtype="Int8")
+    assert contract.bad_ratings(rating).tolist() == [False] * 6 + [True, True]
     assert contract.bad_ratings(pd.Series([9.0, 9.5])).tolist() == [False, True]
     assert contract.bad_ratings(pd.Series(["9", "x", None])).tolist() == [False, True, False]
 
 
 def test_ratings_from_values():
-    values, bad = contract.ratings_from_values(pd.Series([9.0, np.nan, 9.5, 0, 10]))
+    values, bad = contract.ratings_from_values(pd.Series([9.0, np.nan, 9.5, 0, 10, 101]))
     assert str(values.dtype) == "Int8"
-    assert values.tolist()[0] == 9 and values.tolist()[4] == 10
-    assert values.isna().tolist() == [False, True, True, True, False]
-    assert bad.tolist() == [False, False, True, True, False]
+    assert values.tolist()[0] == 9 and values.tolist()[3:5] == [0, 10]
+    assert values.isna().tolist() == [False, True, True, False, False, True]
+    assert bad.tolist() == [False, False, True, False, False, True]
     values, bad = contract.ratings_from_values(pd.Series([None, None], dtype=object))
     assert values.isna().all() and not bad.any()
     for not_numbers in (pd.Series(["9", None]), pd.Series([True, False])):

@@ -76,13 +76,14 @@ def test_csv_bom_and_case_insensitive_header(tmp_path):
 
 
 def test_csv_missing_columns(tmp_path):
-    f = write_csv(tmp_path / "reviews.csv", "text,label\nnice,1\n")
+    f = write_csv(tmp_path / "reviews.csv", "body,stars\nnice,1\n")
     with pytest.raises(IngestError) as err:
         ingest.read_csv_input(str(f), test_fraction=0.5, seed=0)
     msg = str(err.value)
-    assert "reviews.csv" in msg
-    assert "missing column(s) review, sentiment" in msg
-    assert "found columns text, label" in msg
+    assert "reviews.csv: missing column text" in msg
+    assert "found columns 'body', 'stars' (separated by ',')" in msg
+    assert "(or the pair review,sentiment)" in msg
+    assert "set ingest.columns.text" in msg
 
 
 @pytest.mark.parametrize(
@@ -121,15 +122,17 @@ def test_csv_test_fraction_must_be_inside_0_1(tmp_path, fraction):
         ingest.read_csv_input(str(f), test_fraction=fraction, seed=0)
 
 
-def test_assign_test_split_is_seeded_and_stratified_by_label():
+def test_the_csv_split_is_seeded_and_stratified_by_label():
+    from sentclust.ingest.policies import seeded_split
+
     label = np.array([0] * 3 + [1] * 5, dtype=np.int8)
-    split = csvfile.assign_test_split(label, 0.5, seed=1)
+    split = seeded_split(8, label, 0.5, seed=1)
     # round half up: 1.5 -> 2 of the negatives, 2.5 -> 3 of the positives
     assert (split[label == 0] == "test").sum() == 2
     assert (split[label == 1] == "test").sum() == 3
     assert set(split) == {"train", "test"}
-    assert csvfile.assign_test_split(label, 0.5, seed=1).tolist() == split.tolist()
-    assert (csvfile.assign_test_split(label, 0.09, seed=1) == "train").all()  # 0.45 -> 0
+    assert seeded_split(8, label, 0.5, seed=1).tolist() == split.tolist()
+    assert (seeded_split(8, label, 0.09, seed=1) == "train").all()  # 0.45 -> 0
 
 
 def test_csv_record_lines_follow_multiline_records_and_blank_lines():

@@ -128,3 +128,19 @@ def test_train_split_with_one_class_still_refused_when_labelled(tmp_path):
     f = _write(tmp_path, "train.parquet", text=TEXTS, label=[1] * 20)
     with pytest.raises(IngestError, match="only positive"):
         run_ingest(f, splits=["train"])
+
+
+def test_what_was_read_must_agree_with_what_the_dag_was_planned_for(tmp_path):
+    f = _write(tmp_path, "reviews.parquet", text=TEXTS)
+    _, summary = run_ingest(f, expect_labels="none")
+    assert summary["labels"] == "none"
+    with pytest.raises(IngestError) as err:
+        run_ingest(f, expect_labels="given")
+    msg = str(err.value)
+    assert "'none'" in msg and "'given'" in msg and "input_path" in msg and "Fix:" in msg
+
+
+def test_a_rating_column_without_values_is_not_labels_from_ratings(tmp_path):
+    f = _write(tmp_path, "reviews.parquet", text=TEXTS, rating=[None] * 20)
+    with pytest.raises(IngestError, match="planned its jobs for 'from_ratings'"):
+        run_ingest(f, expect_labels="from_ratings")

@@ -166,8 +166,8 @@ def test_parquet_fractional_float_labels_are_rejected(tmp_path):
 
 def test_parquet_bad_rating(tmp_path):
     f = tmp_path / "train.parquet"
-    pd.DataFrame({"text": ["a", "b"], "label": [1, 0], "rating": [9, 11]}).to_parquet(f)
-    with pytest.raises(IngestError, match=r"row 1 .*rating 11 is not an integer 1-10"):
+    pd.DataFrame({"text": ["a", "b"], "label": [1, 0], "rating": [9, 101]}).to_parquet(f)
+    with pytest.raises(IngestError, match=r"row 1 .*rating 101 is not a whole number 0-100"):
         ingest.read_parquet_input(str(f))
 
 

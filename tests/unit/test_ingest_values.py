@@ -1,9 +1,10 @@
 """What ingest does with values that look like labels, ratings or reviews but are not quite
 (issue 28 item 12); each is accepted and converted, or refused naming the place and the fix:
 
-- a star rating off the 1-10 scale (a Parquet 11, an aclImdb file ``0_11.txt``): refused;
-- ratings as strings (``"8/10"``, also ``"8"``): refused, the fix says to store whole stars 1-10
-  as integers (``"8/10"`` becomes 8); the contract's scale is IMDB's 1-10 only;
+- a star rating off the scale (a Parquet 11 with ``ingest.rating_scale: [1, 10]``, an aclImdb
+  file ``0_11.txt``): refused (issue 29: the scale is set or detected, see test_ingest_ratings);
+- ratings as strings (``"8/10"``, also ``"8"``): refused, the fix says to store whole numbers
+  in a numeric column (``"8/10"`` becomes 8);
 - labels ``"1"``/``"0"`` as strings (a CSV sentiment column, a Parquet string column): accepted
   as 1 (positive) and 0 (negative), as the integers 1/0 are;
 - a review that is only a web address: refused, it holds no words of a review.
@@ -29,8 +30,8 @@ def _parquet(tmp_path, **columns):
 
 def test_a_rating_off_the_scale_is_refused(tmp_path):
     f = _parquet(tmp_path, text=["a", "b"], label=[1, 0], rating=[9, 11])
-    with pytest.raises(IngestError, match=r"row 1 .*rating 11 is not an integer 1-10.*Fix:"):
-        ingest.read_parquet_input(str(f))
+    with pytest.raises(IngestError, match=r"rating 11 is outside the rating scale 1-10.*Fix:"):
+        run_ingest(f, splits=["train"], rating_scale=[1, 10])
     root = write_tree(
         tmp_path / "aclImdb", acl_members([*ACL_FILES, ("train", "pos", 9, 11, "Great.")])
     )
@@ -46,7 +47,7 @@ def test_ratings_as_strings_are_refused_with_the_fix(tmp_path, ratings):
     msg = str(err.value)
     assert f"row 0 (0-based row within this file): rating {ratings[0]!r}" in msg
     assert "(column type large_string)" in msg or "(column type string)" in msg
-    assert "whole stars 1-10 in an integer column ('8/10' becomes 8)" in msg
+    assert "whole numbers in a numeric column ('8/10' becomes 8)" in msg
 
 
 def test_labels_one_and_zero_as_strings_are_accepted(tmp_path):

@@ -139,7 +139,7 @@ def test_labels_and_ratings_of_new_texts_are_checked_and_converted(tmp_path):
     assert frame["rating"].tolist()[::2] == [9, 10] and pd.isna(frame["rating"][1])
     for column, value, shown in [
         ("rating", "8/10", "rating '8/10'"),
-        ("rating", "11", "rating '11'"),
+        ("rating", "101", "rating '101'"),
         ("rating", "8.5", "rating '8.5'"),
         ("label", "2", "label '2'"),
         ("label", "maybe", "label 'maybe'"),
@@ -148,9 +148,36 @@ def test_labels_and_ratings_of_new_texts_are_checked_and_converted(tmp_path):
         with pytest.raises(NewTextError) as err:
             nt.from_file(f)
         assert f"{f} row 2: {shown}" in str(err.value) and "Fix:" in str(err.value)
-    table = pd.DataFrame({"text": ["a b", "c d"], "rating": [9, 11]})
-    with pytest.raises(NewTextError, match=r"x\.parquet row 2: rating 11 is not an integer"):
+    table = pd.DataFrame({"text": ["a b", "c d"], "rating": [9, 101]})
+    with pytest.raises(NewTextError, match=r"x\.parquet row 2: rating 101 is not a whole number"):
         nt.from_table(table, "x.parquet")
+
+
+def test_new_ratings_are_checked_on_the_runs_scale(tmp_path):
+    """Issue 29: a new text's rating is checked on the run's scale (its ingest summary's
+    rating_scale), not on IMDB's 1-10."""
+    import json
+
+    run = tmp_path / "run"
+    assert nt.run_rating_scale(run) is None  # no summary: whole numbers 0-100 only
+    (run / "data").mkdir(parents=True)
+    summary = run / "data" / "ingest_summary.json"
+    summary.write_text(json.dumps({"n_reviews": 3}))
+    assert str(nt.run_rating_scale(run)) == "1-10"  # a summary from before scales were recorded
+    summary.write_text(json.dumps({"rating_scale": None}))
+    assert nt.run_rating_scale(run) is None
+    summary.write_text(json.dumps({"rating_scale": [1, 5]}))
+    scale = nt.run_rating_scale(run)
+    assert str(scale) == "1-5"
+    f = tmp_path / "new.csv"
+    f.write_text("text,rating\nGood.,5\nBad.,7\n")
+    with pytest.raises(NewTextError) as err:
+        nt.from_path(f, rating_scale=scale)
+    msg = str(err.value)
+    assert f"{f} row 2: rating 7 is outside the run's rating scale 1-5" in msg and "Fix:" in msg
+    f.write_text("text,rating\nGood.,5\nBad.,1\n")
+    assert nt.from_path(f, rating_scale=scale)["rating"].tolist() == [5, 1]
+    assert nt.from_path(f)["rating"].tolist() == [5, 1]
 
 
 @pytest.mark.parametrize("text", ["https://www.imdb.com/title/tt0111161/", "www.example.org/r"])

@@ -93,6 +93,12 @@ RESULT_CHANGES = [
     ("ingest.duplicate_texts", "drop", EVERYTHING),
     ("ingest.csv_test_fraction", 0.4, EVERYTHING),
     ("ingest.rating_conflicts", "keep", EVERYTHING),
+    # the reader's settings are ingest params: a change reruns ingest (same reviews: a Parquet
+    # input has no separator, and text mapped to itself is no change), and so all that follows
+    ("ingest.columns", {"text": "text"}, EVERYTHING),
+    ("ingest.csv_separator", ",", EVERYTHING),
+    ("ingest.rating_scale", [1, 10], EVERYTHING),
+    ("ingest.labels_from_ratings", {"negative": [1, 3]}, EVERYTHING),
     # caps: an input above one fails ingest, otherwise nothing changes (read from the config)
     ("ingest.max_review_bytes", 10**6, {"report"}),
     ("ingest.max_total_bytes", 10**8, {"report"}),

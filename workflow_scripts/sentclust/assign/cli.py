@@ -109,7 +109,7 @@ def read_texts(args) -> pd.DataFrame:
             "give the reviews one way: TEXT arguments, --file FILE, or - (standard input)"
         )
     if args.file:
-        return new_texts.from_path(args.file)
+        return new_texts.from_path(args.file, rating_scale=new_texts.run_rating_scale(args.run))
     if stdin:
         return new_texts.from_lines(sys.stdin.buffer.read(), "standard input")
     return new_texts.from_arguments(given)

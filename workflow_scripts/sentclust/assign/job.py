@@ -86,7 +86,8 @@ def place_input(
     """Rule assign: the new texts at ``path`` (checked as ingest checks reviews, each at most
     ``max_review_bytes``) placed on the scale of the run ``run``, one row per text, kind and
     named k (:meth:`~sentclust.assign.placing.Placer.place`)."""
-    texts = new_texts.from_path(path, max_bytes=max_review_bytes)
+    scale = new_texts.run_rating_scale(run)
+    texts = new_texts.from_path(path, max_bytes=max_review_bytes, rating_scale=scale)
     log.info("%d new texts from %s", len(texts), path)
     placed = Placer(run, threads=threads, log=log).place(texts)
     chosen = placed[placed["chosen_k"]]

@@ -11,12 +11,14 @@ not hold strings (a Parquet list, struct, binary or number column), bytes or cha
 are not UTF-8, an empty or whitespace-only text, a text that is only markup (``<br /><br />``,
 nothing left once cleaned); and a table without a text column, an empty input. A ``.txt`` file
 and standard input are split at ``\n`` and ``\r\n`` only (not at U+2028, a form feed or a lone
-``\r``, which :meth:`str.splitlines` would split at).
+``\r``, which :meth:`str.splitlines` would split at). A rating is a whole number on the run's
+rating scale (``rating_scale``: :func:`run_rating_scale` reads it from the run's ingest summary).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sentclust import layout as L
 from sentclust.ingest.aclimdb import read_aclimdb_dir, read_aclimdb_tar
 from sentclust.ingest.checks import check_markup_only, check_review_sizes, check_url_only
 from sentclust.ingest.contract import (
@@ -42,6 +45,7 @@ from sentclust.ingest.detect import TAR_SUFFIXES
 from sentclust.ingest.errors import IngestError, fail_first, show
 from sentclust.ingest.limits import MAX_TOTAL_BYTES, TotalCap
 from sentclust.ingest.parquet import read_text_table
+from sentclust.ingest.ratings import IMDB_SCALE, RatingScale
 
 #: accepted names of the text column (any case), in order of preference
 TEXT_COLUMNS = ("text", "review")
@@ -221,11 +225,45 @@ def _extra_column(values: pd.Series, name: str, where: str) -> pd.Series:
     return out
 
 
+def run_rating_scale(run: str | Path) -> RatingScale | None:
+    """The rating scale of the finished run ``run`` (``rating_scale`` of its
+    ``data/ingest_summary.json``): None when the run's corpus had no ratings or the run has no
+    summary; IMDB's 1-10 for a summary written before scales were recorded."""
+    path = Path(run) / L.INGEST_SUMMARY
+    if not path.is_file():
+        return None
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    if "rating_scale" not in summary:
+        return IMDB_SCALE
+    scale = summary["rating_scale"]
+    return None if scale is None else RatingScale(int(scale[0]), int(scale[1]))
+
+
+def check_rating_scale(frame: pd.DataFrame, scale: RatingScale | None, where: str) -> None:
+    """:class:`NewTextError` for the first new text whose rating is off the run's ``scale``."""
+    if scale is None or "rating" not in frame:
+        return
+    rating = frame["rating"]
+    with _as_new_text_error():
+        fail_first(
+            scale.outside(rating),
+            lambda row: f"{where} row {row + 1}",
+            lambda row: f"rating {rating.iloc[row]} is outside the run's rating scale {scale}",
+            f"give ratings on the run's scale {scale} (rating_scale in the run's "
+            f"data/ingest_summary.json), or leave the rating empty (unknown).",
+        )
+
+
 def from_table(
-    table: pd.DataFrame, where: str, *, max_bytes: int = MAX_REVIEW_BYTES
+    table: pd.DataFrame,
+    where: str,
+    *,
+    max_bytes: int = MAX_REVIEW_BYTES,
+    rating_scale: RatingScale | None = None,
 ) -> pd.DataFrame:
     """A CSV or Parquet table: its text column (:data:`TEXT_COLUMNS`, any case) and the
-    optional :data:`EXTRA_COLUMNS`."""
+    optional :data:`EXTRA_COLUMNS` (ratings checked on ``rating_scale``, the run's, when
+    given)."""
     lower = {str(c).lower(): c for c in table.columns}
     column = next((lower[n] for n in TEXT_COLUMNS if n in lower), None)
     if column is None:
@@ -235,6 +273,7 @@ def from_table(
         )
     texts = _text_column(table, column, where)
     extra = {n: _extra_column(table[lower[n]], n, where) for n in EXTRA_COLUMNS if n in lower}
+    check_rating_scale(pd.DataFrame(extra), rating_scale, where)
     rows = [f"{where} row {i + 1}" for i in range(len(texts))]
     frame = _frame(texts, rows, extra, max_bytes=max_bytes)
     ids = next((lower[n] for n in ID_COLUMNS if n in lower), None)
@@ -271,11 +310,15 @@ def _read_parquet(path: Path, max_bytes: int, cap: TotalCap) -> pd.DataFrame:
 
 
 def from_file(
-    path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+    path: str | Path,
+    *,
+    max_bytes: int = MAX_REVIEW_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    rating_scale: RatingScale | None = None,
 ) -> pd.DataFrame:
     """A ``.txt``, ``.csv`` or ``.parquet`` file of new reviews: a ``.txt`` or ``.csv`` file
     of at most ``max_total_bytes``, a Parquet file whose text column holds at most that (sized
-    before it is decoded)."""
+    before it is decoded); ratings checked on ``rating_scale`` (the run's) when given."""
     import io
 
     path = Path(path)
@@ -286,7 +329,8 @@ def from_file(
     suffix = path.suffix.lower()
     cap = TotalCap(max_total_bytes, fix=_SPLIT_FIX)
     if suffix == ".parquet":
-        return from_table(_read_parquet(path, max_bytes, cap), str(path), max_bytes=max_bytes)
+        table = _read_parquet(path, max_bytes, cap)
+        return from_table(table, str(path), max_bytes=max_bytes, rating_scale=rating_scale)
     with _as_new_text_error():
         cap.spend(path.stat().st_size, str(path), "the file's texts")
     data = path.read_bytes()
@@ -298,7 +342,7 @@ def from_file(
             raise NewTextError(
                 f"{path} is empty. Fix: a header line, then one review per row"
             ) from None
-        return from_table(table, str(path), max_bytes=max_bytes)
+        return from_table(table, str(path), max_bytes=max_bytes, rating_scale=rating_scale)
     if suffix in (".txt", ""):
         return from_lines(data, str(path), max_bytes=max_bytes)
     raise NewTextError(
@@ -308,10 +352,15 @@ def from_file(
 
 
 def from_path(
-    path: str | Path, *, max_bytes: int = MAX_REVIEW_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES
+    path: str | Path,
+    *,
+    max_bytes: int = MAX_REVIEW_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    rating_scale: RatingScale | None = None,
 ) -> pd.DataFrame:
     """:func:`from_file`, or an aclImdb folder or ``.tar.gz`` archive (read by ingest, with
-    its labels and ratings, within ingest's caps) for rule assign's inputs."""
+    its labels and ratings, within ingest's caps) for rule assign's inputs; ratings checked on
+    ``rating_scale`` (the run's: :func:`run_rating_scale`) when given."""
 
     path = Path(path)
     reader = None
@@ -320,10 +369,11 @@ def from_path(
     elif path.name.lower().endswith(TAR_SUFFIXES):
         reader = read_aclimdb_tar
     if reader is None:
-        return from_file(path, max_bytes=max_bytes, max_total_bytes=max_total_bytes)
+        sizes = {"max_bytes": max_bytes, "max_total_bytes": max_total_bytes}
+        return from_file(path, **sizes, rating_scale=rating_scale)
     try:
         reviews = reader(str(path), max_review_bytes=max_bytes, max_total_bytes=max_total_bytes)
     except IngestError as err:
         raise NewTextError(str(err)) from None
     columns = reviews[["review_id", "text", "label", "rating"]]
-    return from_table(columns, str(path), max_bytes=max_bytes)
+    return from_table(columns, str(path), max_bytes=max_bytes, rating_scale=rating_scale)

@@ -22,7 +22,6 @@ from .contract import (
     MAX_REVIEW_BYTES,
     REENCODE,
     SPLITS,
-    bad_ratings,
     check_texts,
     contract_frame,
     decode_utf8,
@@ -33,6 +32,7 @@ from .contract import (
 from .detect import ACCEPTED_FORMS, PATH_FIX, aclimdb_root, require_exists, require_regular_file
 from .errors import IngestError, fail_first
 from .limits import MAX_ARCHIVE_MEMBERS, MAX_TOTAL_BYTES, TotalCap, too_many_members
+from .ratings import IMDB_SCALE
 
 __all__ = ["read_aclimdb_dir", "read_aclimdb_tar"]
 
@@ -94,7 +94,7 @@ def _collect(
 def _texts(data: list[bytes], ratings: list[int], at: Callable[[int], str]) -> list[str]:
     """The files' texts (strict UTF-8), after the ratings; then the texts are checked."""
     fail_first(
-        bad_ratings(pd.Series(ratings)),
+        IMDB_SCALE.outside(pd.Series(ratings)),
         at,
         lambda i: f"rating {ratings[i]} in the file name is outside 1-10",
         "rename the file to <id>_<rating>.txt with a rating 1-10, or remove it.",

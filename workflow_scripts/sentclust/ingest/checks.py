@@ -7,7 +7,8 @@
   (``<br /><br />``), as the prepare stage cleans it; such a review fails like an empty one;
 - :func:`check_url_only`: no review that is only a web address (``https://...``, ``www....``):
   it holds no words of a review;
-- :func:`check_rating_conflicts`: a star rating that contradicts the label (``pos/`` with 2 stars,
+- :func:`check_rating_conflicts`: a star rating that contradicts the label by the label policy
+  (:class:`~.ratings.LabelPolicy`, IMDB's 1-4 / 7-10 by default on 1-10: ``pos/`` with 2 stars,
   ``neg/`` with 8) fails unless ``ingest.rating_conflicts: keep`` (then counted in the summary);
 - :func:`check_train_classes`: the train split holds both classes (the network, the probes and
   the projections are fitted on it); only when the corpus has labels.
@@ -23,9 +24,10 @@ import pandas as pd
 
 from sentclust.prepare.text import clean_text
 
-from .contract import LABEL_NAMES, has_labels, rating_conflicts
+from .contract import LABEL_NAMES, has_labels
 from .download import sha256_file
 from .errors import IngestError, fail_first
+from .ratings import IMDB_POLICY, LabelPolicy
 
 __all__ = [
     "RATING_CONFLICT_POLICIES",
@@ -140,14 +142,16 @@ def check_rating_policy(policy: str) -> None:
         )
 
 
-def check_rating_conflicts(df: pd.DataFrame, at: Callable[[int], str], policy: str) -> int:
-    """The number of ratings that contradict the label (positive with 1-4 stars, negative with
-    7-10); with ``policy`` ``error`` the first one fails. Without labels there is nothing to
-    contradict: 0."""
+def check_rating_conflicts(
+    df: pd.DataFrame, at: Callable[[int], str], policy: str, label_policy: LabelPolicy = IMDB_POLICY
+) -> int:
+    """The number of ratings that contradict the label by ``label_policy`` (a positive review
+    with a negative rating, a negative one with a positive rating); with ``policy`` ``error``
+    the first one fails. Without labels there is nothing to contradict: 0."""
     check_rating_policy(policy)
     if not has_labels(df):
         return 0
-    conflicts = rating_conflicts(df["label"], df["rating"])
+    conflicts = label_policy.conflicts(df["label"], df["rating"])
     if policy == "error":
         label, rating = df["label"].to_numpy(), df["rating"]
         fail_first(
@@ -155,9 +159,10 @@ def check_rating_conflicts(df: pd.DataFrame, at: Callable[[int], str], policy: s
             at,
             lambda i: (
                 f"a {LABEL_NAMES[label[i]]} review ({_LABEL_WORDS[label[i]]}) rated "
-                f"{rating.iloc[i]} stars; positive reviews have 7-10 stars and negative ones 1-4"
+                f"{rating.iloc[i]} stars; {label_policy.describe()}"
             ),
-            "move the file to the right folder (or correct its label or rating), or set "
+            "correct its label or rating (an aclImdb review: move the file to the right "
+            "folder), set `ingest.labels_from_ratings` to the policy the ratings follow, or set "
             "`ingest.rating_conflicts: keep` to keep such reviews (they are counted in the "
             "ingest summary).",
         )

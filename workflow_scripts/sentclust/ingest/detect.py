@@ -1,9 +1,15 @@
-"""Which input form a path holds (``parquet``, ``aclimdb``, ``aclimdb_tar``, ``csv``), and paths."""
+"""Which input form a path holds (``parquet``, ``aclimdb``, ``aclimdb_tar``, ``csv``, ``jsonl``),
+paths, and :func:`open_decompressed` (a CSV or JSON Lines file, plain or compressed, as a stream).
+"""
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from .contract import LABEL_NAMES, SPLITS
 from .errors import IngestError
@@ -12,22 +18,31 @@ __all__ = [
     "ACCEPTED_FORMS",
     "FORMATS",
     "PATH_FIX",
+    "COMPRESSIONS",
     "aclimdb_root",
     "detect_format",
+    "open_decompressed",
+    "plain_name",
     "parquet_files",
     "require_exists",
     "require_regular_file",
 ]
 
 #: Input formats ``ingest`` understands (``auto`` picks one with :func:`detect_format`).
-FORMATS: tuple[str, ...] = ("parquet", "aclimdb", "aclimdb_tar", "csv")
+FORMATS: tuple[str, ...] = ("parquet", "aclimdb", "aclimdb_tar", "csv", "jsonl")
 #: File name endings of the aclImdb release archive.
 TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar")
+#: Compressions of a CSV or JSON Lines file, by file name ending: the opener of each.
+COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+#: File name endings (before any compression suffix) of each text form.
+TEXT_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 ACCEPTED_FORMS = (
     "a .parquet file or a folder of *.parquet files; an extracted aclImdb/ folder (with "
     "train/ or test/ holding pos/ and neg/), or a folder containing one; the aclImdb_v1.tar.gz "
-    "archive (.tar.gz, .tgz or .tar); or a .csv file with the columns review,sentiment"
+    "archive (.tar.gz, .tgz or .tar); a .csv or .tsv file (columns text and optionally label, "
+    "rating, split, review_id; or review,sentiment); a .jsonl or .ndjson file (one JSON object "
+    "per line); a CSV or JSON Lines file may be compressed (.gz, .bz2, .xz)"
 )
 PATH_FIX = (
     "Fix: set `input_path` in the config (config/config.yaml, or "
@@ -89,12 +104,44 @@ def require_exists(path: str | Path) -> Path:
     return p
 
 
+def plain_name(path: str | Path) -> str:
+    """The file name of ``path`` in lower case without a compression suffix (``.gz``, ``.bz2``,
+    ``.xz``): ``reviews.csv.gz`` -> ``reviews.csv``."""
+    name = Path(path).name.lower()
+    for suffix in COMPRESSIONS:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def open_decompressed(path: str | Path) -> BinaryIO:
+    """``path`` opened for reading bytes, decompressed as its name says (``.gz``, ``.bz2``,
+    ``.xz``; any other name is read as it is). Nothing is read yet: the caller reads it in
+    pieces, so the caps count the decompressed bytes as they come."""
+    name = Path(path).name.lower()
+    for suffix, opener in COMPRESSIONS.items():
+        if name.endswith(suffix):
+            return opener(path, "rb")
+    return open(path, "rb")  # noqa: SIM115 (the caller closes it)
+
+
+def _text_form(name: str) -> str | None:
+    """``csv`` or ``jsonl`` for a (compressed) CSV/TSV or JSON Lines name, else None."""
+    plain = plain_name(name)
+    for suffix, form in TEXT_SUFFIXES.items():
+        if plain.endswith(suffix):
+            return form
+    return None
+
+
 def detect_format(path: str) -> str:
-    """Tell the input form of ``path``: ``parquet``, ``aclimdb``, ``aclimdb_tar`` or ``csv``.
+    """Tell the input form of ``path``: ``parquet``, ``aclimdb``, ``aclimdb_tar``, ``csv`` or
+    ``jsonl``.
 
     A folder is ``aclimdb`` when it (or its ``aclImdb/`` subfolder) has ``train/`` or ``test/``
     with ``pos/``/``neg/`` subfolders, else ``parquet`` when it holds ``*.parquet`` files.
-    A file is told by its suffix (``.parquet``; ``.tar.gz``/``.tgz``/``.tar``; ``.csv``).
+    A file is told by its suffix (``.parquet``; ``.tar.gz``/``.tgz``/``.tar``; ``.csv`` or
+    ``.tsv``; ``.jsonl`` or ``.ndjson``; the last two also with ``.gz``, ``.bz2`` or ``.xz``).
     """
     p = require_exists(path)
     if p.is_dir():
@@ -112,10 +159,16 @@ def detect_format(path: str) -> str:
         return "parquet"
     if name.endswith(TAR_SUFFIXES):
         return "aclimdb_tar"
-    if name.endswith(".csv"):
-        return "csv"
+    form = _text_form(name)
+    if form is not None:
+        return form
+    hint = (
+        " (a .json file that holds one JSON object per line is JSON Lines: rename it .jsonl)"
+        if plain_name(name).endswith(".json")
+        else ""
+    )
     raise IngestError(
-        f"cannot tell the input format of file '{path}' from its name. Accepted inputs: "
+        f"cannot tell the input format of file '{path}' from its name{hint}. Accepted inputs: "
         f"{ACCEPTED_FORMS}. Fix: rename the file to one of these suffixes, set `input_format` "
         f"(one of {', '.join(FORMATS)}), or point `input_path` at another input."
     )

@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .columns import source_fields
 from .contract import (
-    COLUMNS,
     MAX_REVIEW_BYTES,
     NOT_A_RATING,
     RATING_FIX,
@@ -32,7 +32,7 @@ from .contract import (
 )
 from .detect import PATH_FIX, parquet_files, require_exists
 from .errors import IngestError, fail_first, show
-from .limits import MAX_TOTAL_BYTES, TotalCap, check_parquet_metadata, text_sizes
+from .limits import MAX_TOTAL_BYTES, TotalCap, read_text_table
 from .policies import seeded_split
 
 __all__ = ["read_parquet_input", "read_text_table"]
@@ -52,96 +52,16 @@ _SPLIT_STEM = re.compile(r"(train|test)(?:[-_.].*)?", re.IGNORECASE)
 _FILL_IN = "remove that row or fill in the review."
 
 
-def _is_text_type(t: pa.DataType) -> bool:
-    return pa.types.is_string(t) or pa.types.is_large_string(t)
-
-
 def _row_at(f: Path | str) -> Callable[[int], str]:
     return lambda row: f"{f} row {row} (0-based row within this file)"
 
 
-def read_text_table(
-    f: Path | str,
-    text_column: str,
-    columns: Sequence[str] | None,
-    *,
-    max_review_bytes: int,
-    cap: TotalCap,
-    id_column: str | None = None,
+def _read_table(
+    f: Path, max_review_bytes: int, cap: TotalCap, columns: dict[str, str] | None = None
 ) -> pa.Table:
-    """``columns`` (None: all) of one Parquet file, the sizes of its ``text_column`` checked
-    before the texts are decoded: the metadata's against ``cap``'s limit
-    (:func:`check_parquet_metadata`), then each row's size (a dictionary-encoded column's from
-    its dictionary) against ``max_review_bytes`` and their sum against what is left of ``cap``.
-    Dictionary-encoded strings come back decoded. Messages name the row (and its ``id_column``
-    value when there is one). Raises :class:`IngestError`."""
-    try:
-        pfile = pq.ParquetFile(f)  # reads the footer only
-        schema = pfile.schema_arrow
-        if text_column in schema.names:
-            check_parquet_metadata(pfile, text_column, str(f), cap)
-            if _is_text_type(schema.field(text_column).type):
-                # the dictionary stays encoded: its rows are sized before they are decoded
-                pfile = pq.ParquetFile(f, read_dictionary=[text_column])
-        names = [c for c in (schema.names if columns is None else columns) if c in schema.names]
-        table = pfile.read(columns=names)
-    except (pa.ArrowException, OSError) as err:
-        raise IngestError(
-            f"{f}: could not read it as Parquet ({err}). Fix: check that the file is a "
-            f"complete Parquet file (re-copy or re-export it), or remove it from the folder."
-        ) from err
-    if text_column in table.column_names and _is_text_type(_value_type(table[text_column])):
-        _check_text_sizes(table, text_column, str(f), max_review_bytes, cap, id_column)
-    return _decode_dictionaries(table)
-
-
-def _value_type(column: pa.ChunkedArray) -> pa.DataType:
-    """The column's type, or the values' type of a dictionary-encoded one."""
-    return column.type.value_type if pa.types.is_dictionary(column.type) else column.type
-
-
-def _check_text_sizes(
-    table: pa.Table,
-    text_column: str,
-    f: str,
-    max_review_bytes: int,
-    cap: TotalCap,
-    id_column: str | None,
-) -> None:
-    """Each row of the string ``text_column`` up to ``max_review_bytes``, all of them within
-    ``cap`` (a dictionary-encoded column is sized from its dictionary: its rows are not
-    decoded)."""
-    sizes = text_sizes(table[text_column])
-    ids = table[id_column] if id_column in table.column_names else None
-
-    def at(row: int) -> str:
-        named = "" if ids is None else f", {id_column} {show(ids[row].as_py())}"
-        return _row_at(f)(row) + named
-
-    fail_first(
-        sizes > max_review_bytes,
-        at,
-        lambda i: (
-            f"{sizes[i]} bytes, more than ingest.max_review_bytes ({max_review_bytes}); real "
-            f"reviews are under 14 KB"
-        ),
-        "remove that row if it is not a review, or raise `ingest.max_review_bytes` in the config.",
-    )
-    cap.spend(int(sizes.sum()), f, "its texts")
-
-
-def _decode_dictionaries(table: pa.Table) -> pa.Table:
-    """Dictionary-encoded string columns as plain strings."""
-    for index, field in enumerate(table.schema):
-        if pa.types.is_dictionary(field.type) and _is_text_type(field.type.value_type):
-            column = table.column(index).cast(field.type.value_type)
-            table = table.set_column(index, field.name, column)
-    return table
-
-
-def _read_table(f: Path, max_review_bytes: int, cap: TotalCap) -> pa.Table:
     """The contract columns of one Parquet file (dictionary-encoded strings decoded), sizes
-    checked before the texts are decoded (:func:`read_text_table`)."""
+    checked before the texts are decoded (:func:`read_text_table`); the fields ``columns``
+    (``ingest.columns``) maps are read and renamed to their contract names."""
     try:
         names = pq.ParquetFile(f).schema_arrow.names
     except (pa.ArrowException, OSError) as err:
@@ -149,24 +69,30 @@ def _read_table(f: Path, max_review_bytes: int, cap: TotalCap) -> pa.Table:
             f"{f}: could not read it as Parquet ({err}). Fix: check that the file is a "
             f"complete Parquet file (re-copy or re-export it), or remove it from the folder."
         ) from err
+    found = source_fields(names, columns, str(f))
     require_columns(
         f"{f}: missing required",
         ("text",),
         names,
         "A Parquet input needs `text` (the review); `label` (0/1, true/false or pos/neg), "
-        "`split`, `rating` and `review_id` are optional. Fix: rename or add the columns.",
+        "`split`, `rating` and `review_id` are optional. Fix: rename or add the columns (or "
+        "name them in ingest.columns, e.g. {text: body}).",
+        names=found,
     )
-    return read_text_table(
-        f, "text", COLUMNS, max_review_bytes=max_review_bytes, cap=cap, id_column="review_id"
-    )
+    sizes = {"max_review_bytes": max_review_bytes, "cap": cap, "id_column": found.get("review_id")}
+    table = read_text_table(f, found["text"], list(found.values()), **sizes)
+    contract = {field: column for column, field in found.items()}
+    return table.rename_columns([contract[name] for name in table.column_names])
 
 
 class _File:
     """One Parquet file being read: its table, frame, and how its rows are named in messages."""
 
-    def __init__(self, f: Path, max_review_bytes: int, cap: TotalCap) -> None:
+    def __init__(
+        self, f: Path, max_review_bytes: int, cap: TotalCap, columns: dict[str, str] | None
+    ) -> None:
         self.path = f
-        self.table = _read_table(f, max_review_bytes, cap)
+        self.table = _read_table(f, max_review_bytes, cap, columns)
         self.frame = self.table.to_pandas(types_mapper=_NULLABLE_TYPES.get)
         self.n = len(self.frame)
 
@@ -307,10 +233,14 @@ def _given_ids(src: _File) -> pd.Series:
 
 
 def _read_one_parquet(
-    f: Path, max_review_bytes: int, cap: TotalCap, seeded: _Split = None
+    f: Path,
+    max_review_bytes: int,
+    cap: TotalCap,
+    seeded: _Split = None,
+    columns: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, bool]:
     """One Parquet file as a contract frame; the flag says whether review ids were generated."""
-    src = _File(f, max_review_bytes, cap)
+    src = _File(f, max_review_bytes, cap, columns)
     text = _texts(src)
     label = _labels(src)
     split = _splits(src, label, seeded)
@@ -355,6 +285,7 @@ def read_parquet_input(
     max_total_bytes: int = MAX_TOTAL_BYTES,
     test_fraction: float | None = None,
     seed: int | None = None,
+    columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a Parquet file, or every ``*.parquet`` file of a folder (by sorted name), as one frame.
 
@@ -379,6 +310,8 @@ def read_parquet_input(
       plus ``_<rating>`` when the rating is known, and
       prefixed with ``<file stem>_`` when that is needed to keep ids unique across files.
 
+    ``columns`` (``ingest.columns``): the fields of these columns, e.g. ``{text: body}``.
+
     Rows keep file order, then row order within each file.
     """
     p = require_exists(path)
@@ -393,7 +326,7 @@ def read_parquet_input(
         files = [p]
     cap = TotalCap(max_total_bytes)
     seeded = None if test_fraction is None or seed is None else (test_fraction, seed)
-    parts = [_read_one_parquet(f, max_review_bytes, cap, seeded) for f in files]
+    parts = [_read_one_parquet(f, max_review_bytes, cap, seeded, columns) for f in files]
     if len(parts) == 1:
         return parts[0][0]
     return _combine(files, parts)

@@ -9,20 +9,17 @@
 - ``none``: neither (or ratings with ``ingest.labels_from_ratings: null``).
 
 Only names are read, never rows: a Parquet file's schema (its footer), each file's of a folder, a
-CSV's header line (``.gz``/``.bz2``/``.xz`` too). The Snakefile calls this on every parse, so it
-stays cheap. ``ingest.columns`` renames are honoured (``{text: body, rating: stars}``).
+CSV's header line (``.gz``/``.bz2``/``.xz`` too; the separator set or sniffed as the reader
+does), a JSON Lines file's first object (compressed too). The Snakefile calls this on every
+parse, so it stays cheap. ``ingest.columns`` renames are honoured (``{text: body, rating: stars}``).
 
 :data:`HEADER_READERS` maps a format to the function that lists its field names and says whether
-they match in any case (a CSV header) or exactly (Parquet); a format added to the readers (JSON
-Lines: the keys of the first record) adds its entry here.
+they match in any case (a CSV header) or exactly (Parquet, JSON Lines); a format added to the
+readers adds its entry here.
 """
 
 from __future__ import annotations
 
-import bz2
-import csv
-import gzip
-import lzma
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -30,8 +27,12 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .contract import MAX_REVIEW_BYTES
+from .csvfile import ALIASES, csv_columns
 from .detect import detect_format, parquet_files, require_exists
 from .errors import IngestError
+from .jsonl import jsonl_columns
+from .ratings import LABEL_SOURCES
 
 __all__ = [
     "ALWAYS_LABELLED",
@@ -41,19 +42,15 @@ __all__ = [
     "csv_header",
     "input_columns",
     "input_labels",
+    "jsonl_header",
     "parquet_header",
 ]
 
-#: What :func:`input_labels` answers.
-LABEL_SOURCES: tuple[str, ...] = ("given", "from_ratings", "none")
 #: Formats whose labels are their folder names: always labelled.
 ALWAYS_LABELLED: tuple[str, ...] = ("aclimdb", "aclimdb_tar")
-#: Legacy field names of a contract column in a CSV (the common ``review,sentiment`` form).
-_CSV_ALIASES = {"text": "review", "label": "sentiment"}
-#: The most bytes read for a CSV header line.
-_HEADER_BYTES = 1 << 16
-_SEPARATORS = ",;\t|"
-_OPENERS: dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+#: Legacy field names of a contract column in a CSV (the common ``review,sentiment`` form): the
+#: CSV reader's.
+_CSV_ALIASES = ALIASES
 
 
 class HeaderReader(NamedTuple):
@@ -89,48 +86,25 @@ def parquet_header(path: Path, config: Mapping[str, Any]) -> list[tuple[str, lis
     return out
 
 
-def _first_line(path: Path) -> str:
-    """The first line of a (compressed) text file, strict UTF-8, a leading BOM dropped."""
-    opener = _OPENERS.get(path.suffix.lower(), open)
-    try:
-        with opener(path, "rb") as stream:
-            head = stream.readline(_HEADER_BYTES)
-    except (OSError, EOFError, lzma.LZMAError) as err:
-        raise _unreadable(
-            path, "its first line", err, "re-copy the file, or re-compress it."
-        ) from err
-    try:
-        return head.decode("utf-8-sig").rstrip("\r\n")
-    except UnicodeDecodeError as err:
-        raise _unreadable(
-            path,
-            "its header line as UTF-8",
-            err,
-            f"re-save {path.name} as UTF-8 (e.g. `iconv -f latin1 -t utf-8`).",
-        ) from err
-
-
-def _separator(line: str, config: Mapping[str, Any]) -> str:
-    """``ingest.csv_separator``, else the candidate that splits the header into most fields."""
-    given = config.get("ingest", {}).get("csv_separator")
-    if given:
-        return str(given)
-    counts = [(line.count(sep), -i, sep) for i, sep in enumerate(_SEPARATORS)]
-    best = max(counts)
-    return best[2] if best[0] else ","
-
-
 def csv_header(path: Path, config: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
-    """(file, field names) of a CSV's header line, split by the set or guessed separator."""
-    line = _first_line(path)
-    names = next(csv.reader([line], delimiter=_separator(line, config)), [])
-    return [(str(path), names)]
+    """(file, field names) of a (compressed) CSV's header line, split by ``ingest.csv_separator``
+    or the separator the reader sniffs (:func:`~.csvfile.csv_columns`)."""
+    separator = config.get("ingest", {}).get("csv_separator")
+    return [(str(path), csv_columns(path, separator))]
+
+
+def jsonl_header(path: Path, config: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """(file, keys) of a (compressed) JSON Lines file's first object
+    (:func:`~.jsonl.jsonl_columns`): what the reader takes the file's fields from."""
+    max_review_bytes = config.get("ingest", {}).get("max_review_bytes", MAX_REVIEW_BYTES)
+    return [(str(path), jsonl_columns(path, max_review_bytes))]
 
 
 #: Field-name readers by input format (``auto`` resolves to one first).
 HEADER_READERS: dict[str, HeaderReader] = {
     "parquet": HeaderReader(parquet_header),
     "csv": HeaderReader(csv_header, fold_case=True, aliases=_CSV_ALIASES),
+    "jsonl": HeaderReader(jsonl_header),
 }
 
 

@@ -154,7 +154,8 @@ def _quotas(counts: np.ndarray, n: int, total: int) -> np.ndarray:
 def stratified_subsample(df: pd.DataFrame, n: int | None, seed: int) -> pd.DataFrame:
     """A seeded sample of exactly ``n`` rows, stratified by (split, label, rating).
 
-    A missing rating is a stratum of its own. Stratum sizes are allocated in proportion to the
+    A missing rating is a stratum of its own (a corpus without labels: strata by split and
+    rating). Stratum sizes are allocated in proportion to the
     strata by the largest-remainder method (ties go to the earlier stratum in (split, label,
     rating) order); rows of each stratum are drawn without replacement with one
     ``numpy.random.default_rng(seed)`` visiting the strata in that order. The result keeps the
@@ -168,8 +169,9 @@ def stratified_subsample(df: pd.DataFrame, n: int | None, seed: int) -> pd.DataF
             f"subsample size {n!r} must be a whole number from 1 to the number of reviews "
             f"({total}). Fix: set `ingest.subsample` to such a number, or null to keep all."
         )
-    rating = df["rating"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)  # 0 = null
-    key = row_key(df["split"], df["label"]) * 11 + rating
+    # ratings 0-100 as 1-101, 0 = null
+    rating = (df["rating"].astype("Int64") + 1).fillna(0).to_numpy(dtype=np.int64)
+    key = row_key(df["split"], df["label"]) * 102 + rating
     strata, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
     quota = _quotas(counts, int(n), total)
     rng = np.random.default_rng(seed)

@@ -9,7 +9,8 @@ import pandas as pd
 
 from sentclust.files import package_versions
 
-from .contract import ROW_ORDER, has_labels, rating_conflicts, splits_present
+from .contract import ROW_ORDER, has_labels, splits_present
+from .ratings import IMDB_POLICY, LabelPolicy
 
 __all__ = ["length_stats", "summarize"]
 
@@ -58,6 +59,7 @@ def summarize(
     duplicates: dict,
     extra: dict | None = None,
     labels: str | None = None,
+    label_policy: LabelPolicy = IMDB_POLICY,
 ) -> dict:
     """A JSON-able summary of the ingested reviews (``extra`` keys are added at the top level).
 
@@ -67,7 +69,8 @@ def summarize(
     ``counts_per_split_label`` (label keys "0"/"1"; empty per split without labels),
     ``counts_per_split_rating`` (rating keys as strings, "null" for
     missing), ``n_missing_rating``, ``rating_label_conflicts`` (known ratings that disagree with
-    the label: label 1 with rating <= 4, or label 0 with rating >= 7; None without labels),
+    the label by ``label_policy``, by default label 1 with rating <= 4, or label 0 with rating
+    >= 7; None without labels),
     ``ratings_consistent_with_labels`` (no conflicts; None without labels),
     ``text_length_chars`` (min/median/max characters overall and per split), ``duplicates``
     (the duplicate-policy info), ``row_order`` and ``package_versions``.
@@ -77,7 +80,7 @@ def summarize(
     label = df["label"].to_numpy(dtype=np.int64) if labelled else None
     known = df["rating"].notna().to_numpy()
     r = df["rating"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
-    conflicts = int(rating_conflicts(label, df["rating"]).sum()) if labelled else None
+    conflicts = int(label_policy.conflicts(label, df["rating"]).sum()) if labelled else None
     lengths = df["text"].str.len().to_numpy(dtype=np.int64)
     splits = df["split"].to_numpy()
     per_label, per_rating = _counts_by_split(splits, label, r, known, present)

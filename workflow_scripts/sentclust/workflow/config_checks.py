@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sentclust.ingest.columns import mapping_problems
 from sentclust.ingest.detect import detect_format, parquet_files
 from sentclust.prepare.text import clean_text
 
@@ -37,6 +38,7 @@ def check_config(config: dict[str, Any], *, workflow_dir: str | os.PathLike | No
         *_k_problems(config),
         *_explain_text_problems(config),
         *_polarity_problems(config["polarity"]),
+        *mapping_problems(config["ingest"].get("columns")),
     ]
     if problems:
         listed = "\n".join(f"- {p}" for p in problems)
