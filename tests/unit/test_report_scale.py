@@ -118,7 +118,9 @@ def _page(tmp_path, doc, ingest_extra, render=report.render_html):
 
 
 def test_the_page_shows_a_five_star_run_on_its_scale(tmp_path):
-    page = _page(tmp_path, five_star_doc(), {"rating_scale": [1, 5], "labels": "from_ratings"})
+    derived = {"negative": [1, 2], "positive": [4, 5], "neutral_dropped": 120}
+    extra = {"rating_scale": [1, 5], "labels": "from_ratings", "labels_from_ratings": derived}
+    page = _page(tmp_path, five_star_doc(), extra)
     text = re.sub(r"\s+", " ", page)
     assert "3.44/5" in text and "/10" not in text
     assert "topic: positive share 65.0% (60.2%–69.5%) · mean rating 3.4/5" in text
@@ -129,7 +131,8 @@ def test_the_page_shows_a_five_star_run_on_its_scale(tmp_path):
         "at least 1.86 stars from the corpus mean (3.00), the topics' at most 0.44 (separated)"
         in text
     )
-    assert "derived from the ratings" in text and "per star rating (scale 1-5)" in text
+    assert "derived from the ratings (negative 1-2, positive 4-5 stars; 120 neutral" in text
+    assert "per star rating (scale 1-5)" in text
     assert "|rating − 5.5|" not in text
 
 

@@ -74,13 +74,26 @@ def scale_view(scale: RunScale) -> dict[str, Any]:
     }
 
 
+def _policy_text(ingest: dict) -> str:
+    """The label policy of labels derived from ratings, as a clause (ingest summary's
+    ``labels_from_ratings``): " (negative 1-2, positive 4-5 stars; 120 neutral reviews left
+    out)"; "" otherwise."""
+    derived = ingest.get("labels_from_ratings") or {}
+    if not derived.get("negative") or not derived.get("positive"):
+        return ""
+    (nl, nh), (pl, ph) = derived["negative"], derived["positive"]
+    dropped = derived.get("neutral_dropped")
+    left = f"; {fmt(dropped)} neutral reviews left out" if dropped is not None else ""
+    return f" (negative {nl}-{nh}, positive {pl}-{ph} stars{left})"
+
+
 def _data_facts(ingest: dict, prepare: dict | None) -> list[tuple[str, str]]:
     dup = ingest.get("duplicates", {})
     scale = scale_from_summary(ingest)
     facts = [
         ("reviews", fmt(int(ingest["n_reviews"]))),
         ("source", f"{ingest.get('source')} ({ingest.get('format')})"),
-        ("labels", LABEL_SOURCE_TEXT[scale.labels]),
+        ("labels", LABEL_SOURCE_TEXT[scale.labels] + _policy_text(ingest)),
         ("rating scale", scale.text or "no ratings"),
         ("missing ratings", fmt(ingest.get("n_missing_rating"))),
         ("rating–label conflicts", fmt(ingest.get("rating_label_conflicts"))),
