@@ -161,3 +161,23 @@ def test_an_unrated_unlabelled_run_shows_no_rating_parts(tmp_path):
 def test_the_summary_shows_mean_ratings_on_the_run_scale(tmp_path):
     md = _page(tmp_path, five_star_doc(), {"rating_scale": [1, 5]}, render=report.render_summary)
     assert "| topic: japanese, war | 400 | 0.650 | 3.44/5 |" in md
+
+
+def test_the_kind_section_leaves_out_the_rating_figure_without_ratings(tmp_path):
+    from test_report import CHOICE, PROJECTION_INFO, SWEEP, write_figures
+
+    figs = write_figures(tmp_path)
+    doc = {**five_star_doc(), "rating_scale": None, "labels": "none"}
+    args = dict(
+        choice=CHOICE,
+        sweep=SWEEP,
+        figure_dir=figs,
+        rating_figure=tmp_path / "rating.png",
+        projection_figure=None,
+        projection_info=PROJECTION_INFO,
+        probe=None,
+        explore=[2],
+    )
+    assert report.kind_section("bert", finegrained=doc, **args)["rating_figure"] is None
+    rated = report.kind_section("bert", finegrained=five_star_doc(), **args)
+    assert rated["rating_figure"].startswith("data:image/png") and rated["scale"] == "1-5"

@@ -212,7 +212,8 @@ def kind_section(
         "labels": scale.labels,
         "finegrained": [_finegrained_result(r, scale) for r in finegrained.get("results", [])],
         "term_weighting": _weighting_text(finegrained.get("term_weighting")),
-        "rating_figure": file_uri(rating_figure),
+        # without ratings the rule's figure only says so: the page leaves it out
+        "rating_figure": file_uri(rating_figure) if scale.rated else None,
         "projection": file_uri(projection_figure),
         "projection_info": projection_info or {},
         "probe_accuracy": finite((probe or {}).get("accuracy")),
