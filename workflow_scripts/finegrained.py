@@ -16,6 +16,12 @@ sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     kind, cfg = sm.wildcards.kind, sm.params.finegrained
     choice = json.loads(Path(sm.input.choice).read_text())
+    # a corpus without labels has no polarity models, hence no polarity inputs
+    polarity = (
+        fs.read_polarity(sm.input.polarity, sm.input.segment_scores, sm.input.segments)
+        if hasattr(sm.input, "polarity")
+        else None
+    )
     run = fs.finegrained_sweep(
         dict(zip(sm.params.ks, sm.input.assignments, strict=True)),
         choice["k"],
@@ -24,7 +30,7 @@ with logged(sm.log[0]) as log:
         texts=pd.read_parquet(sm.input.prepared, columns=fs.TEXT_COLUMNS),
         term_counts=read_term_counts(sm.input.counts, sm.input.vocab, sm.input.rows),
         cfg=cfg,
-        polarity=fs.read_polarity(sm.input.polarity, sm.input.segment_scores, sm.input.segments),
+        polarity=polarity,
     )
     fs.write_rating_figure(run, kind=kind, path=sm.output.figure)
     write_parquet(fs.chosen_table(run), sm.output.table)
