@@ -192,14 +192,15 @@ def lime_section(
 def headline(ctx: dict[str, Any]) -> list[dict[str, str]]:
     """The numbers people look for first: ``{"label", "value", "detail"}`` each."""
     net = ctx["network"]
-    out = [
-        {"label": "reviews", "value": fmt(ctx["data"]["n_reviews"]), "detail": ""},
-        {
-            "label": "word-embedding network, test split",
-            "value": f"accuracy {fmt(net['accuracy'])}",
-            "detail": f"ROC AUC {fmt(net['roc_auc'])}",
-        },
-    ]
+    out = [{"label": "reviews", "value": fmt(ctx["data"]["n_reviews"]), "detail": ""}]
+    if net:  # a corpus without labels has no network
+        out.append(
+            {
+                "label": "word-embedding network, test split",
+                "value": f"accuracy {fmt(net['accuracy'])}",
+                "detail": f"ROC AUC {fmt(net['roc_auc'])}",
+            }
+        )
     for k in ctx["kinds"]:
         m = k["chosen_metrics"]
         chosen = next((r for r in k["finegrained"] if r["chosen"]), None)
