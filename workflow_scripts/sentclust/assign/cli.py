@@ -128,9 +128,10 @@ def table_view(placed: pd.DataFrame, texts: pd.DataFrame, k: int | None) -> pd.D
             "mean rating": rows["mean_rating"].round(2).to_numpy(),
             "positive share": rows["positive_share"].round(2).to_numpy(),
             "confidence": rows["confidence"].round(2).to_numpy(),
-            "network p(positive)": rows["network_probability"].round(3).to_numpy(),
         }
     )
+    if "network_probability" in rows:  # a run without labels has no network
+        view["network p(positive)"] = rows["network_probability"].round(3).to_numpy()
     if "dual_polarity" in rows:
         view["dual polarity"] = rows["dual_polarity"].to_numpy()
     return view
