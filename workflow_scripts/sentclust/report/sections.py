@@ -72,9 +72,9 @@ def _data_facts(ingest: dict, prepare: dict | None) -> list[tuple[str, str]]:
 def data_section(ingest: dict, prepare: dict | None) -> dict[str, Any]:
     """Counts per split, label and rating (a table and a figure)."""
     splits = list(ingest["counts_per_split"])
-    ratings = sorted(
-        {int(r) for by in ingest.get("counts_per_split_rating", {}).values() for r in by}
-    )
+    # "null" counts the reviews without a rating (all of them in a text-only corpus)
+    by_split = ingest.get("counts_per_split_rating", {}).values()
+    ratings = sorted({int(r) for by in by_split for r in by if r != "null"})
     rating_rows = _rating_rows(ingest, splits, ratings)
     return {
         "n_reviews": int(ingest["n_reviews"]),
