@@ -4,7 +4,15 @@ leaves out, by name, those that do (sentclust.workflow.label_stages)."""
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import DEMO_REVIEWS, jobs_of, run_snakemake, tiny_overrides, write_config
+from conftest import (
+    DEMO_REVIEWS,
+    jobs_of,
+    run_sentclust,
+    run_snakemake,
+    tiny_overrides,
+    write_config,
+)
+from sentclust.workflow.label_stages import NEEDS_LABELS
 
 pytestmark = pytest.mark.workflow
 
@@ -65,3 +73,48 @@ def test_labelled_dry_run_is_unchanged_by_the_label_table(tmp_path, tiny_config)
     jobs = jobs_of(r.stdout)
     assert set(jobs) >= LABEL_RULES
     assert jobs["probe"] == 4 and jobs["finegrained"] == 4 and jobs["pls_projection"] == 2
+
+
+@pytest.fixture(scope="module")
+def unlabelled_run(tmp_path_factory):
+    """The tiny text-only run, once for this module: (workdir, snakemake result)."""
+    workdir = tmp_path_factory.mktemp("unlabelled_run")
+    result = run_snakemake(workdir, "--cores", "2", "--configfile", str(unlabelled_config(workdir)))
+    return workdir, result
+
+
+def test_unlabelled_run_reaches_the_report_and_names_the_skipped_stages(unlabelled_run):
+    workdir, result = unlabelled_run
+    assert result.returncode == 0, result.stderr[-6000:]
+    results = workdir / "results"
+    summary = (results / "report" / "summary.md").read_text()
+    html = (results / "report" / "report.html").read_text()
+    for stage, why in NEEDS_LABELS.items():
+        assert f"**{stage}**: {why}" in summary
+        assert stage in html and why in html
+    assert 'id="skipped"' in html and 'id="network"' not in html and 'id="lime"' not in html
+    assert not (results / "wordvec").exists() and not (results / "polarity").exists()
+
+
+def test_assign_places_a_text_on_the_bert_kind_of_an_unlabelled_run(unlabelled_run):
+    workdir, result = unlabelled_run
+    assert result.returncode == 0, result.stderr[-6000:]
+    r = run_sentclust(
+        "assign",
+        "--run",
+        str(workdir / "results"),
+        "One of the best films I have ever seen.",
+        cwd=workdir,
+    )
+    assert r.returncode == 0, r.stderr[-4000:]
+    assert "bert" in r.stdout and "network p(positive)" not in r.stdout
+    r = run_sentclust(
+        "assign",
+        "--run",
+        str(workdir / "results"),
+        "--kinds",
+        "wordvec",
+        "A fine film.",
+        cwd=workdir,
+    )
+    assert r.returncode != 0 and "no labels" in r.stderr
