@@ -22,6 +22,7 @@ rule model_manifest:
         encoding=encoding_params(),
         segments=result_params(config, "segments"),
         bert_segments=config["polarity"]["bert_segments"],
+        skipped=SKIPPED_STAGES,
     script:
         "../workflow_scripts/model_manifest.py"
 

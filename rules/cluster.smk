@@ -105,6 +105,7 @@ rule term_counts:
 
 rule finegrained:
     input:
+        unpack(finegrained_polarity_inputs),
         choice=rules.choose_k.output.choice,
         assignments=sweep_files(L.ASSIGNMENTS),
         reviews=rules.ingest.output.reviews,
@@ -113,8 +114,6 @@ rule finegrained:
         counts=rules.term_counts.output.counts,
         vocab=rules.term_counts.output.vocab,
         rows=rules.term_counts.output.rows,
-        polarity=rules.polarity.output.reviews,
-        segment_scores=rules.score_segments.output.scores,
         segments=rules.segment.output.segments,
     output:
         json=results(L.FINEGRAINED),

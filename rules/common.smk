@@ -10,6 +10,7 @@ from sentclust import layout as L
 from sentclust.workflow.config_keys import canonical, provenance, result_params
 from sentclust.workflow.named_inputs import per_kind_inputs
 from sentclust.workflow.gpu import gpu_resources
+from sentclust.workflow.label_stages import available_kinds, has_labels, skipped_stages
 
 RESULTS = config["results_dir"].rstrip("/")
 
@@ -107,10 +108,18 @@ def bert_shard_files(template=L.SHARD):
     return [results(f) for f in L.shard_files(config["bert"]["shards"], template)]
 
 
-#: raw embedding kinds, and their sentiment-aligned projections (fitted on train labels)
-RAW_KINDS = list(L.RAW_KINDS)
-PLS_KINDS = L.pls_kinds(config["projection"]["enabled"])
-ALL_KINDS = L.kinds(config["projection"]["enabled"])
+#: where the labels come from (given / from_ratings / none): without labels the stages of
+#: sentclust.workflow.label_stages.NEEDS_LABELS are left out of the DAG
+LABELS = planned_labels()
+WITH_LABELS = has_labels(LABELS)
+SKIPPED_STAGES = skipped_stages(LABELS)
+#: raw embedding kinds, and their sentiment-aligned projections (fitted on train labels); a
+#: run without labels builds the unsupervised kinds only
+ALL_KINDS = available_kinds(config["projection"]["enabled"], LABELS)
+RAW_KINDS = [kind for kind in L.RAW_KINDS if kind in ALL_KINDS]
+PLS_KINDS = [
+    kind for kind in L.pls_kinds(config["projection"]["enabled"]) if kind in ALL_KINDS
+]
 
 
 def supervision_of(wildcards):
@@ -149,15 +158,29 @@ def analysis_outputs():
     """Every output of the analysis proper: what the report waits for."""
     return [
         *map(results, (L.REVIEWS, L.INGEST_SUMMARY, L.PREPARED, L.PREPARE_SUMMARY)),
-        results(L.WORDVEC_METRICS),
-        results(L.EMBEDDINGS_SUMMARY, kind="wordvec"),
-        results(L.EXPLANATIONS),
+        *labelled_outputs(),
         results(L.EMBEDDINGS_SUMMARY, kind="bert"),
         # the shards are targets too: a deleted shard is encoded again, alone
         *bert_shard_files(),
-        *(results(L.PROBE, kind=kind) for kind in ALL_KINDS),
         *(results(L.FINEGRAINED, kind=kind) for kind in ALL_KINDS),
-        *map(results, (L.SEGMENTS_SUMMARY, L.POLARITY_REVIEWS, L.POLARITY_SUMMARY)),
+        results(L.SEGMENTS_SUMMARY),
+        *(
+            map(results, (L.POLARITY_REVIEWS, L.POLARITY_SUMMARY))
+            if WITH_LABELS
+            else ()
+        ),
+    ]
+
+
+def labelled_outputs():
+    """The analysis outputs that need labels (the network, LIME, the probes): none without."""
+    if not WITH_LABELS:
+        return []
+    return [
+        results(L.WORDVEC_METRICS),
+        results(L.EMBEDDINGS_SUMMARY, kind="wordvec"),
+        results(L.EXPLANATIONS),
+        *(results(L.PROBE, kind=kind) for kind in ALL_KINDS),
     ]
 
 
@@ -166,7 +189,7 @@ def report_inputs(wildcards):
     ``<kind>__<name>`` (sentclust.report.inputs_by_kind groups them back by kind), and every
     analysis output, so that the report is the last job of the DAG."""
     per_kind = {
-        "probe": L.PROBE,
+        **({"probe": L.PROBE} if WITH_LABELS else {}),
         "choice": L.CHOICE,
         "sweep": L.SWEEP,
         "figures": L.CHOICE_FIGURES,
@@ -178,15 +201,18 @@ def report_inputs(wildcards):
     run_wide = {
         "ingest_summary": L.INGEST_SUMMARY,
         "prepare_summary": L.PREPARE_SUMMARY,
-        "wordvec_metrics": L.WORDVEC_METRICS,
-        "explanations": L.EXPLANATIONS,
-        "explain_figures": L.EXPLAIN_FIGURES,
         "bert_summary": L.path(L.EMBEDDINGS_SUMMARY, kind="bert"),
         "segments_summary": L.SEGMENTS_SUMMARY,
-        "polarity_summary": L.POLARITY_SUMMARY,
-        "polarity_figure": L.POLARITY_FIGURE,
-        "polarity_explain": L.POLARITY_TEXTS,
     }
+    if WITH_LABELS:
+        run_wide |= {
+            "wordvec_metrics": L.WORDVEC_METRICS,
+            "explanations": L.EXPLANATIONS,
+            "explain_figures": L.EXPLAIN_FIGURES,
+            "polarity_summary": L.POLARITY_SUMMARY,
+            "polarity_figure": L.POLARITY_FIGURE,
+            "polarity_explain": L.POLARITY_TEXTS,
+        }
     return {
         **{name: results(template) for name, template in run_wide.items()},
         **per_kind_inputs({n: results(t) for n, t in per_kind.items()}, ALL_KINDS),
@@ -237,8 +263,7 @@ def manifest_inputs(wildcards):
     the centres of every k of the sweep, the PLS parameters, the shard records (how the
     corpus was encoded), the segment scorers, the int8 encoder when enabled."""
     inputs = {
-        "network": results(L.WORDVEC_MODEL),
-        "scorers": results(L.SCORERS),
+        **labelled_models(),
         "shards": bert_shard_files(),
         "finegrained": [results(L.FINEGRAINED, kind=kind) for kind in ALL_KINDS],
         "centres": [
@@ -250,6 +275,24 @@ def manifest_inputs(wildcards):
         inputs["int8_model"] = int8_files()["model"]
         inputs["int8_weights"] = int8_files()["weights"]
     return inputs
+
+
+def labelled_models():
+    """The saved models trained on labels (the network, the segment scorers): none without."""
+    if not WITH_LABELS:
+        return {}
+    return {"network": results(L.WORDVEC_MODEL), "scorers": results(L.SCORERS)}
+
+
+def finegrained_polarity_inputs(wildcards):
+    """The polarity of reviews and segments that the levels describe: none without labels
+    (the polarity models train on them)."""
+    if not WITH_LABELS:
+        return {}
+    return {
+        "polarity": results(L.POLARITY_REVIEWS),
+        "segment_scores": results(L.SEGMENT_SCORES),
+    }
 
 
 def manifest_files(wildcards):

@@ -62,5 +62,6 @@ rule report:
         explore=config["choose_k"]["explore"],
         benchmarks=BENCH,
         config=provenance_config(),
+        skipped=SKIPPED_STAGES,
     script:
         "../workflow_scripts/report.py"

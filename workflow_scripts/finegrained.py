@@ -17,6 +17,12 @@ sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
     kind, cfg = sm.wildcards.kind, sm.params.finegrained
     choice = json.loads(Path(sm.input.choice).read_text())
+    # a corpus without labels has no polarity models, hence no polarity inputs
+    polarity = (
+        fs.read_polarity(sm.input.polarity, sm.input.segment_scores, sm.input.segments)
+        if hasattr(sm.input, "polarity")
+        else None
+    )
     run = fs.finegrained_sweep(
         dict(zip(sm.params.ks, sm.input.assignments, strict=True)),
         choice["k"],
@@ -25,10 +31,7 @@ with logged(sm.log[0]) as log:
         texts=pd.read_parquet(sm.input.prepared, columns=fs.TEXT_COLUMNS),
         term_counts=read_term_counts(sm.input.counts, sm.input.vocab, sm.input.rows),
         cfg=cfg,
-        # no polarity inputs on an unlabelled run (the polarity models need labels)
-        polarity=fs.read_polarity(sm.input.polarity, sm.input.segment_scores, sm.input.segments)
-        if hasattr(sm.input, "polarity")
-        else None,
+        polarity=polarity,
         scale=run_scale(sm.input.ingest_summary),
     )
     fs.write_rating_figure(run, kind=kind, path=sm.output.figure)

@@ -19,6 +19,8 @@ with logged(sm.log[0]) as log:
         results_dir=str(Path(sm.output.html).parents[1]),
         # the workflow's own checkout (sentclust lives in workflow_scripts/ under it)
         workflow_dir=Path(sentclust.__file__).resolve().parents[2],
+        # the stages a corpus without labels left out (sentclust.workflow.label_stages)
+        skipped=sm.params.skipped,
     )
     write_text(html, sm.output.html)
     write_text(summary, sm.output.summary)

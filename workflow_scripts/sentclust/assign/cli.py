@@ -125,15 +125,21 @@ def table_view(placed: pd.DataFrame, texts: pd.DataFrame, k: int | None) -> pd.D
             "kind": rows["kind"].to_numpy(),
             "k": rows["k"].to_numpy(),
             "level": rows["name"].map(printable).to_numpy(),
-            "mean rating": rows["mean_rating"].round(2).to_numpy(),
-            "positive share": rows["positive_share"].round(2).to_numpy(),
+            "mean rating": _numbers(rows["mean_rating"]).round(2).to_numpy(),
+            "positive share": _numbers(rows["positive_share"]).round(2).to_numpy(),
             "confidence": rows["confidence"].round(2).to_numpy(),
-            "network p(positive)": rows["network_probability"].round(3).to_numpy(),
         }
     )
+    if "network_probability" in rows:  # a run without labels has no network
+        view["network p(positive)"] = rows["network_probability"].round(3).to_numpy()
     if "dual_polarity" in rows:
         view["dual polarity"] = rows["dual_polarity"].to_numpy()
     return view
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    """A column as floats, None (a run without labels or ratings) as NaN."""
+    return pd.to_numeric(column, errors="coerce").astype("float64")
 
 
 def _snippet(text: str) -> str:

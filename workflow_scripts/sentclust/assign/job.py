@@ -19,7 +19,15 @@ from sentclust.ingest.contract import MAX_REVIEW_BYTES
 
 #: the rule's params that say what the saved models are (the keyword arguments of
 #: :func:`manifest_document`)
-MANIFEST_SETTINGS = ("kinds", "ks", "prepare", "encoding", "segments", "bert_segments")
+MANIFEST_SETTINGS = (
+    "kinds",
+    "ks",
+    "prepare",
+    "encoding",
+    "segments",
+    "bert_segments",
+    "skipped",
+)
 #: the packages whose versions the manifest records
 VERSIONED = ["tensorflow", "keras", "torch", "sentence-transformers", "openvino", "scikit-learn"]
 
@@ -58,9 +66,11 @@ def manifest_document(
     encoding: dict,
     segments: dict,
     bert_segments: str,
+    skipped: dict | None = None,
 ) -> dict:
     """Rule model_manifest: model/manifest.json of the run folder ``run`` (its files with
-    their checksums, what they are, the versions that wrote them)."""
+    their checksums, what they are, the versions that wrote them). ``skipped``: the stages a
+    corpus without labels left out (stage -> why): then no network and no segment scorers."""
     records = shards.read_records(shard_paths)
     shards.check_consistent(records, shard_paths)
     polarity = {"scorers": L.SCORERS, "segments": segments, "bert_segments": bert_segments}
@@ -69,7 +79,8 @@ def manifest_document(
         ks=ks,
         prepare=prepare,
         bert=bert_about(encoding, records, run),
-        polarity=polarity,
+        polarity=None if skipped else polarity,
+        skipped=skipped,
     )
     files = run_models.model_files(about)
     return manifest.build(run, files, about=about, versions=package_versions(VERSIONED))

@@ -77,12 +77,7 @@ class Placer:
         self.threads = threads
         self.log = log or logging.getLogger("sentclust")
         about = self.models.about
-        # TensorFlow: only when a run is opened to place texts
-        from sentclust.wordvec.model import SentimentNetwork
-        from sentclust.wordvec.network import configure_tensorflow  # (TensorFlow too)
-
-        configure_tensorflow(0, threads)
-        self.network = SentimentNetwork.load(self.models.local_copy(about["wordvec_model"]))
+        self.network = self._network(about, threads)
         self.scorers = None
         if about.get("polarity"):
             scorers = self.models.read_bytes(about["polarity"]["scorers"])
@@ -96,6 +91,17 @@ class Placer:
                 self.models.local_copy(int8["weights"])
             int8_model = self.models.local_copy(int8["model"]) if int8 else None
             self.bert = BertEncoder(about["bert"], int8_model, threads=threads, log=self.log)
+
+    def _network(self, about: dict, threads: int):
+        """The run's network, None for a run without labels (it has none)."""
+        if not about.get("wordvec_model"):
+            return None
+        # TensorFlow: only when a run is opened to place texts
+        from sentclust.wordvec.model import SentimentNetwork
+        from sentclust.wordvec.network import configure_tensorflow  # (TensorFlow too)
+
+        configure_tensorflow(0, threads)
+        return SentimentNetwork.load(self.models.local_copy(about["wordvec_model"]))
 
     def _polarity_needs_bert(self) -> bool:
         return self.scorers is not None and self.scorers.needs_bert
@@ -139,7 +145,8 @@ class Placer:
         pooled = self._pooled(spans)
         vectors = self.vectors(cleaned, tokens, spans=pooled, progress=progress)
         per_text = texts.drop(columns=["text"]).reset_index(drop=True)
-        per_text["network_probability"] = self.network.predict_proba(tokens)
+        if self.network is not None:  # a run without labels has no network
+            per_text["network_probability"] = self.network.predict_proba(tokens)
         if spans is not None:
             per_text = pd.concat([per_text, self._polarity(cleaned, spans, vectors)], axis=1)
         frames = []

@@ -76,16 +76,20 @@ def about_document(
     prepare: dict,
     bert: dict,
     polarity: dict | None,
+    skipped: dict | None = None,
 ) -> dict:
     """The manifest's ``about`` (see the module's docstring) for ``kinds`` with centres at
-    every k of ``ks`` (the K-means sweep)."""
+    every k of ``ks`` (the K-means sweep). ``skipped``: the stages a corpus without labels left
+    out (stage -> why): no network then (``wordvec_model`` None), and ``skipped`` is kept so
+    that ``assign`` can say why a kind is missing."""
     sources = {kind: L.source_of(kind) for kind in kinds}  # ValueError for an unknown kind
     return {
         "prepare": {
             "lowercase": bool(prepare["lowercase"]),
             "unicode_form": prepare["unicode_form"],
         },
-        "wordvec_model": L.WORDVEC_MODEL,
+        "wordvec_model": None if skipped else L.WORDVEC_MODEL,
+        "skipped": dict(skipped or {}),
         "kinds": {
             kind: {
                 "source": sources[kind],
@@ -103,7 +107,7 @@ def about_document(
 def model_files(about: dict) -> list[str]:
     """Every file of the run that ``about`` names (paths inside the run folder): what the
     manifest checksums."""
-    files = [about["wordvec_model"]]
+    files = [about["wordvec_model"]] if about.get("wordvec_model") else []
     for kind, entry in about["kinds"].items():
         files.append(entry["finegrained"])
         files += [centres_path(kind, k) for k in entry["ks"]]
@@ -176,9 +180,15 @@ class RunModels:
         kinds = list(kinds or self.kinds)
         missing = [kind for kind in kinds if kind not in self.about["kinds"]]
         if missing:
+            why = "; ".join(f"{s}: {w}" for s, w in (self.about.get("skipped") or {}).items())
             raise ValueError(
-                f"the run {self.run} has no kind {', '.join(missing)}. Fix: choose from "
-                f"{', '.join(self.kinds)}"
+                f"the run {self.run} has no kind {', '.join(missing)}"
+                + (
+                    f" (the corpus has no labels, so these stages were skipped: {why})"
+                    if why
+                    else ""
+                )
+                + f". Fix: choose from {', '.join(self.kinds)}"
             )
         for kind in kinds if k is not None else []:
             if int(k) not in self.named_ks(kind):

@@ -16,6 +16,8 @@ from sentclust.cluster.errors import ClusterInputError
 from sentclust.files import atomic_dir, atomic_path
 
 CRITERIA = ("elbow", "silhouette", "calinski_harabasz", "davies_bouldin")
+#: the sweep table's label metrics: None in every row of a corpus without labels
+LABEL_METRICS = ("purity", "ari", "nmi", "v_measure")
 
 # --------------------------------------------------------------------------- the sweep table
 
@@ -23,7 +25,7 @@ CRITERIA = ("elbow", "silhouette", "calinski_harabasz", "davies_bouldin")
 def sweep_row(m: dict) -> dict:
     """One row of the sweep table from one job's metrics record (metrics.json): label metrics
     and the rating correlation of the test split where there is one, else of all reviews."""
-    lab = m["labels_test"] or m["labels_all"]
+    lab = m["labels_test"] or m["labels_all"] or dict.fromkeys(LABEL_METRICS)
     return {
         "k": m["k"],
         "inertia": m["inertia"],
@@ -160,6 +162,8 @@ def curve_figures(out: Path, table: pd.DataFrame, choice: dict, *, kind: str) ->
             marks={mark: choice["picks"][criterion]},
             path=out / f"{name}.png",
         )
+    if "purity" in table and table["purity"].isna().all():
+        return  # no labels: no label curves
     figures.label_curves(
         table,
         title=f"{kind}: clusters against the labels (test split)",
@@ -175,19 +179,21 @@ def overlap_figures(out: Path, *, kind: str, k: int, by_label_path, by_rating_pa
 
     by_label = pd.read_parquet(by_label_path).set_index("cluster")
     by_label.columns = ["negative" if c == "0" else "positive" for c in by_label.columns]
-    figures.heatmap(
-        by_label,
-        title=f"{kind}, k{k}: clusters x labels",
-        xlabel="label",
-        path=out / f"overlap_labels_k{k}.png",
-    )
+    if len(by_label.columns):  # no labels: no label heatmap
+        figures.heatmap(
+            by_label,
+            title=f"{kind}, k{k}: clusters x labels",
+            xlabel="label",
+            path=out / f"overlap_labels_k{k}.png",
+        )
     by_rating = pd.read_parquet(by_rating_path).set_index("cluster")
-    figures.heatmap(
-        by_rating,
-        title=f"{kind}, k{k}: clusters x star ratings",
-        xlabel="rating",
-        path=out / f"overlap_ratings_k{k}.png",
-    )
+    if len(by_rating.columns):  # no ratings: no rating heatmap
+        figures.heatmap(
+            by_rating,
+            title=f"{kind}, k{k}: clusters x star ratings",
+            xlabel="rating",
+            path=out / f"overlap_ratings_k{k}.png",
+        )
 
 
 def write_figures(

@@ -51,9 +51,11 @@ def run_kmeans(
     return KMeansModel.fit(x, k, backend=params["backend"], seed=seed, name=name, **fit)
 
 
-def label_columns(meta: pd.DataFrame) -> tuple[np.ndarray, pd.Series, np.ndarray]:
-    """(labels as int64, ratings as nullable Float64, mask of the test split)."""
-    y = meta["label"].to_numpy(dtype=np.int64)
+def label_columns(meta: pd.DataFrame) -> tuple[np.ndarray | None, pd.Series, np.ndarray]:
+    """(labels as int64, None for a corpus without labels (an all-null label column); ratings as
+    nullable Float64; mask of the test split)."""
+    has = meta["label"].notna().any()
+    y = meta["label"].to_numpy(dtype=np.int64) if has else None
     ratings = meta["rating"].astype("Float64")
     test = (meta["split"] == "test").to_numpy()
     return y, ratings, test
@@ -62,7 +64,8 @@ def label_columns(meta: pd.DataFrame) -> tuple[np.ndarray, pd.Series, np.ndarray
 def cluster_profile(labels, y, ratings, k: int) -> pd.DataFrame:
     """Per cluster (index ``cluster``): size, positive share, the rating profile."""
     profile = cm.rating_profile(labels, ratings)
-    profile.insert(0, "positive_share", cm.positive_share(labels, y))
+    share = np.nan if y is None else cm.positive_share(labels, y)
+    profile.insert(0, "positive_share", share)
     profile.insert(0, "size", np.bincount(labels, minlength=k))
     return profile
 
@@ -71,8 +74,13 @@ def label_scores(labels, y, ratings, test) -> dict:
     """The clusters against the labels and the ratings, on all reviews and on the test split.
 
     The cluster's sentiment score is its positive share, from the train split only when it has
-    labels there, so that test-split numbers use no test label.
+    labels there, so that test-split numbers use no test label. Without labels (``y`` None)
+    every entry is None: no label overlap is computed.
     """
+    if y is None:
+        return dict.fromkeys(
+            ("labels_all", "labels_test", "rating_spearman_all", "rating_spearman_test")
+        )
     train = ~test
     score_all = cm.cluster_scores(labels, y)
     share_train = cm.positive_share(labels[train], y[train])
@@ -145,7 +153,7 @@ def job_tables(ids, meta, res: KMeansResult) -> dict[str, pa.Table]:
     )
     return {
         "assignments": assignments,
-        "by_label": contingency_table(res.labels, y),
+        "by_label": contingency_table(res.labels, meta["label"].astype("Int64")),
         "by_rating": contingency_table(res.labels, ratings),
     }
 

@@ -58,6 +58,7 @@ def collect(
     workflow_dir=None,
     results_dir: str = "",
     now: dt.datetime | None = None,
+    skipped: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Everything the page shows, read from a finished run's files.
 
@@ -66,27 +67,34 @@ def collect(
     (table, slopes, figure) when config report.scaling is set; segments_summary,
     polarity_summary, polarity_figure and polarity_explain when the run has them (the polarity
     section is left out without polarity_summary). ``kinds``: per kind, in the
-    page's order, its files by name (:func:`inputs_by_kind`).
+    page's order, its files by name (:func:`inputs_by_kind`). ``skipped``: the stages a corpus
+    without labels left out (stage -> why, ``sentclust.workflow.label_stages``): then there is
+    no network, LIME or probe input, and the page says which stages did not run and why.
     """
-    probes = {kind: _load(files["probe"]) for kind, files in kinds.items()}
+    probes = {kind: _load(files["probe"]) for kind, files in kinds.items() if "probe" in files}
     ctx: dict[str, Any] = {"title": TITLE, "results_dir": results_dir}
     ctx["data"] = data_section(
         _load(inputs["ingest_summary"]), _load_if(inputs.get("prepare_summary"))
     )
-    ctx["network"] = network_section(_load(inputs["wordvec_metrics"]), probes)
-    ctx["lime"] = lime_section(
-        _load(inputs["explanations"]),
-        inputs["explain_figures"],
-        text_polarity(read_json_if(inputs.get("polarity_explain"))),
-    )
+    ctx["skipped"] = [{"stage": stage, "why": why} for stage, why in (skipped or {}).items()]
+    ctx["network"] = ctx["lime"] = None
+    if inputs.get("wordvec_metrics"):
+        ctx["network"] = network_section(_load(inputs["wordvec_metrics"]), probes)
+        ctx["lime"] = lime_section(
+            _load(inputs["explanations"]),
+            inputs["explain_figures"],
+            text_polarity(read_json_if(inputs.get("polarity_explain"))),
+        )
     ctx["kinds"] = [
-        kind_from_files(kind, files, probe=probes[kind], explore=explore)
+        kind_from_files(kind, files, probe=probes.get(kind), explore=explore)
         for kind, files in kinds.items()
     ]
     ctx["polarity"] = polarity_of(inputs, ctx["kinds"])
     ctx["benchmarks"] = benchmarks_section(bench_dir)
     ctx["scaling"] = scaling_of(inputs.get("scaling"))
-    ctx["sections"] = page_sections(ctx["scaling"] is not None, ctx["polarity"] is not None)
+    ctx["sections"] = page_sections(
+        ctx["scaling"] is not None, ctx["polarity"] is not None, labels=ctx["network"] is not None
+    )
     ctx["provenance"] = provenance_section(
         config, _load_if(inputs.get("bert_summary")) or {}, workflow_dir=workflow_dir, now=now
     )

@@ -16,10 +16,19 @@ from sentclust.workflow.named_inputs import inputs_by_kind
 
 
 def pages(
-    named_inputs, kinds, *, config: dict, explore, bench_dir, results_dir, workflow_dir
+    named_inputs,
+    kinds,
+    *,
+    config: dict,
+    explore,
+    bench_dir,
+    results_dir,
+    workflow_dir,
+    skipped=None,
 ) -> tuple[str, str, dict]:
     """Rule report: (the HTML page, the Markdown summary, what they show) of the run whose
-    outputs ``named_inputs`` names (run-wide files by name, per kind ``<kind>__<name>``)."""
+    outputs ``named_inputs`` names (run-wide files by name, per kind ``<kind>__<name>``);
+    ``skipped``: the stages a corpus without labels left out (stage -> why)."""
     ctx = collect(
         named_inputs,
         inputs_by_kind(named_inputs, kinds),
@@ -28,6 +37,7 @@ def pages(
         bench_dir=bench_dir,
         results_dir=results_dir,
         workflow_dir=workflow_dir,
+        skipped=skipped,
     )
     return render_html(ctx), render_summary(ctx), ctx
 

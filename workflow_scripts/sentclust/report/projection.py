@@ -83,7 +83,8 @@ def projection_points(
             "x": xy[:, 0],
             "y": xy[:, 1],
             "cluster": [cluster_names[c] for c in clusters[rows]],
-            "label": [CLASS_NAMES[int(v)] for v in labels[rows]],
+            # a corpus without labels: every point "no label"
+            "label": [CLASS_NAMES[int(v)] if not pd.isna(v) else "no label" for v in labels[rows]],
         }
     )
     return points, info

@@ -21,14 +21,23 @@ SECTIONS = [
     ("benchmarks", "Run time and memory per rule"),
     ("provenance", "Provenance"),
 ]
+#: the sections of a run with labels only, and the one that replaces them without labels
+LABEL_SECTIONS = ("network", "lime")
+SKIPPED_SECTION = ("skipped", "Skipped stages")
 #: the optional section of a scaling run's report (config report.scaling), before provenance
 SCALING_SECTION = ("scaling", "Scaling with corpus size")
 
 
-def page_sections(scaling: bool, polarity: bool = True) -> list[tuple[str, str]]:
+def page_sections(
+    scaling: bool, polarity: bool = True, *, labels: bool = True
+) -> list[tuple[str, str]]:
     """The page's sections: the scaling section when the run has one, the polarity section
-    unless the run has none (a run from before the polarity rules)."""
+    unless the run has none (a run from before the polarity rules); without labels no network
+    or LIME section, and the skipped stages after the data."""
     out = [s for s in SECTIONS if polarity or s != POLARITY_SECTION]
+    if not labels:
+        out = [s for s in out if s[0] not in LABEL_SECTIONS]
+        out.insert(out.index(("data", "Data")) + 1, SKIPPED_SECTION)
     return [*out[:-1], SCALING_SECTION, out[-1]] if scaling else out
 
 
@@ -128,12 +137,21 @@ def _scaling_table(sc: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def _skipped_lines(skipped: list[dict[str, str]] | None) -> list[str]:
+    """The stages a corpus without labels left out, one line each with why."""
+    if not skipped:
+        return []
+    lines = ["", "## Skipped stages (the corpus has no labels)", ""]
+    return lines + [f"- **{md_cell(s['stage'])}**: {md_cell(s['why'])}" for s in skipped]
+
+
 def render_summary(ctx: dict[str, Any]) -> str:
     """The headline numbers as Markdown (for terminals and diffs; no timings, no date)."""
     lines = [f"# {ctx['title']}: summary", ""]
     for h in ctx["headline"]:
         detail = f"; {h['detail']}" if h["detail"] else ""
         lines.append(f"- **{md_cell(h['label'])}**: {md_cell(h['value'])}{md_cell(detail)}")
+    lines += _skipped_lines(ctx.get("skipped"))
     lines += _choice_table(ctx["kinds"])
     lines += _finegrained_tables(ctx["kinds"])
     lines += summary_lines(ctx.get("polarity"))

@@ -110,9 +110,9 @@ def _data_facts(ingest: dict, prepare: dict | None) -> list[tuple[str, str]]:
 def data_section(ingest: dict, prepare: dict | None) -> dict[str, Any]:
     """Counts per split, label and rating (a table and a figure)."""
     splits = list(ingest["counts_per_split"])
-    ratings = sorted(
-        {int(r) for by in ingest.get("counts_per_split_rating", {}).values() for r in by}
-    )
+    # "null" counts the reviews without a rating (all of them in a text-only corpus)
+    by_split = ingest.get("counts_per_split_rating", {}).values()
+    ratings = sorted({int(r) for by in by_split for r in by if r != "null"})
     rating_rows = _rating_rows(ingest, splits, ratings)
     return {
         "n_reviews": int(ingest["n_reviews"]),
@@ -231,14 +231,15 @@ def lime_section(
 def headline(ctx: dict[str, Any]) -> list[dict[str, str]]:
     """The numbers people look for first: ``{"label", "value", "detail"}`` each."""
     net = ctx["network"]
-    out = [
-        {"label": "reviews", "value": fmt(ctx["data"]["n_reviews"]), "detail": ""},
-        {
-            "label": "word-embedding network, test split",
-            "value": f"accuracy {fmt(net['accuracy'])}",
-            "detail": f"ROC AUC {fmt(net['roc_auc'])}",
-        },
-    ]
+    out = [{"label": "reviews", "value": fmt(ctx["data"]["n_reviews"]), "detail": ""}]
+    if net:  # a corpus without labels has no network
+        out.append(
+            {
+                "label": "word-embedding network, test split",
+                "value": f"accuracy {fmt(net['accuracy'])}",
+                "detail": f"ROC AUC {fmt(net['roc_auc'])}",
+            }
+        )
     for k in ctx["kinds"]:
         m = k["chosen_metrics"]
         chosen = next((r for r in k["finegrained"] if r["chosen"]), None)

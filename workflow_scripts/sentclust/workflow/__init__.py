@@ -13,10 +13,20 @@ Modules, one purpose each:
 - :mod:`.offline`: what goes online (the hub only for a model the config asks for and this
   machine lacks) and no telemetry, set before any job;
 - :mod:`.named_inputs`: per-kind named inputs for the report rule, flat for Snakemake and
-  grouped back by kind.
+  grouped back by kind;
+- :mod:`.label_stages`: the one table of stages that need labels (stage -> why), and the kinds
+  a run without labels keeps.
 
 The package imports nothing itself: the Snakefile imports the light modules it needs while it
 parses, and every job imports :mod:`.logged` first.
 """
 
-__all__ = ["config_checks", "config_keys", "gpu", "logged", "named_inputs", "offline"]
+__all__ = [
+    "config_checks",
+    "config_keys",
+    "gpu",
+    "label_stages",
+    "logged",
+    "named_inputs",
+    "offline",
+]
