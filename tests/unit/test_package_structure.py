@@ -29,6 +29,7 @@ STAGES = (
     "polarity",
     "report",
     "assign",
+    "aspects",
 )
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60

@@ -1,0 +1,16 @@
+"""Aspects stage (issue 30): what the segments talk about and how they compare things.
+
+Modules:
+
+- :mod:`.comparisons`: comparisons inside a segment ("better than", "not as good as",
+  "compared to", ...) with the two things compared as character spans and a ``negated`` flag;
+- :mod:`.fit`: aspects by K-means on the BERT segment vectors (fit on the train split or a
+  seeded sample, assign all) through the sweep's backends;
+- :mod:`.naming`: each aspect's distinctive terms (the levels' weighted log-odds), its most
+  typical segments and its polar share;
+- :mod:`.polarity`: the segment polarity per aspect and per fine-grained level x aspect.
+
+Only light modules are imported here.
+"""
+
+__all__ = ["comparisons", "fit", "naming", "polarity"]
