@@ -1,0 +1,69 @@
+"""Aspects by K-means on the BERT segment vectors: which segments the fit sees (the train split's,
+or a seeded sample of them: ``aspects.max_fit_segments``), one fit per aspect count through the
+sweep's backends (:func:`sentclust.cluster.job.run_kmeans`), every segment assigned to its
+nearest centre, and the aspect count chosen from the sweep as k is (:mod:`sentclust.cluster.choice`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sentclust.cluster import choice as k_choice
+from sentclust.cluster.job import run_kmeans
+from sentclust.cluster.metrics import internal_metrics
+
+
+def fit_rows(segment_reviews: Sequence, meta: pd.DataFrame, *, max_fit: int, seed: int):
+    """The rows the fit sees, as a boolean mask over the segments (``segment_reviews``: each
+    segment's review_id): the train split's segments (all segments if the corpus has no train
+    split), then at most ``max_fit`` of them drawn with ``seed`` (0: no cap)."""
+    rid = pd.Series(np.asarray(segment_reviews, dtype=object))
+    train = meta.loc[meta["split"] == "train", "review_id"].astype(str)
+    mask = rid.astype(str).isin(set(train)).to_numpy()
+    if not mask.any():
+        mask = np.ones(len(rid), dtype=bool)
+    if max_fit and mask.sum() > max_fit:
+        rows = np.flatnonzero(mask)
+        keep = np.random.default_rng(seed).choice(rows, size=max_fit, replace=False)
+        mask = np.zeros(len(rid), dtype=bool)
+        mask[keep] = True
+    return mask
+
+
+def fit_aspects(x, fit_mask, k: int, *, params: dict, seed: int, threads: int | None = None):
+    """(model, aspect id of every row of ``x``, the sweep record) of K-means with ``k`` aspects
+    fitted on ``x[fit_mask]`` (``params``: the kmeans settings with ``backend``) and every row
+    assigned. The record has the columns :func:`sentclust.cluster.choice.choose_k` reads,
+    the internal metrics measured on the fit rows (silhouette on ``params["silhouette_sample"]``
+    of them, default 2000)."""
+    x = np.asarray(x, dtype=np.float32)
+    fit_mask = np.asarray(fit_mask, dtype=bool)
+    model, res = run_kmeans(
+        x[fit_mask], k, params=params, seed=seed, threads=threads, name="segment vectors"
+    )
+    labels, _, _ = model.assign(x)
+    scores = internal_metrics(
+        x[fit_mask], res.labels, sample_size=params.get("silhouette_sample", 2000), seed=seed
+    )
+    record = {
+        "k": int(k),
+        "inertia": float(res.inertia),
+        **scores,
+        "n_fit": int(fit_mask.sum()),
+        "n_segments": len(x),
+        "backend": res.backend,
+        "device": res.device,
+        "seconds": round(res.seconds, 3),
+        "sizes": np.bincount(labels, minlength=k).astype(int).tolist(),
+    }
+    return model, labels.astype(np.int32), record
+
+
+def choose_count(records: Sequence[dict], criterion: str) -> dict:
+    """The aspect count chosen from the sweep's records as k is chosen (same criteria, rules
+    and fallbacks: :func:`sentclust.cluster.choice.choose_k`)."""
+    table = pd.DataFrame(list(records))
+    return k_choice.choose_k(table, criterion)
