@@ -53,6 +53,7 @@ include: "rules/polarity.smk"
 include: "rules/cluster.smk"
 include: "rules/report.smk"
 include: "rules/assign.smk"
+include: "rules/aspects.smk"
 
 
 rule all:

@@ -169,6 +169,7 @@ def analysis_outputs():
             if WITH_LABELS
             else ()
         ),
+        *aspects_outputs(),  # rules/aspects.smk (none when polarity.bert_segments is off)
     ]
 
 

@@ -109,6 +109,13 @@ REPORT_HTML = "report/report.html"
 REPORT_SUMMARY = "report/summary.md"
 MANIFEST = "model/manifest.json"
 ASSIGNED = "assign/{name}/assignments.parquet"
+# aspects
+ASPECTS_ASSIGNMENTS = "aspects/k{k}/assignments.parquet"
+ASPECTS_CENTRES = "aspects/k{k}/centres.npz"
+ASPECTS_RECORD = "aspects/k{k}/record.json"
+ASPECTS = "aspects/aspects.json"
+ASPECTS_TABLE = "aspects/aspects.parquet"
+ASPECTS_DETAIL = "aspects/detail"
 
 _FIELD = re.compile(r"\{(\w+)\}")
 

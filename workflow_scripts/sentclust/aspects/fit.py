@@ -1,7 +1,8 @@
 """Aspects by K-means on the BERT segment vectors: which segments the fit sees (the train split's,
 or a seeded sample of them: ``aspects.max_fit_segments``), one fit per aspect count through the
 sweep's backends (:func:`sentclust.cluster.job.run_kmeans`), every segment assigned to its
-nearest centre, and the aspect count chosen from the sweep as k is (:mod:`sentclust.cluster.choice`).
+nearest centre, and the aspect count chosen from the sweep as k is
+(:mod:`sentclust.cluster.choice`).
 """
 
 from __future__ import annotations
