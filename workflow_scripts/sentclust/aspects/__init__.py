@@ -1,4 +1,5 @@
-"""Aspects stage (issue 30): what the segments talk about and how they compare things.
+"""Aspects stage (issue 30, rules/aspects.smk): what the segments talk about and how they
+compare things.
 
 Modules:
 
@@ -8,9 +9,12 @@ Modules:
   seeded sample, assign all) through the sweep's backends;
 - :mod:`.naming`: each aspect's distinctive terms (the levels' weighted log-odds), its most
   typical segments and its polar share;
-- :mod:`.polarity`: the segment polarity per aspect and per fine-grained level x aspect.
+- :mod:`.polarity`: the segment polarity per aspect and per fine-grained level x aspect, and
+  the level x aspect heatmap;
+- :mod:`.job`: the rules' functions (rules/aspects.smk: aspects_k -> :func:`.job.fit_count`,
+  aspects -> :func:`.job.summarise`).
 
 Only light modules are imported here.
 """
 
-__all__ = ["comparisons", "fit", "naming", "polarity"]
+__all__ = ["comparisons", "fit", "job", "naming", "polarity"]

@@ -19,6 +19,7 @@ from sentclust.aspects import naming
 from sentclust.aspects import polarity as apol
 from sentclust.aspects.comparisons import comparison_rows
 from sentclust.aspects.fit import choose_count, fit_aspects, fit_rows
+from sentclust.bert.shards import gather_segments
 from sentclust.finegrained.terms import stop_words as stop_word_list
 
 _WORD = re.compile(r"[a-z][a-z']+")
@@ -27,8 +28,6 @@ _WORD = re.compile(r"[a-z][a-z']+")
 def segment_vectors(shard_files, segments_path, min_coverage: float):
     """(keys frame review_id / segment_no, float32 vectors) of the segments whose BERT
     coverage reaches ``min_coverage`` (the others have no vector worth clustering)."""
-    from sentclust.bert.shards import gather_segments
-
     table = gather_segments(list(shard_files), segments_path)
     col = table.column("embedding").combine_chunks()
     x = col.flatten().to_numpy(zero_copy_only=False).astype(np.float32).reshape(len(col), -1)
