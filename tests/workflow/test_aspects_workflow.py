@@ -1,0 +1,61 @@
+"""The aspects stage through the real DAG on the tiny run: one K-means job per aspect count on
+the BERT segment vectors, the count chosen, the aspects named, their polarity per aspect and
+per fine-grained level x aspect; left out when the segment vectors are off."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import (
+    assert_png,
+    jobs_of,
+    run_snakemake,
+    schema_defaults,
+    tiny_overrides,
+    write_config,
+)
+from sentclust import layout as L
+
+pytestmark = pytest.mark.workflow
+
+
+def test_the_aspects_of_the_tiny_run(tiny_run):
+    workdir, _, _ = tiny_run
+    res = workdir / "results"
+    ks = schema_defaults("aspects")["k"]
+    doc = json.loads((res / L.ASPECTS).read_text())
+    k = doc["choice"]["k"]
+    assert k in ks and doc["choice"]["ks"] == sorted(ks)
+    assert [r["k"] for r in doc["sweep"]] == ks
+    segments = pd.read_parquet(res / L.SEGMENTS)
+    assignments = pd.read_parquet(res / L.path(L.ASPECTS_ASSIGNMENTS, k=k))
+    assert len(assignments) == doc["n_segments"] <= len(segments)
+    assert set(assignments["aspect"]) == set(range(k))
+    assert [a["aspect"] for a in doc["aspects"]] == list(range(k))
+    assert sum(a["size"] for a in doc["aspects"]) == len(assignments)
+    for a in doc["aspects"]:
+        assert a["terms"] and a["name"] == " / ".join(a["terms"][:2])
+        assert 0 <= a["polar_share"] <= 1 and a["typical"]
+    # labelled run: polarity per aspect, and per level x aspect of every kind's chosen k
+    assert doc["labels"] is True
+    table = pd.read_parquet(res / L.ASPECTS_TABLE)
+    assert len(table) == k and (table["positive_share"] + table["negative_share"] <= 1).all()
+    assert table["rating_rho"].notna().any()
+    for kind, lv in doc["levels"].items():
+        choice = json.loads((res / L.path(L.CHOICE, kind=kind)).read_text())
+        assert lv["k"] == choice["k"]
+        assert sum(r["n"] for r in lv["table"]) == len(assignments)
+        assert_png(res / L.ASPECTS_DETAIL / f"levels_{kind}.png")
+    assert set(doc["levels"]) == {p.parent.name for p in (res / "clusters").glob("*/choice.json")}
+    comps = pd.read_parquet(res / L.ASPECTS_DETAIL / "comparisons.parquet")
+    assert len(comps) == doc["comparisons"]["n"]
+
+
+def test_without_segment_vectors_the_stage_is_left_out(tmp_path):
+    cfg = write_config(tmp_path / "off.yaml", **tiny_overrides(polarity={"bert_segments": "off"}))
+    r = run_snakemake(tmp_path, "-n", "--configfile", str(cfg))
+    assert r.returncode == 0, r.stderr[-4000:]
+    jobs = jobs_of(r.stdout)
+    assert jobs and "aspects" not in jobs and "aspects_k" not in jobs
+    assert "aspects: left out (polarity.bert_segments is off" in r.stdout + r.stderr
