@@ -41,7 +41,17 @@ def test_the_aspects_of_the_tiny_run(tiny_run):
     assert doc["labels"] is True
     table = pd.read_parquet(res / L.ASPECTS_TABLE)
     assert len(table) == k and (table["positive_share"] + table["negative_share"] <= 1).all()
-    assert table["rating_rho"].notna().any()
+    scores = pd.read_parquet(res / L.SEGMENT_SCORES).merge(
+        assignments, on=["review_id", "segment_no"]
+    )
+    by_aspect = scores.groupby("aspect")["label"]
+    assert table["positive"].tolist() == by_aspect.apply(lambda s: int((s > 0).sum())).tolist()
+    assert table["negative"].tolist() == by_aspect.apply(lambda s: int((s < 0).sum())).tolist()
+    assert (table["positive"] + table["neutral"] + table["negative"] == table["n"]).all()
+    # a rating correlation only where the aspect's net polarity varies (the tiny network's
+    # one epoch may leave every segment neutral)
+    for row in table.itertuples():
+        assert pd.isna(row.rating_rho) or -1 <= row.rating_rho <= 1
     for kind, lv in doc["levels"].items():
         choice = json.loads((res / L.path(L.CHOICE, kind=kind)).read_text())
         assert lv["k"] == choice["k"]

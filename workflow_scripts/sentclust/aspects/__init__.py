@@ -12,10 +12,11 @@ Modules:
 - :mod:`.polarity`: the segment polarity per aspect and per fine-grained level x aspect, and
   the level x aspect heatmap;
 - :mod:`.quality`: stability across seeds (ARI) and top-term coherence (NPMI);
+- :mod:`.summary`: what the report shows (the aspect rows, the heatmaps' paths);
 - :mod:`.job`: the rules' functions (rules/aspects.smk: aspects_k -> :func:`.job.fit_count`,
   aspects -> :func:`.job.summarise`).
 
 Only light modules are imported here.
 """
 
-__all__ = ["comparisons", "fit", "job", "naming", "polarity", "quality"]
+__all__ = ["comparisons", "fit", "job", "naming", "polarity", "quality", "summary"]
