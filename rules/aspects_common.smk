@@ -38,7 +38,7 @@ def aspects_inputs(wildcards):
         "shards": bert_shard_files(L.SHARD_SEGMENTS),
         "reviews": results(L.REVIEWS),
     }
-    if planned_labels() != "none":
+    if WITH_LABELS:
         inputs["scores"] = results(L.SEGMENT_SCORES)
         for kind in ALL_KINDS:
             inputs[f"{kind}__choice"] = results(L.CHOICE, kind=kind)
