@@ -32,8 +32,12 @@ def test_unlabelled_summary_names_every_skipped_stage_and_why():
     assert "## Skipped stages" in text
     for s in skipped:
         assert f"**{s['stage']}**: {s['why']}" in text
+    assert "## Choice of k (no labels: agreement with labels not measured)" in text
+    assert "agreement with the labels" not in text
 
 
 def test_labelled_summary_has_no_skipped_section():
     ctx = {"title": "t", "headline": [], "kinds": [], "skipped": []}
-    assert "Skipped stages" not in render_summary(ctx)
+    text = render_summary(ctx)
+    assert "Skipped stages" not in text
+    assert "## Choice of k and agreement with the labels" in text

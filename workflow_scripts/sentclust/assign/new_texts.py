@@ -18,7 +18,6 @@ rating scale (``rating_scale``: :func:`run_rating_scale` reads it from the run's
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sentclust import layout as L
+from sentclust.finegrained.scale import run_scale
 from sentclust.ingest.aclimdb import read_aclimdb_dir, read_aclimdb_tar
 from sentclust.ingest.checks import check_markup_only, check_review_sizes, check_url_only
 from sentclust.ingest.contract import (
@@ -45,7 +45,7 @@ from sentclust.ingest.detect import TAR_SUFFIXES
 from sentclust.ingest.errors import IngestError, fail_first, show
 from sentclust.ingest.limits import MAX_TOTAL_BYTES, TotalCap
 from sentclust.ingest.parquet import read_text_table
-from sentclust.ingest.ratings import IMDB_SCALE, RatingScale
+from sentclust.ingest.ratings import RatingScale
 
 #: accepted names of the text column (any case), in order of preference
 TEXT_COLUMNS = ("text", "review")
@@ -226,17 +226,15 @@ def _extra_column(values: pd.Series, name: str, where: str) -> pd.Series:
 
 
 def run_rating_scale(run: str | Path) -> RatingScale | None:
-    """The rating scale of the finished run ``run`` (``rating_scale`` of its
-    ``data/ingest_summary.json``): None when the run's corpus had no ratings or the run has no
-    summary; IMDB's 1-10 for a summary written before scales were recorded."""
+    """The rating scale of the finished run ``run``, as the stages after ingest read it
+    (:func:`sentclust.finegrained.scale.run_scale` on its ``data/ingest_summary.json``): None
+    when the run's corpus had no ratings or the run has no summary; IMDB's 1-10 for a summary
+    written before scales were recorded."""
     path = Path(run) / L.INGEST_SUMMARY
     if not path.is_file():
         return None
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    if "rating_scale" not in summary:
-        return IMDB_SCALE
-    scale = summary["rating_scale"]
-    return None if scale is None else RatingScale(int(scale[0]), int(scale[1]))
+    scale = run_scale(path)
+    return RatingScale(scale.lo, scale.hi) if scale.rated else None
 
 
 def check_rating_scale(frame: pd.DataFrame, scale: RatingScale | None, where: str) -> None:

@@ -13,8 +13,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-#: what a summary without the keys means: IMDB's 1-10 stars, labels given
-DEFAULT_SCALE = (1, 10)
+from sentclust.ingest.ratings import IMDB_SCALE
+
+#: what a summary without the keys means: IMDB's 1-10 stars (ingest's own constant), labels given
+DEFAULT_SCALE = (IMDB_SCALE.lo, IMDB_SCALE.hi)
 DEFAULT_LABELS = "given"
 LABEL_SOURCES = ("given", "from_ratings", "none")
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .contract import COLUMNS
 from .errors import IngestError
 
 __all__ = [
@@ -31,8 +32,8 @@ __all__ = [
     "source_fields",
 ]
 
-#: The contract columns a source field can be mapped to (``review_id`` and ``split`` included).
-MAPPABLE: tuple[str, ...] = ("text", "label", "rating", "review_id", "split")
+#: The contract columns a source field can be mapped to: every column of the contract.
+MAPPABLE: tuple[str, ...] = COLUMNS
 #: The input formats whose fields ``ingest.columns`` renames.
 MAPPED_FORMATS = ("parquet", "csv", "jsonl")
 _FIX = (

@@ -66,8 +66,13 @@ def _row(cells) -> str:
     return "| " + " | ".join(md_cell(v) for v in cells) + " |"
 
 
-def _choice_table(kinds: list[dict[str, Any]]) -> list[str]:
-    lines = ["", "## Choice of k and agreement with the labels (test split, chosen k)", ""]
+def _choice_table(kinds: list[dict[str, Any]], labelled: bool = True) -> list[str]:
+    title = (
+        "Choice of k and agreement with the labels (test split, chosen k)"
+        if labelled
+        else "Choice of k (no labels: agreement with labels not measured)"
+    )
+    lines = ["", f"## {title}", ""]
     lines += [
         "| kind | supervision | k | chosen by | purity | ARI | NMI | rho (test) | probe accuracy |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -152,7 +157,8 @@ def render_summary(ctx: dict[str, Any]) -> str:
         detail = f"; {h['detail']}" if h["detail"] else ""
         lines.append(f"- **{md_cell(h['label'])}**: {md_cell(h['value'])}{md_cell(detail)}")
     lines += _skipped_lines(ctx.get("skipped"))
-    lines += _choice_table(ctx["kinds"])
+    # a corpus without labels is the only one with skipped stages
+    lines += _choice_table(ctx["kinds"], labelled=not ctx.get("skipped"))
     lines += _finegrained_tables(ctx["kinds"])
     lines += summary_lines(ctx.get("polarity"))
     lines += _scaling_table(ctx.get("scaling"))
