@@ -48,5 +48,6 @@ rule aspects:
         sweep_ks=sweep_ks(),
         kinds=ALL_KINDS,
         seed=SEED,
+        min_words=config["finegrained"]["opinion_min_words"],
     script:
         "../workflow_scripts/aspects.py"

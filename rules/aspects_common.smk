@@ -28,7 +28,8 @@ def aspects_params():
 
 def aspects_inputs(wildcards):
     """The aspects rule's inputs: the sweep, the segments and their vectors, the reviews, the
-    segment scores where the run has labels, and per kind its choice and sweep assignments.
+    segment scores where the run has labels, and per kind its choice, its fine-grained levels
+    (their names and order) and its sweep assignments.
     """
     inputs = {
         "records": aspects_files(L.ASPECTS_RECORD),
@@ -42,6 +43,7 @@ def aspects_inputs(wildcards):
         inputs["scores"] = results(L.SEGMENT_SCORES)
         for kind in ALL_KINDS:
             inputs[f"{kind}__choice"] = results(L.CHOICE, kind=kind)
+            inputs[f"{kind}__finegrained"] = results(L.FINEGRAINED, kind=kind)
             inputs[f"{kind}__assignments"] = [
                 results(L.ASSIGNMENTS, kind=kind, k=k) for k in sweep_ks()
             ]

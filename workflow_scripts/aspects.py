@@ -16,6 +16,8 @@ with logged(sm.log[0]) as log:
         sweep_ks=sm.params.sweep_ks,
         params=sm.params.aspects,
         kinds=sm.params.kinds,
+        seed=sm.params.seed,
+        min_words=sm.params.min_words,
         out_dir=sm.output.detail,
     )
     table.to_parquet(sm.output.table)

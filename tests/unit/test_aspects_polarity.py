@@ -14,7 +14,8 @@ def frame():
             "aspect": [0, 1, 0, 1, 0, 1, 0, 1],
         }
     )
-    scores = aspects[["review_id", "segment_no"]].assign(label=[1, 0, 1, 0, -1, 0, -1, 1])
+    labels = [1, 0, 1, 0, -1, 0, -1, 1]
+    scores = aspects[["review_id", "segment_no"]].assign(label=labels, score=labels)
     return join_labels(aspects, scores)
 
 
@@ -37,7 +38,7 @@ def test_without_ratings_there_is_no_rho():
 def test_missing_scores_fail_naming_the_problem():
     f = frame()[["review_id", "segment_no", "aspect"]]
     with pytest.raises(ValueError, match="no polarity score"):
-        join_labels(f, f.iloc[:3].assign(label=1))
+        join_labels(f, f.iloc[:3].assign(label=1, score=0.5))
 
 
 def test_level_by_aspect_net_and_heatmap(tmp_path):

@@ -9,6 +9,10 @@ Modules:
   seeded sample, assign all) through the sweep's backends;
 - :mod:`.naming`: each aspect's distinctive terms (the levels' weighted log-odds), its most
   typical segments and its polar share;
+- :mod:`.vectors`: the BERT segment vectors read shard by shard (the keys checked against the
+  segments, the fit rows' vectors, every row's nearest centre);
+- :mod:`.levels`: per fine-grained level x aspect its table, the levels' names and order
+  (finegrained.json) and the segments its reviewers praise and pan within each aspect;
 - :mod:`.polarity`: the segment polarity per aspect and per fine-grained level x aspect, and
   the level x aspect heatmap;
 - :mod:`.quality`: stability across seeds (ARI) and top-term coherence (NPMI);
@@ -19,4 +23,14 @@ Modules:
 Only light modules are imported here.
 """
 
-__all__ = ["comparisons", "fit", "job", "naming", "polarity", "quality", "summary"]
+__all__ = [
+    "comparisons",
+    "fit",
+    "job",
+    "levels",
+    "naming",
+    "polarity",
+    "quality",
+    "summary",
+    "vectors",
+]

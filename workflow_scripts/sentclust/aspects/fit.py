@@ -1,8 +1,8 @@
 """Aspects by K-means on the BERT segment vectors: which segments the fit sees (the train split's,
 or a seeded sample of them: ``aspects.max_fit_segments``), one fit per aspect count through the
-sweep's backends (:func:`sentclust.cluster.job.run_kmeans`), every segment assigned to its
-nearest centre, and the aspect count chosen from the sweep as k is
-(:mod:`sentclust.cluster.choice`).
+sweep's backends (:func:`sentclust.cluster.job.run_kmeans`; every segment is then assigned to
+its nearest centre shard by shard: :mod:`sentclust.aspects.vectors`), and the aspect count
+chosen from the sweep as k is (:mod:`sentclust.cluster.choice`).
 """
 
 from __future__ import annotations
@@ -34,33 +34,29 @@ def fit_rows(segment_reviews: Sequence, meta: pd.DataFrame, *, max_fit: int, see
     return mask
 
 
-def fit_aspects(x, fit_mask, k: int, *, params: dict, seed: int, threads: int | None = None):
-    """(model, aspect id of every row of ``x``, the sweep record) of K-means with ``k`` aspects
-    fitted on ``x[fit_mask]`` (``params``: the kmeans settings with ``backend``) and every row
-    assigned. The record has the columns :func:`sentclust.cluster.choice.choose_k` reads,
-    the internal metrics measured on the fit rows (silhouette on ``params["silhouette_sample"]``
-    of them, default 2000)."""
-    x = np.asarray(x, dtype=np.float32)
-    fit_mask = np.asarray(fit_mask, dtype=bool)
+def fit_aspects(x_fit, k: int, *, params: dict, seed: int, threads: int | None = None):
+    """(model, aspect id of every row of ``x_fit``, the sweep record) of K-means with ``k``
+    aspects fitted on ``x_fit`` (``params``: the kmeans settings with ``backend``). The record
+    has the columns :func:`sentclust.cluster.choice.choose_k` reads, the internal metrics
+    measured on the fit rows (silhouette on ``params["silhouette_sample"]`` of them, default
+    2000); the caller adds the sizes once every segment is assigned."""
+    x_fit = np.asarray(x_fit, dtype=np.float32)
     model, res = run_kmeans(
-        x[fit_mask], k, params=params, seed=seed, threads=threads, name="segment vectors"
+        x_fit, k, params=params, seed=seed, threads=threads, name="segment vectors"
     )
-    labels, _, _ = model.assign(x)
     scores = internal_metrics(
-        x[fit_mask], res.labels, sample_size=params.get("silhouette_sample", 2000), seed=seed
+        x_fit, res.labels, sample_size=params.get("silhouette_sample", 2000), seed=seed
     )
     record = {
         "k": int(k),
         "inertia": float(res.inertia),
         **scores,
-        "n_fit": int(fit_mask.sum()),
-        "n_segments": len(x),
+        "n_fit": len(x_fit),
         "backend": res.backend,
         "device": res.device,
         "seconds": round(res.seconds, 3),
-        "sizes": np.bincount(labels, minlength=k).astype(int).tolist(),
     }
-    return model, labels.astype(np.int32), record
+    return model, np.asarray(res.labels, dtype=np.int32), record
 
 
 def choose_count(records: Sequence[dict], criterion: str) -> dict:

@@ -1,7 +1,9 @@
 """The aspects rules' functions: read, compute with the library, return what the scripts write.
 
 - aspects_k (one job per aspect count): :func:`fit_count`;
-- aspects (the choice, the names, the polarity): :func:`summarise`.
+- aspects (the choice, the names, the polarity, the comparisons, the quality): :func:`summarise`.
+
+The segment vectors are read shard by shard (:class:`sentclust.aspects.vectors.SegmentVectors`).
 """
 
 from __future__ import annotations
@@ -15,41 +17,43 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sentclust.aspects import naming
+from sentclust.aspects import naming, quality
 from sentclust.aspects import polarity as apol
 from sentclust.aspects.comparisons import comparison_rows
 from sentclust.aspects.fit import choose_count, fit_aspects, fit_rows
-from sentclust.bert.shards import gather_segments
+from sentclust.aspects.levels import kind_levels
+from sentclust.aspects.vectors import SegmentVectors
+from sentclust.cluster.model import KMeansModel
+from sentclust.finegrained.counts import term_counts
 from sentclust.finegrained.terms import stop_words as stop_word_list
 
 _WORD = re.compile(r"[a-z][a-z']+")
+N_COMPARISON_EXAMPLES = 8
 
 
-def segment_vectors(shard_files, segments_path, min_coverage: float):
-    """(keys frame review_id / segment_no, float32 vectors) of the segments whose BERT
-    coverage reaches ``min_coverage`` (the others have no vector worth clustering)."""
-    table = gather_segments(list(shard_files), segments_path)
-    col = table.column("embedding").combine_chunks()
-    x = col.flatten().to_numpy(zero_copy_only=False).astype(np.float32).reshape(len(col), -1)
-    keys = table.select(["review_id", "segment_no", "coverage"]).to_pandas()
-    keep = (keys["coverage"] >= min_coverage).to_numpy()
-    return keys.loc[keep, ["review_id", "segment_no"]].reset_index(drop=True), x[keep]
+def _fit_sample(vectors: SegmentVectors, reviews_path, params: dict, seed: int) -> np.ndarray:
+    """The fit rows' mask over the kept segments (the train split's, at most max_fit_segments)."""
+    meta = pq.read_table(reviews_path, columns=["review_id", "split"]).to_pandas()
+    return fit_rows(vectors.keys["review_id"], meta, max_fit=params["max_fit_segments"], seed=seed)
 
 
 def fit_count(shard_files, segments_path, reviews_path, *, k, params, seed, threads=None):
-    """(assignments table review_id / segment_no / aspect, centres, the sweep record) of one
+    """(assignments table review_id / segment_no / aspect, the model, the sweep record) of one
     aspect count ``k`` (``params``: the aspects settings with their kmeans block)."""
-    keys, x = segment_vectors(shard_files, segments_path, params["min_coverage"])
-    if len(keys) < k:
+    vectors = SegmentVectors(shard_files, segments_path, params["min_coverage"])
+    if len(vectors) < k:
         raise ValueError(
-            f"{segments_path}: {len(keys)} segments with BERT vectors but aspects.k has {k}: "
+            f"{segments_path}: {len(vectors)} segments with BERT vectors but aspects.k has {k}: "
             "lower aspects.k or use more reviews"
         )
-    meta = pq.read_table(reviews_path, columns=["review_id", "split"]).to_pandas()
-    mask = fit_rows(keys["review_id"], meta, max_fit=params["max_fit_segments"], seed=seed)
-    model, labels, record = fit_aspects(
-        x, mask, k, params=params["kmeans"], seed=seed, threads=threads
+    mask = _fit_sample(vectors, reviews_path, params, seed)
+    model, _, record = fit_aspects(
+        vectors.rows(mask), k, params=params["kmeans"], seed=seed, threads=threads
     )
+    labels, _ = vectors.nearest(model)
+    record["n_segments"] = len(vectors)
+    record["sizes"] = np.bincount(labels, minlength=k).astype(int).tolist()
+    keys = vectors.keys.copy()
     keys["aspect"] = labels
     return pa.Table.from_pandas(keys, preserve_index=False), model, record
 
@@ -59,20 +63,34 @@ def tokens(texts) -> list[str]:
     return [" ".join(_WORD.findall(str(t).lower())) for t in texts]
 
 
-def _aspects_block(frame, seg_text, x_rows, centres, params, labelled) -> list[dict]:
-    """One record per aspect: name, terms, size, typical segments (and polar share)."""
-    k = len(centres)
-    stop, _ = stop_word_list(params["stop_words"])
+def chosen_fit(inputs: dict, ks, criterion: str):
+    """(the choice, the sweep records, the chosen count's assignments and model)."""
+    records = [json.loads(Path(p).read_text()) for p in inputs["records"]]
+    choice = choose_count(records, criterion)
+    if choice["k"] is None:
+        raise ValueError(f"no criterion chose an aspect count from aspects.k={list(ks)}")
+    at = list(ks).index(choice["k"])
+    frame = pq.read_table(inputs["assignments"][at]).to_pandas()
+    return choice, records, frame, KMeansModel.load(inputs["centres"][at])
+
+
+def _check_same(frame: pd.DataFrame, vectors: SegmentVectors, labels) -> None:
+    """ValueError with the fix unless the assignments are the vectors' nearest centres."""
+    same = len(frame) == len(vectors) and (frame["aspect"].to_numpy() == labels).all()
+    if not same or not frame[["review_id", "segment_no"]].equals(vectors.keys):
+        raise ValueError(
+            "the aspects' assignments do not come from the present segment vectors; delete "
+            "results/<run>/aspects/ and rerun"
+        )
+
+
+def _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled) -> list[dict]:
+    """One record per aspect: name, terms, size, NPMI of its terms, typical segments (and
+    polar share)."""
     terms = naming.aspect_terms(
-        tokens(seg_text),
-        frame["aspect"].to_numpy(),
-        top_n=params["top_terms"],
-        stop_words=stop,
-        min_df=params["min_df"],
+        counts, vocab, frame["aspect"].to_numpy(), top_n=params["top_terms"]
     )
-    typical = naming.typical_segments(
-        x_rows, frame["aspect"].to_numpy(), centres, n=params["typical"]
-    )
+    typical = naming.typical_segments(distance, frame["aspect"].to_numpy(), k, n=params["typical"])
     share = naming.polar_share(frame["aspect"], frame["label"], k) if labelled else [None] * k
     sizes = np.bincount(frame["aspect"], minlength=k)
     return [
@@ -82,6 +100,7 @@ def _aspects_block(frame, seg_text, x_rows, centres, params, labelled) -> list[d
             "terms": terms.get(a, []),
             "size": int(sizes[a]),
             "polar_share": None if share[a] is None or np.isnan(share[a]) else float(share[a]),
+            "npmi": quality.npmi_from_counts(counts, vocab, terms.get(a, [])),
             "typical": [str(seg_text[r]) for r in typical[a]],
         }
         for a in range(k)
@@ -96,61 +115,119 @@ def _none_nan(records: list[dict]) -> list[dict]:
     ]
 
 
-def chosen_fit(inputs: dict, ks, criterion: str):
-    """(the choice, the sweep records, the chosen count's assignments and centres)."""
-    records = [json.loads(Path(p).read_text()) for p in inputs["records"]]
-    choice = choose_count(records, criterion)
-    if choice["k"] is None:
-        raise ValueError(f"no criterion chose an aspect count from aspects.k={list(ks)}")
-    at = list(ks).index(choice["k"])
-    frame = pq.read_table(inputs["assignments"][at]).to_pandas()
-    centres = np.load(inputs["centres"][at])["centres"]
-    return choice, records, frame, centres
+def _stability(vectors, labels, inputs, params, k, seed) -> dict:
+    """The ARI of the chosen count's fit rows under a second K-means seed (seed + 1)."""
+    mask = _fit_sample(vectors, inputs["reviews"], params, seed)
+    _, again, _ = fit_aspects(vectors.rows(mask), k, params=params["kmeans"], seed=seed + 1)
+    return {"stability_ari": quality.stability_ari(labels[mask], again), "seeds": [seed, seed + 1]}
 
 
-def summarise(inputs: dict, *, ks, sweep_ks, params, kinds, out_dir) -> tuple[dict, pd.DataFrame]:
+def _comparisons(frame, seg_text, out_dir: Path) -> dict:
+    """The comparisons of every segment (aspects/detail/comparisons.parquet) and their counts
+    and examples (those with both sides found first, in segment order)."""
+    ids = [f"{r}:{n}" for r, n in zip(frame["review_id"], frame["segment_no"], strict=True)]
+    comps = pd.DataFrame(comparison_rows(ids, seg_text))
+    aspect_of = dict(zip(ids, frame["aspect"].astype(int), strict=True))
+    text_of = dict(zip(ids, seg_text, strict=True))
+    if len(comps):
+        comps["aspect"] = comps["segment_id"].map(aspect_of).astype(int)
+    comps.to_parquet(out_dir / "comparisons.parquet")
+    if not len(comps):
+        return {"n": 0, "negated": 0, "by_aspect": [], "examples": []}
+    by = comps.groupby("aspect").size()
+    both = comps.assign(_one=comps["left"].isna()).sort_values("_one", kind="stable")
+    examples = [
+        {
+            "text": text_of[r.segment_id],
+            "cue": r.cue,
+            "negated": bool(r.negated),
+            "left": r.left,
+            "right": r.right,
+            "aspect": int(r.aspect),
+        }
+        for r in both.head(N_COMPARISON_EXAMPLES).itertuples(index=False)
+    ]
+    return {
+        "n": len(comps),
+        "negated": int(comps["negated"].sum()),
+        "by_aspect": [{"aspect": int(a), "n": int(c)} for a, c in by.items()],
+        "examples": examples,
+    }
+
+
+def summarise(
+    inputs: dict, *, ks, sweep_ks, params, kinds, seed, min_words, out_dir
+) -> tuple[dict, pd.DataFrame]:
     """(aspects.json's content, the aspect table), with the comparisons and per kind the level
     x aspect table and heatmap written under ``out_dir``. ``inputs``: records / assignments /
     centres (in the order of ``ks``), segments, shards, reviews, and where the run has labels
-    scores and per kind ``<kind>__choice`` and ``<kind>__assignments`` (order of ``sweep_ks``)."""
+    scores and per kind ``<kind>__choice``, ``<kind>__finegrained`` and ``<kind>__assignments``
+    (order of ``sweep_ks``). ``min_words``: the shortest example segment
+    (finegrained.opinion_min_words)."""
     out_dir = Path(out_dir)
-    choice, records, frame, centres = chosen_fit(inputs, ks, params["criterion"])
-    segs = pq.read_table(inputs["segments"]).to_pandas().set_index(["review_id", "segment_no"])
-    seg_text = list(segs.loc[pd.MultiIndex.from_frame(frame[["review_id", "segment_no"]]), "text"])
-    _, x = segment_vectors(inputs["shards"], inputs["segments"], params["min_coverage"])
+    choice, records, frame, model = chosen_fit(inputs, ks, params["criterion"])
+    k = int(choice["k"])
+    vectors = SegmentVectors(inputs["shards"], inputs["segments"], params["min_coverage"])
+    labels, distance = vectors.nearest(model)
+    _check_same(frame, vectors, labels)
+    segs = pq.read_table(inputs["segments"]).to_pandas()
+    seg_text = list(
+        segs.set_index(["review_id", "segment_no"]).loc[
+            pd.MultiIndex.from_frame(frame[["review_id", "segment_no"]]), "text"
+        ]
+    )
     labelled = "scores" in inputs
     if labelled:
         frame = apol.join_labels(frame, pq.read_table(inputs["scores"]).to_pandas())
+    stop, _ = stop_word_list(params["stop_words"])
+    counts, vocab = term_counts(tokens(seg_text), stop_words=stop, min_df=params["min_df"])
     doc = {"choice": choice, "sweep": records, "labels": labelled, "n_segments": len(frame)}
-    doc["aspects"] = _aspects_block(frame, seg_text, x, centres, params, labelled)
-    ids = [f"{r}:{n}" for r, n in zip(frame["review_id"], frame["segment_no"], strict=True)]
-    comps = pd.DataFrame(comparison_rows(ids, seg_text))
-    comps.to_parquet(out_dir / "comparisons.parquet")
-    doc["comparisons"] = {
-        "n": len(comps),
-        "negated": int(comps["negated"].sum()) if len(comps) else 0,
+    doc["aspects"] = _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled)
+    del counts
+    doc["comparisons"] = _comparisons(frame, seg_text, out_dir)
+    npmis = [a["npmi"] for a in doc["aspects"] if a["npmi"] is not None]
+    doc["quality"] = {
+        **_stability(vectors, labels, inputs, params, k, seed),
+        "npmi": {str(a["aspect"]): a["npmi"] for a in doc["aspects"]},
+        "npmi_mean": float(np.mean(npmis)) if npmis else None,
     }
     table = pd.DataFrame(doc["aspects"]).drop(columns=["typical"])
     table["terms"] = table["terms"].map(", ".join)
     if labelled:
         ratings = pq.read_table(inputs["reviews"], columns=["review_id", "rating"]).to_pandas()
-        pol = apol.aspect_table(frame, choice["k"], ratings.set_index("review_id")["rating"])
+        pol = apol.aspect_table(frame, k, ratings.set_index("review_id")["rating"])
         table = table.drop(columns=["polar_share"]).merge(pol, on="aspect", how="left")
         doc["polarity"] = _none_nan(pol.to_dict("records"))
-        doc["levels"] = _levels(frame, inputs, sweep_ks, kinds, out_dir, doc["aspects"])
+        doc["levels"] = _levels(frame, segs, inputs, sweep_ks, kinds, out_dir, doc, min_words)
     return doc, table
 
 
-def _levels(frame, inputs, sweep_ks, kinds, out_dir, aspects) -> dict:
-    """Per kind: its chosen k's level x aspect table (parquet), heatmap (PNG), and counts."""
-    names = {a["aspect"]: a["name"] for a in aspects}
+def _levels(frame, segs, inputs, sweep_ks, kinds, out_dir, doc, min_words) -> dict:
+    """Per kind: its chosen k's level x aspect table (parquet), heatmap (PNG), names, order
+    and example segments."""
+    names = {a["aspect"]: a["name"] for a in doc["aspects"]}
     out = {}
     for kind in kinds:
         chosen = json.loads(Path(inputs[f"{kind}__choice"]).read_text())["k"]
         path = dict(zip(sweep_ks, inputs[f"{kind}__assignments"], strict=True))[chosen]
         assign = pq.read_table(path, columns=["review_id", "cluster"]).to_pandas()
-        t = apol.level_table(frame, assign.set_index("review_id")["cluster"])
+        fine = json.loads(Path(inputs[f"{kind}__finegrained"]).read_text())
+        record, t = kind_levels(
+            frame,
+            assign.set_index("review_id")["cluster"],
+            fine,
+            chosen,
+            segs,
+            min_words=min_words,
+        )
         t.to_parquet(out_dir / f"levels_{kind}.parquet")
-        apol.heatmap(t, out_dir / f"levels_{kind}.png", title=f"{kind} (k={chosen})", names=names)
-        out[kind] = {"k": chosen, "table": _none_nan(t.to_dict("records"))}
+        apol.heatmap(
+            t,
+            out_dir / f"levels_{kind}.png",
+            title=f"{kind} (k={chosen})",
+            names=names,
+            level_order=record["order"],
+            level_names=record["names"],
+        )
+        out[kind] = {**record, "table": _none_nan(t.to_dict("records"))}
     return out

@@ -1,5 +1,5 @@
 """Naming the aspects: each aspect's distinctive terms by the levels' weighted log-odds
-(:func:`sentclust.finegrained.weights.distinctive_terms` on the segments' prepared tokens), its
+(:func:`sentclust.finegrained.weights.terms_from_counts` of the segments' term counts), its
 most typical segments (nearest its centre) and its polar share (the segments labelled + or -;
 an aspect of mostly neutral segments is kept, marked by a low share)."""
 
@@ -9,34 +9,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sentclust.finegrained.weights import distinctive_terms
+from sentclust.finegrained.weights import terms_from_counts
 
 
-def aspect_terms(
-    tokens: Sequence[str],
-    aspects,
-    *,
-    top_n: int,
-    stop_words: Sequence[str],
-    min_df: int,
-    weighting: str = "log_odds",
-) -> dict[int, list[str]]:
-    """Each aspect's ``top_n`` most distinctive terms of the segments' space-joined ``tokens``."""
-    return distinctive_terms(
-        tokens, aspects, top_n=top_n, stop_words=stop_words, min_df=min_df, weighting=weighting
-    )
+def aspect_terms(counts, vocab, aspects, *, top_n: int, weighting: str = "log_odds"):
+    """Each aspect's ``top_n`` most distinctive terms of the segments' count matrix
+    (:func:`sentclust.finegrained.counts.term_counts` of their prepared tokens)."""
+    return terms_from_counts(counts, vocab, np.asarray(aspects), top_n=top_n, weighting=weighting)
 
 
-def typical_segments(x, aspects, centres, *, n: int) -> dict[int, list[int]]:
-    """Each aspect's ``n`` rows of ``x`` nearest its centre (row numbers, nearest first; ties
-    by row)."""
-    x = np.asarray(x, dtype=np.float64)
+def typical_segments(distance, aspects, k: int, *, n: int) -> dict[int, list[int]]:
+    """Each aspect's ``n`` rows nearest its centre (``distance``: each row's distance to its
+    own aspect's centre), as row numbers, nearest first, ties by row."""
+    distance = np.asarray(distance, dtype=np.float64)
     aspects = np.asarray(aspects)
     out = {}
-    for a in range(len(centres)):
+    for a in range(k):
         rows = np.flatnonzero(aspects == a)
-        d = ((x[rows] - np.asarray(centres[a], dtype=np.float64)) ** 2).sum(axis=1)
-        out[a] = [int(r) for r in rows[np.lexsort((rows, d))][:n]]
+        out[a] = [int(r) for r in rows[np.lexsort((rows, distance[rows]))][:n]]
     return out
 
 

@@ -21,22 +21,40 @@ def stability_ari(labels_a, labels_b) -> float:
 
 
 def npmi(terms: Sequence[str], documents: Sequence[str]) -> float | None:
-    """Mean normalised PMI of the pairs of unigram ``terms`` over ``documents`` (space-joined
-    tokens; a term is in a document when it is one of its words): 1 always together, 0
-    independent, -1 never together. None with fewer than two terms found in any document."""
-    sets = [set(d.split()) for d in documents]
-    n = len(sets)
-    present = [t for t in terms if any(t in s for s in sets)]
-    if len(present) < 2 or n == 0:
+    """:func:`npmi_from_counts` of unigram ``terms`` over ``documents`` (space-joined tokens;
+    a term is in a document when it is one of its words)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vec = CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True)
+    counts = vec.fit_transform(list(documents))
+    return npmi_from_counts(counts, vec.get_feature_names_out(), terms)
+
+
+def npmi_from_counts(counts, vocab, terms: Sequence[str]) -> float | None:
+    """Mean normalised PMI of the pairs of ``terms`` over the documents of a sparse count
+    matrix (documents x ``vocab``, as :func:`sentclust.finegrained.counts.term_counts` makes
+    it; a term is in a document when its count there is above 0): 1 always together, 0
+    independent, -1 never together. None with fewer than two terms found in any document.
+    One sparse product, so it takes seconds on a million segments."""
+    index = {t: i for i, t in enumerate(np.asarray(vocab, dtype=object).tolist())}
+    cols = [index[t] for t in terms if t in index]
+    n = counts.shape[0]
+    if len(cols) < 2 or n == 0:
         return None
-    df = {t: sum(t in s for s in sets) / n for t in present}
+    present = (counts[:, cols] > 0).astype(np.float64).tocsc()
+    df = np.asarray(present.sum(axis=0)).ravel() / n
+    found = np.flatnonzero(df > 0)
+    if len(found) < 2:
+        return None
+    present, df = present[:, found], df[found]
+    joint = (present.T @ present).toarray() / n
     scores = []
-    for a, b in combinations(present, 2):
-        joint = sum(a in s and b in s for s in sets) / n
-        if joint == 0:
+    for a, b in combinations(range(len(found)), 2):
+        p = joint[a, b]
+        if p == 0:
             scores.append(-1.0)
-        elif joint == 1:
+        elif p >= 1:
             scores.append(1.0)
         else:
-            scores.append(float(np.log(joint / (df[a] * df[b])) / -np.log(joint)))
+            scores.append(float(np.log(p / (df[a] * df[b])) / -np.log(p)))
     return float(np.mean(scores))
