@@ -23,7 +23,7 @@ rule aspects_k:
         CONDA_CPU
     threads: config["kmeans"]["threads"]
     params:
-        aspects=aspects_params(),
+        aspects=aspects_fit_params(),
         seed=SEED,
     script:
         "../workflow_scripts/aspects_k.py"

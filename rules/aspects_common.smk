@@ -16,14 +16,21 @@ def aspects_files(template):
     return [results(template, k=k) for k in aspects_ks()]
 
 
-def aspects_params():
-    """What changes an aspects job's result: the aspects block, the K-means settings and the
-    BERT coverage a segment vector needs."""
+def aspects_fit_params():
+    """What changes one aspects_k job's result: the fit sample's cap, the K-means settings and
+    the BERT coverage a segment vector needs (not the naming keys: they rerun rule aspects only).
+    """
     return {
-        **result_params(config, "aspects", drop=("k",)),
+        "max_fit_segments": config["aspects"]["max_fit_segments"],
         "kmeans": kmeans_params(),
         "min_coverage": config["polarity"]["min_coverage"],
     }
+
+
+def aspects_params():
+    """What changes rule aspects' result: the aspects block but its counts (rule aspects
+    takes them as ks), and what aspects_fit_params() gives (the stability refit uses them)."""
+    return {**result_params(config, "aspects", drop=("k",)), **aspects_fit_params()}
 
 
 def aspects_inputs(wildcards):

@@ -44,13 +44,21 @@ EVERYTHING = {
     "polarity",
     "polarity_texts",
     "model_manifest",
+    "aspects_k",
+    "aspects",
 }
-#: the K-means sweep and what follows it (the saved centres are in the models' manifest)
-SWEEP = {"kmeans", "choose_k", "finegrained", "projection_2d", "report", "model_manifest"}
+#: the aspects' summary (names, polarity, levels x aspects) and what shows or saves it
+ASPECTS = {"aspects", "report", "model_manifest"}
+#: the aspects' K-means sweep and what follows it
+ASPECTS_FIT = {"aspects_k"} | ASPECTS
+#: the K-means sweep and what follows it (the saved centres are in the models' manifest; the
+#: aspects' level x aspect tables read the chosen k's assignments)
+SWEEP = {"kmeans", "choose_k", "finegrained", "projection_2d", "report", "model_manifest"} | ASPECTS
 #: the PLS projections and what follows them
 PLS = {"pls_projection", "probe"} | SWEEP
-#: the fine-grained names (and the report's 2-D views that show them, the saved models' manifest)
-NAMES = {"finegrained", "projection_2d", "report", "model_manifest"}
+#: the fine-grained names (and the report's 2-D views that show them, the saved models' manifest,
+#: the aspects' level x aspect tables that name the levels)
+NAMES = {"finegrained", "projection_2d", "report", "model_manifest"} | ASPECTS
 #: the segment scores and what follows them (per review polarity, the names that show it)
 POLARITY = {"score_segments", "polarity", "polarity_texts"} | NAMES
 #: the polarity model (on the segments' word vectors) and what follows it
@@ -58,7 +66,7 @@ POLARITY_MODEL = {"polarity_model"} | POLARITY
 #: the network and what follows it (its vectors, LIME, the probes, the sweep, the polarity)
 NETWORK = {"train_wordvec", "wordvec_vectors", "explain"} | PLS | POLARITY_MODEL
 #: the BERT encoding and what follows it
-ENCODING = {"encode_shard", "gather_bert"} | PLS | POLARITY
+ENCODING = {"encode_shard", "gather_bert"} | PLS | POLARITY | ASPECTS_FIT
 
 #: one new value for each run-time-only key (several for a section of them)
 RUNTIME_CHANGES = {
@@ -137,17 +145,19 @@ RESULT_CHANGES = [
     ("bert.int8", {"enabled": True}, ENCODING | {"int8_check"}),
     ("bert.int8", {"min_ari": 0.5}, {"report"}),  # not enabled: only the config shown changes
     # the PLS kinds leave the report and the saved models (their files are kept)
-    ("projection.enabled", False, {"report", "model_manifest"}),
+    # (the aspects' level x aspect tables are per kind)
+    ("projection.enabled", False, ASPECTS),
     ("projection.n_components", 4, PLS),
     ("kmeans.k", [2, 3, 4], SWEEP),
-    ("kmeans.backend", "sklearn", SWEEP),
-    ("kmeans.n_init", 2, SWEEP),
-    ("kmeans.max_iter", 100, SWEEP),
-    ("kmeans.tol", 0.001, SWEEP),
-    ("kmeans.screen_sample", 0, SWEEP),
-    ("kmeans.refine", 1, SWEEP),
-    ("kmeans.silhouette_sample", 400, SWEEP),
-    ("kmeans.stability_runs", 0, SWEEP),
+    # the aspects' K-means takes the sweep's settings
+    ("kmeans.backend", "sklearn", SWEEP | ASPECTS_FIT),
+    ("kmeans.n_init", 2, SWEEP | ASPECTS_FIT),
+    ("kmeans.max_iter", 100, SWEEP | ASPECTS_FIT),
+    ("kmeans.tol", 0.001, SWEEP | ASPECTS_FIT),
+    ("kmeans.screen_sample", 0, SWEEP | ASPECTS_FIT),
+    ("kmeans.refine", 1, SWEEP | ASPECTS_FIT),
+    ("kmeans.silhouette_sample", 400, SWEEP | ASPECTS_FIT),
+    ("kmeans.stability_runs", 0, SWEEP | ASPECTS_FIT),
     ("choose_k.criterion", "silhouette", {"choose_k"} | NAMES),
     ("choose_k.explore", [2, 3], NAMES),
     ("finegrained.mixed_band", 0.2, NAMES),
@@ -173,8 +183,17 @@ RESULT_CHANGES = [
     # the score that labels the segments refits nothing
     ("polarity.mil", {"score": "attention"}, POLARITY),
     ("polarity.confidence", 0.9, POLARITY),
-    ("polarity.min_coverage", 0.9, POLARITY),
+    ("polarity.min_coverage", 0.9, POLARITY | ASPECTS_FIT),
     ("polarity.examples", 2, {"polarity"} | NAMES),
+    # the aspects: a new count adds its K-means job; the fit sample refits every count; the
+    # choice and the naming rerun the summary only
+    ("aspects.k", [2, 3], ASPECTS_FIT),
+    ("aspects.max_fit_segments", 100, ASPECTS_FIT),
+    ("aspects.criterion", "silhouette", ASPECTS),
+    ("aspects.top_terms", 4, ASPECTS),
+    ("aspects.min_df", 2, ASPECTS),
+    ("aspects.typical", 1, ASPECTS),
+    ("aspects.stop_words", "nltk", ASPECTS),  # planned only: no NLTK data
     # planned only (-n): umap-learn need not be installed
     ("report.projection", "umap", {"projection_2d", "report"}),
     ("report.projection_sample", 100, {"projection_2d", "report"}),

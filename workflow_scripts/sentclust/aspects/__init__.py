@@ -15,6 +15,8 @@ Modules:
   (finegrained.json) and the segments its reviewers praise and pan within each aspect;
 - :mod:`.polarity`: the segment polarity per aspect and per fine-grained level x aspect, and
   the level x aspect heatmap;
+- :mod:`.coverage`: which aspects film criticism names (acting, story, music, ...) the
+  clustering finds, merges or misses (tests/benchmarks/bench_aspects.py reports it);
 - :mod:`.quality`: stability across seeds (ARI) and top-term coherence (NPMI);
 - :mod:`.summary`: what the report shows (the aspect rows, the heatmaps' paths);
 - :mod:`.job`: the rules' functions (rules/aspects.smk: aspects_k -> :func:`.job.fit_count`,
@@ -25,6 +27,7 @@ Only light modules are imported here.
 
 __all__ = [
     "comparisons",
+    "coverage",
     "fit",
     "job",
     "levels",

@@ -85,12 +85,14 @@ def _check_same(frame: pd.DataFrame, vectors: SegmentVectors, labels) -> None:
 
 
 def _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled) -> list[dict]:
-    """One record per aspect: name, terms, size, NPMI of its terms, typical segments (and
+    """One record per aspect: name, terms, size, NPMI of its terms over the reviews (a term
+    pair's co-occurrence in one review, as topic coherence counts it), typical segments (and
     polar share)."""
     terms = naming.aspect_terms(
         counts, vocab, frame["aspect"].to_numpy(), top_n=params["top_terms"]
     )
     typical = naming.typical_segments(distance, frame["aspect"].to_numpy(), k, n=params["typical"])
+    by_review = quality.per_document(counts, frame["review_id"].to_numpy())
     share = naming.polar_share(frame["aspect"], frame["label"], k) if labelled else [None] * k
     sizes = np.bincount(frame["aspect"], minlength=k)
     return [
@@ -100,7 +102,7 @@ def _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled
             "terms": terms.get(a, []),
             "size": int(sizes[a]),
             "polar_share": None if share[a] is None or np.isnan(share[a]) else float(share[a]),
-            "npmi": quality.npmi_from_counts(counts, vocab, terms.get(a, [])),
+            "npmi": quality.npmi_from_counts(by_review, vocab, terms.get(a, [])),
             "typical": [str(seg_text[r]) for r in typical[a]],
         }
         for a in range(k)

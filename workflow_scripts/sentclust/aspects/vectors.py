@@ -20,8 +20,7 @@ def _check_keys(keys: pa.Table, segments_path) -> None:
     """ValueError with the fix when the shards' rows are not the segments table's, in order."""
     want = pq.read_table(segments_path, columns=KEYS)
     same = keys.num_rows == want.num_rows and all(
-        keys.column(c).equals(want.column(c).cast(keys.schema.field(c).type))
-        for c in KEYS
+        keys.column(c).equals(want.column(c).cast(keys.schema.field(c).type)) for c in KEYS
     )
     if not same:
         raise ValueError(
