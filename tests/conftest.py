@@ -117,6 +117,7 @@ TINY = {
     "bert": {"max_seq_length": 128, "shards": 2},
     "kmeans": {"k": [2, 3], "stability_runs": 1, "silhouette_sample": 500},
     "choose_k": {"explore": [2]},
+    "aspects": {"k": [2, 3]},
 }
 
 

@@ -11,7 +11,6 @@ from conftest import (
     assert_png,
     jobs_of,
     run_snakemake,
-    schema_defaults,
     tiny_overrides,
     write_config,
 )
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.workflow
 def test_the_aspects_of_the_tiny_run(tiny_run):
     workdir, _, _ = tiny_run
     res = workdir / "results"
-    ks = schema_defaults("aspects")["k"]
+    ks = tiny_overrides()["aspects"]["k"]
     doc = json.loads((res / L.ASPECTS).read_text())
     k = doc["choice"]["k"]
     assert k in ks and doc["choice"]["ks"] == sorted(ks)

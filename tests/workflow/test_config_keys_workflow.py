@@ -187,7 +187,7 @@ RESULT_CHANGES = [
     ("polarity.examples", 2, {"polarity"} | NAMES),
     # the aspects: a new count adds its K-means job; the fit sample refits every count; the
     # choice and the naming rerun the summary only
-    ("aspects.k", [2, 3], ASPECTS_FIT),
+    ("aspects.k", [2, 4], ASPECTS_FIT),
     ("aspects.max_fit_segments", 100, ASPECTS_FIT),
     ("aspects.criterion", "silhouette", ASPECTS),
     ("aspects.top_terms", 4, ASPECTS),
