@@ -63,7 +63,7 @@ def test_unlabelled_dry_run_leaves_out_exactly_the_label_stages(tmp_path):
         "choose_k": 1,
         "finegrained": 1,
         "projection_2d": 1,
-        "aspects_k": 4,  # rules/aspects.smk: they need no labels
+        "aspects_k": 2,  # rules/aspects.smk (the tiny run's 2 aspect counts): they need no labels
         "aspects": 1,
         "model_manifest": 1,
         "report": 1,
