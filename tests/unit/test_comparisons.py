@@ -68,10 +68,17 @@ def test_better_without_than_is_not_a_comparison():
         "I would rather sleep than watch it.",
         "Nothing other than the music works.",
         "More than two hours long.",
+        # a noun in -er after a determiner (seen on the demo: "chopper than" was a cue)
+        "It would be cheaper to rent a chopper than to hire some CGI-guys.",
     ],
 )
 def test_words_ending_in_er_and_quantities_are_not_comparisons(text):
     assert find_comparisons(text) == []
+
+
+def test_a_comparative_after_an_article_is_still_a_comparison():
+    (c,) = find_comparisons("It was a better than average thriller.")
+    assert c.kind == "than" and not c.negated
 
 
 def test_two_comparisons_in_one_segment_are_both_found():

@@ -48,6 +48,12 @@ MODIFIERS = re.compile(
 )
 NEGATION = re.compile(r"(?:\b(?:no|not|never|nothing|hardly)|n't)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _TO = re.compile(r"\bto\b", re.IGNORECASE)
+#: an "-er" word right after one of these is a noun ("a chopper than", "the viewer than"), not
+#: a comparative; "better", "worse", "more" and "less" stay comparatives ("a better than average")
+DETERMINER = re.compile(
+    r"\b(?:a|an|the|this|that|these|those|my|your|his|her|its|our|their)\s+$", re.IGNORECASE
+)
+_COMPARATIVES = frozenset({"better", "worse", "more", "less"})
 
 
 @dataclass(frozen=True)
@@ -114,11 +120,19 @@ def _sides(text: str, kind: str, m: re.Match) -> tuple:
     return subject(text, start, m.start()), right
 
 
+def _noun_before_than(text: str, m: re.Match) -> bool:
+    """Whether the "-er than" cue ``m`` starts with a noun: an "-er" word after a determiner."""
+    first = m.group(0).split()[0].lower()
+    return first not in _COMPARATIVES and bool(DETERMINER.search(text, 0, m.start()))
+
+
 def find_comparisons(text: str) -> list[Comparison]:
     """The comparisons of one segment, in text order (overlapping cues: the earlier one)."""
     found = []
     for kind, regex in _CUE_RES:
         for m in regex.finditer(text):
+            if kind == "than" and _noun_before_than(text, m):
+                continue
             left, right = _sides(text, kind, m)
             if right is None:
                 continue  # nothing named on the second side: not a comparison
