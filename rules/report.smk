@@ -1,5 +1,22 @@
 # The aggregated report: a 2-D projection per kind, then one self-contained HTML page and a
 # Markdown summary (the DAG's final node). Outputs marked report() feed `snakemake --report`.
+from sentclust.aspects.summary import skipped_stages as aspects_skipped
+
+
+def report_aspects_file(template):
+    """Input function: the aspects output ``template`` for the report, only when the aspects
+    stage is on (aspects_on(), rules/aspects_common.smk); none otherwise."""
+
+    def files(wildcards):
+        return results(template) if aspects_on() else []
+
+    return files
+
+
+def report_skipped(wildcards):
+    """The stages the report lists as skipped (stage -> why): those a corpus without labels
+    leaves out, and the aspects when polarity.bert_segments is off."""
+    return {**SKIPPED_STAGES, **aspects_skipped(config["polarity"]["bert_segments"])}
 
 
 rule projection_2d:
@@ -38,6 +55,9 @@ rule projection_2d:
 rule report:
     input:
         unpack(report_inputs),
+        # the aspects section (sentclust.report.aspects): only with the aspects stage
+        aspects=report_aspects_file(L.ASPECTS),
+        aspects_detail=report_aspects_file(L.ASPECTS_DETAIL),
     output:
         html=report(
             results(L.REPORT_HTML),
@@ -62,6 +82,6 @@ rule report:
         explore=config["choose_k"]["explore"],
         benchmarks=BENCH,
         config=provenance_config(),
-        skipped=SKIPPED_STAGES,
+        skipped=report_skipped,
     script:
         "../workflow_scripts/report.py"
