@@ -172,6 +172,7 @@ def test_the_section_with_the_new_fields(tmp_path):
     ids = [i for i, _ in ctx["sections"]]
     assert ids.index("aspects") == ids.index("clusters") + 1 and "skipped" not in ids
     assert 'href="#aspects"' in page and f"<h2>{TITLE}</h2>" in page
+    assert 'href="#aspects-bert_pls"' in page and 'id="aspects-bert_pls"' in page
     sec = section_of(page)
     # the aspect table: largest first, shares, the low polar share marked, rho
     assert sec.index("acting / actor") < sec.index("plot / story")
