@@ -2,6 +2,9 @@
 # Markdown summary (the DAG's final node). Outputs marked report() feed `snakemake --report`.
 
 
+include: "report_common.smk"
+
+
 rule projection_2d:
     input:
         embeddings=results(L.EMBEDDINGS),
@@ -38,6 +41,9 @@ rule projection_2d:
 rule report:
     input:
         unpack(report_inputs),
+        # the aspects section (sentclust.report.aspects): only with the aspects stage
+        aspects=report_aspects_file(L.ASPECTS),
+        aspects_detail=report_aspects_file(L.ASPECTS_DETAIL),
     output:
         html=report(
             results(L.REPORT_HTML),
@@ -62,6 +68,6 @@ rule report:
         explore=config["choose_k"]["explore"],
         benchmarks=BENCH,
         config=provenance_config(),
-        skipped=SKIPPED_STAGES,
+        skipped=report_skipped,
     script:
         "../workflow_scripts/report.py"

@@ -70,7 +70,8 @@ PAGE_FACTS = """(async () => {
   return JSON.stringify({
     title: document.title,
     images: imgs.map(i => ({alt: i.alt, ok: i.complete && i.naturalWidth > 0,
-                            width: i.naturalWidth, src: i.getAttribute('src').slice(0, 30)})),
+                            width: i.naturalWidth, src: i.getAttribute('src').slice(0, 30),
+                            section: (i.closest('section[id]') || {}).id || null})),
     sections: Array.from(document.querySelectorAll('section[id]')).map(s => s.id),
     headings: Array.from(document.querySelectorAll('h2')).map(h => h.textContent.trim()),
     scripts: document.scripts.length,

@@ -143,7 +143,7 @@ def make_context(tmp_path, text=EVIL):
     """A context built through the section functions from small synthetic inputs (a run
     without the polarity section: tests/unit/test_report_polarity.py adds it)."""
     figs = write_figures(tmp_path)
-    sections = report.page_sections(False, polarity=False)
+    sections = report.page_sections(False, polarity=False, aspects=False)
     ctx = {"title": "Report <test>", "results_dir": "results/x", "sections": sections}
     ctx["data"] = report.data_section(INGEST, PREPARE)
     ctx["network"] = report.network_section(METRICS, {"bert": PROBE})
@@ -522,7 +522,7 @@ def test_collect_reads_a_run_from_inputs_grouped_by_kind(tmp_path):
     assert ctx["data"]["facts"] == expected["data"]["facts"]
     assert ctx["headline"] == expected["headline"]
     assert ctx["benchmarks"]["n_jobs"] == 3 and ctx["scaling"] is None
-    assert ctx["sections"] == report.page_sections(False, polarity=False)
+    assert ctx["sections"] == report.page_sections(False, polarity=False, aspects=False)
     assert ctx["polarity"] is None and ctx["lime"][0]["polarity"] is None
     assert ctx["provenance"]["bert_model"] == "m" and ctx["provenance"]["seed"] == 42
     assert ctx["provenance"]["date"] == "2026-01-01 00:00:00 UTC"
@@ -536,6 +536,6 @@ def test_collect_shows_scaling_and_runs_without_benchmarks(tmp_path):
     del inputs["bert_summary"]
     ctx = report.collect(inputs, kinds, config={"bert": {"model": "c"}}, explore=[2])
     assert ctx["benchmarks"]["n_jobs"] == 0 and ctx["scaling"]["sizes"] == [6250, 50000]
-    assert ctx["sections"] == report.page_sections(True, polarity=False)
+    assert ctx["sections"] == report.page_sections(True, polarity=False, aspects=False)
     assert ctx["provenance"]["bert_model"] == "c" and ctx["provenance"]["git"]["commit"] is None
     assert 'id="scaling"' in report.render_html(ctx)

@@ -13,7 +13,17 @@ from conftest import DEMO_REVIEWS, ROOT, jobs_of, run_snakemake, tiny_overrides,
 
 pytestmark = pytest.mark.workflow
 KINDS = ("wordvec", "bert", "wordvec_pls", "bert_pls")
-SECTIONS = {"summary", "data", "network", "lime", "clusters", "benchmarks", "provenance"}
+SECTIONS = {
+    "summary",
+    "data",
+    "network",
+    "lime",
+    "clusters",
+    "polarity",
+    "aspects",
+    "benchmarks",
+    "provenance",
+}
 #: where screenshots of the test runs are kept (results/ is git-ignored)
 KEEP = ROOT / "results" / "tests"
 
@@ -85,6 +95,35 @@ def test_the_dag_builds_the_report_last(tiny_run):
     assert (res / "benchmarks/report.tsv").exists()
 
 
+def test_the_report_shows_the_aspects(tiny_run):
+    from markupsafe import escape
+
+    from sentclust import layout as L
+
+    workdir, _, _ = tiny_run
+    res = workdir / "results"
+    doc = json.loads((res / L.ASPECTS).read_text())
+    page = (res / "report/report.html").read_text()
+    sec = page.split('<section id="aspects">', 1)[1].split("</section>", 1)[0]
+    assert "<h2>What reviewers praise and pan: aspects</h2>" in sec
+    assert f"<strong>{doc['choice']['k']} aspects</strong>" in sec
+    for a in doc["aspects"]:
+        assert f"<td><strong>{escape(a['name'])}</strong></td>" in sec
+    # a heatmap per kind, the sentiment-aligned kinds first
+    order = [sec.index(f'id="aspects-{kind}"') for kind in ("wordvec_pls", "bert_pls", "wordvec")]
+    assert order == sorted(order) and len(tags_of_images(sec)) == len(KINDS)
+    assert f"<strong>{doc['comparisons']['n']:,}</strong> segments compare" in sec
+    summary = (res / "report/summary.md").read_text()
+    assert "## What reviewers praise and pan: aspects" in summary
+    assert summary.index("## Polarity inside reviews") < summary.index("## What reviewers praise")
+    for kind in KINDS:
+        assert f"### {kind} (" in summary
+
+
+def tags_of_images(html: str) -> list[str]:
+    return [a["src"] for t, a in tags_of(html) if t == "img"]
+
+
 def test_report_in_headless_chromium(tiny_run):
     binary = require_chromium()
     workdir, _, _ = tiny_run
@@ -107,6 +146,10 @@ def test_report_in_headless_chromium(tiny_run):
     assert "LIME explanations" in facts["headings"] and "Provenance" in facts["headings"]
     bad = [i for i in facts["images"] if not i["ok"]]
     assert facts["images"] and not bad, bad
+    # the aspects section (issue 30): present, with a heatmap per kind that loads
+    assert "What reviewers praise and pan: aspects" in facts["headings"]
+    heatmaps = [i for i in facts["images"] if i["section"] == "aspects"]
+    assert len(heatmaps) == len(KINDS) and all(i["ok"] and i["width"] > 100 for i in heatmaps)
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 20_000
 
 

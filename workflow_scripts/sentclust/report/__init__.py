@@ -16,6 +16,8 @@ Modules, one purpose each:
 - :mod:`.kinds`: one embedding kind's section (choice of k, sweep, overlaps, levels);
 - :mod:`.polarity`: polarity inside reviews (segments coloured by polarity, dual polarity by
   rating);
+- :mod:`.aspects`: what reviewers praise and pan (the aspects stage: aspect table, level x
+  aspect heatmaps with example segments, comparisons, quality; ``templates/aspects.html.j2``);
 - :mod:`.projection`: the 2-D projection (PCA or UMAP) of a seeded sample;
 - :mod:`.benchmarks`: Snakemake's benchmark files, per job and per rule;
 - :mod:`.scaling`: the optional scaling-with-corpus-size section;
@@ -26,6 +28,7 @@ Modules, one purpose each:
 
 from sentclust.workflow.named_inputs import KIND_SEP, inputs_by_kind, per_kind_inputs
 
+from .aspects import ASPECTS_SECTION, aspects_of, aspects_section
 from .benchmarks import (
     BENCHMARK_COLUMNS,
     benchmark_summary,
@@ -56,6 +59,7 @@ from .scaling import SCALING_TARGET, scaling_of, scaling_section
 from .sections import data_section, headline, highlight_segments, lime_section, network_section
 
 __all__ = [
+    "ASPECTS_SECTION",
     "BENCHMARK_COLUMNS",
     "KIND_SEP",
     "POLARITY_SECTION",
@@ -67,6 +71,8 @@ __all__ = [
     "SWEEP_COLUMNS",
     "TEMPLATES",
     "TITLE",
+    "aspects_of",
+    "aspects_section",
     "benchmark_summary",
     "benchmarks_section",
     "collect",

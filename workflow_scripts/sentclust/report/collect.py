@@ -10,6 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from sentclust.workflow.label_stages import NEEDS_LABELS
+
+from .aspects import aspects_of
 from .benchmarks import benchmarks_section
 from .kinds import kind_section
 from .polarity import polarity_of, read_json_if, text_polarity
@@ -48,6 +51,15 @@ def kind_from_files(
     )
 
 
+def _split_skipped(skipped: Mapping[str, str] | None) -> tuple[list, list]:
+    """(the stages that need labels, those the configuration left out) as ``{stage, why}``."""
+    stages = [{"stage": stage, "why": why} for stage, why in (skipped or {}).items()]
+    return (
+        [s for s in stages if s["stage"] in NEEDS_LABELS],
+        [s for s in stages if s["stage"] not in NEEDS_LABELS],
+    )
+
+
 def collect(
     inputs: Any,
     kinds: Mapping[str, Mapping[str, Any]],
@@ -66,17 +78,19 @@ def collect(
     prepare_summary, wordvec_metrics, explanations, explain_figures, bert_summary, and scaling
     (table, slopes, figure) when config report.scaling is set; segments_summary,
     polarity_summary, polarity_figure and polarity_explain when the run has them (the polarity
-    section is left out without polarity_summary). ``kinds``: per kind, in the
-    page's order, its files by name (:func:`inputs_by_kind`). ``skipped``: the stages a corpus
-    without labels left out (stage -> why, ``sentclust.workflow.label_stages``): then there is
-    no network, LIME or probe input, and the page says which stages did not run and why.
+    section is left out without polarity_summary); aspects and aspects_detail when the run has
+    the aspects stage (the aspects section is left out without them). ``kinds``: per kind, in
+    the page's order, its files by name (:func:`inputs_by_kind`). ``skipped``: the stages the
+    run left out (stage -> why): a corpus without labels' (``sentclust.workflow.label_stages``:
+    no network, LIME or probe input then) and the config's (the aspects without segment
+    vectors, ``sentclust.aspects.summary.skipped_stages``); the page says why each did not run.
     """
     probes = {kind: _load(files["probe"]) for kind, files in kinds.items() if "probe" in files}
     ctx: dict[str, Any] = {"title": TITLE, "results_dir": results_dir}
     ctx["data"] = data_section(
         _load(inputs["ingest_summary"]), _load_if(inputs.get("prepare_summary"))
     )
-    ctx["skipped"] = [{"stage": stage, "why": why} for stage, why in (skipped or {}).items()]
+    ctx["skipped"], ctx["left_out"] = _split_skipped(skipped)
     ctx["network"] = ctx["lime"] = None
     if inputs.get("wordvec_metrics"):
         ctx["network"] = network_section(_load(inputs["wordvec_metrics"]), probes)
@@ -90,10 +104,15 @@ def collect(
         for kind, files in kinds.items()
     ]
     ctx["polarity"] = polarity_of(inputs, ctx["kinds"])
+    ctx["aspects"] = aspects_of(inputs, ctx["kinds"])
     ctx["benchmarks"] = benchmarks_section(bench_dir)
     ctx["scaling"] = scaling_of(inputs.get("scaling"))
     ctx["sections"] = page_sections(
-        ctx["scaling"] is not None, ctx["polarity"] is not None, labels=ctx["network"] is not None
+        ctx["scaling"] is not None,
+        ctx["polarity"] is not None,
+        labels=ctx["network"] is not None,
+        aspects=ctx["aspects"] is not None,
+        left_out=bool(ctx["left_out"]),
     )
     ctx["provenance"] = provenance_section(
         config, _load_if(inputs.get("bert_summary")) or {}, workflow_dir=workflow_dir, now=now

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from . import aspects as aspects_view
+from .aspects import ASPECTS_SECTION
 from .format import fmt, hms, md_cell, pct
 from .polarity import POLARITY_SECTION, summary_lines
 
@@ -18,6 +20,7 @@ SECTIONS = [
     ("lime", "LIME explanations"),
     ("clusters", "Clusters per embedding kind"),
     POLARITY_SECTION,
+    ASPECTS_SECTION,
     ("benchmarks", "Run time and memory per rule"),
     ("provenance", "Provenance"),
 ]
@@ -29,14 +32,22 @@ SCALING_SECTION = ("scaling", "Scaling with corpus size")
 
 
 def page_sections(
-    scaling: bool, polarity: bool = True, *, labels: bool = True
+    scaling: bool,
+    polarity: bool = True,
+    *,
+    labels: bool = True,
+    aspects: bool = True,
+    left_out: bool = False,
 ) -> list[tuple[str, str]]:
-    """The page's sections: the scaling section when the run has one, the polarity section
-    unless the run has none (a run from before the polarity rules); without labels no network
-    or LIME section, and the skipped stages after the data."""
-    out = [s for s in SECTIONS if polarity or s != POLARITY_SECTION]
+    """The page's sections: the scaling section when the run has one, the polarity and aspects
+    sections unless the run has none (a run from before their rules, or with the stage off);
+    without labels no network or LIME section; the skipped stages after the data without
+    labels or with stages the config ``left_out``."""
+    dropped = {POLARITY_SECTION: not polarity, ASPECTS_SECTION: not aspects}
+    out = [s for s in SECTIONS if not dropped.get(s)]
     if not labels:
         out = [s for s in out if s[0] not in LABEL_SECTIONS]
+    if not labels or left_out:
         out.insert(out.index(("data", "Data")) + 1, SKIPPED_SECTION)
     return [*out[:-1], SCALING_SECTION, out[-1]] if scaling else out
 
@@ -142,12 +153,17 @@ def _scaling_table(sc: dict[str, Any] | None) -> list[str]:
     return lines
 
 
-def _skipped_lines(skipped: list[dict[str, str]] | None) -> list[str]:
-    """The stages a corpus without labels left out, one line each with why."""
-    if not skipped:
+def _skipped_lines(
+    skipped: list[dict[str, str]] | None, left_out: list[dict[str, str]] | None = None
+) -> list[str]:
+    """The stages a corpus without labels left out and those the config left out, one line
+    each with why."""
+    if not skipped and not left_out:
         return []
-    lines = ["", "## Skipped stages (the corpus has no labels)", ""]
-    return lines + [f"- **{md_cell(s['stage'])}**: {md_cell(s['why'])}" for s in skipped]
+    why = "the corpus has no labels" if skipped else "left out by the configuration"
+    lines = ["", f"## Skipped stages ({why})", ""]
+    items = [*(skipped or []), *(left_out or [])]
+    return lines + [f"- **{md_cell(s['stage'])}**: {md_cell(s['why'])}" for s in items]
 
 
 def render_summary(ctx: dict[str, Any]) -> str:
@@ -156,11 +172,12 @@ def render_summary(ctx: dict[str, Any]) -> str:
     for h in ctx["headline"]:
         detail = f"; {h['detail']}" if h["detail"] else ""
         lines.append(f"- **{md_cell(h['label'])}**: {md_cell(h['value'])}{md_cell(detail)}")
-    lines += _skipped_lines(ctx.get("skipped"))
+    lines += _skipped_lines(ctx.get("skipped"), ctx.get("left_out"))
     # a corpus without labels is the only one with skipped stages
     lines += _choice_table(ctx["kinds"], labelled=not ctx.get("skipped"))
     lines += _finegrained_tables(ctx["kinds"])
     lines += summary_lines(ctx.get("polarity"))
+    lines += aspects_view.summary_lines(ctx.get("aspects"))
     lines += _scaling_table(ctx.get("scaling"))
     lines += ["", "The full report, figures included: report.html beside this file.", ""]
     return "\n".join(lines)
