@@ -3,7 +3,9 @@
 import pandas as pd
 import pytest
 
-from sentclust.aspects.polarity import aspect_table, heatmap, join_labels, level_table
+from sentclust.aspects.figure import draw_heatmap
+from sentclust.aspects.polarity import aspect_table, join_labels, level_table
+from sentclust.aspects.summary import level_grid
 
 
 def frame():
@@ -47,7 +49,23 @@ def test_level_by_aspect_net_and_heatmap(tmp_path):
     got = t.set_index(["level", "aspect"])
     assert got.loc[(0, 0), "net"] == 1.0 and got.loc[(1, 0), "net"] == -1.0
     assert got.loc[(1, 1), "n"] == 2 and got.loc[(1, 1), "net"] == 0.5
-    heatmap(t, tmp_path / "h.png", title="bert", names={0: "acting", 1: "music"})
+    doc = {
+        "aspects": [
+            {"aspect": 0, "name": "acting", "size": 4, "terms": []},
+            {"aspect": 1, "name": "music", "size": 4, "terms": []},
+        ],
+        "levels": {
+            "bert": {
+                "k": 2,
+                "order": [1, 0],
+                "names": {"0": "high", "1": "low"},
+                "table": t.to_dict("records"),
+            }
+        },
+    }
+    grid = level_grid(doc, "bert", None)
+    assert [lv["name"] for lv in grid["levels"]] == ["low", "high"]  # lowest rank first
+    draw_heatmap(grid, path=tmp_path / "h.png")
     assert (tmp_path / "h.png").stat().st_size > 1000
     with pytest.raises(ValueError, match="without a level"):
         level_table(frame(), levels.iloc[:2])

@@ -17,6 +17,7 @@ Modules:
   the level x aspect heatmap;
 - :mod:`.coverage`: which aspects film criticism names (acting, story, music, ...) the
   clustering finds, merges or misses (tests/benchmarks/bench_aspects.py reports it);
+- :mod:`.figure`: the level x aspect heatmap (the rule's PNG and the report's figure);
 - :mod:`.quality`: stability across seeds (ARI) and top-term coherence (NPMI);
 - :mod:`.summary`: what the report shows (the aspect rows, the heatmaps' paths);
 - :mod:`.job`: the rules' functions (rules/aspects.smk: aspects_k -> :func:`.job.fit_count`,
@@ -28,6 +29,7 @@ Only light modules are imported here.
 __all__ = [
     "comparisons",
     "coverage",
+    "figure",
     "fit",
     "job",
     "levels",

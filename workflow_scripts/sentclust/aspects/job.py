@@ -20,8 +20,10 @@ import pyarrow.parquet as pq
 from sentclust.aspects import naming, quality
 from sentclust.aspects import polarity as apol
 from sentclust.aspects.comparisons import comparison_rows
+from sentclust.aspects.figure import draw_heatmap
 from sentclust.aspects.fit import choose_count, fit_aspects, fit_rows
 from sentclust.aspects.levels import kind_levels
+from sentclust.aspects.summary import level_grid
 from sentclust.aspects.vectors import SegmentVectors
 from sentclust.cluster.model import KMeansModel
 from sentclust.finegrained.counts import term_counts
@@ -207,7 +209,6 @@ def summarise(
 def _levels(frame, segs, inputs, sweep_ks, kinds, out_dir, doc, min_words) -> dict:
     """Per kind: its chosen k's level x aspect table (parquet), heatmap (PNG), names, order
     and example segments."""
-    names = {a["aspect"]: a["name"] for a in doc["aspects"]}
     out = {}
     for kind in kinds:
         chosen = json.loads(Path(inputs[f"{kind}__choice"]).read_text())["k"]
@@ -223,13 +224,8 @@ def _levels(frame, segs, inputs, sweep_ks, kinds, out_dir, doc, min_words) -> di
             min_words=min_words,
         )
         t.to_parquet(out_dir / f"levels_{kind}.parquet")
-        apol.heatmap(
-            t,
-            out_dir / f"levels_{kind}.png",
-            title=f"{kind} (k={chosen})",
-            names=names,
-            level_order=record["order"],
-            level_names=record["names"],
-        )
         out[kind] = {**record, "table": _none_nan(t.to_dict("records"))}
+    for kind in out:
+        grid = level_grid({**doc, "levels": out}, kind, None)
+        draw_heatmap(grid, path=out_dir / f"levels_{kind}.png")
     return out

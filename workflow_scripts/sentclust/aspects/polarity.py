@@ -1,7 +1,8 @@
 """Segment polarity per aspect: the segment labels (+1 / 0 / -1 of ``polarity/segment_scores``)
 joined to the aspect of each segment; per aspect its counts, positive and negative shares,
 net polarity and the Spearman rho of a review's net polarity on that aspect with its star
-rating; per fine-grained level x aspect the net polarity with its counts."""
+rating; per fine-grained level x aspect the net polarity with its counts (drawn by
+:mod:`sentclust.aspects.figure`)."""
 
 from __future__ import annotations
 
@@ -84,66 +85,3 @@ def level_table(frame: pd.DataFrame, levels: pd.Series) -> pd.DataFrame:
         )
     lv["level"] = lv["level"].astype(int)
     return _counts(lv, ["level", "aspect"])
-
-
-def net_matrix(levels: pd.DataFrame) -> pd.DataFrame:
-    """:func:`level_table`'s net polarity as a level x aspect matrix (for the heatmap)."""
-    return levels.pivot(index="level", columns="aspect", values="net")
-
-
-def heatmap(
-    levels: pd.DataFrame,
-    path,
-    *,
-    title: str,
-    names: dict | None = None,
-    level_order: list | None = None,
-    level_names: dict | None = None,
-) -> None:
-    """The level x aspect net polarity as a seaborn heatmap PNG at ``path``, each cell with its
-    net polarity and segment count; aspects named by ``names`` ({aspect: name}), levels in
-    ``level_order`` (lowest rank first) named by ``level_names`` ({"<level>": name})."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    m = net_matrix(levels)
-    n = levels.pivot(index="level", columns="aspect", values="n").reindex_like(m)
-    if level_order:
-        rows = [lv for lv in level_order if lv in m.index]
-        m, n = m.reindex(rows), n.reindex(rows)
-    annot = np.vectorize(lambda v, c: "" if np.isnan(v) else f"{v:+.2f}\n{int(c)}")(
-        m.to_numpy(dtype=float), n.fillna(0).to_numpy()
-    )
-    if names:
-        m.columns = [_short(names.get(int(a), str(a))) for a in m.columns]
-    if level_names:
-        m.index = [_short(level_names.get(str(lv), str(lv)), 34) for lv in m.index]
-    fig, ax = plt.subplots(figsize=(2.0 + 1.0 * m.shape[1], 1.2 + 0.6 * m.shape[0]))
-    sns.heatmap(
-        m,
-        vmin=-1,
-        vmax=1,
-        cmap="RdBu",
-        annot=annot,
-        fmt="",
-        ax=ax,
-        annot_kws={"fontsize": 7},
-        cbar_kws={"label": "net polarity"},
-    )
-    ax.set_title(title)
-    ax.set_xlabel("aspect")
-    ax.set_ylabel("level (lowest first)")
-    ax.tick_params(axis="x", labelrotation=35)
-    for label in ax.get_xticklabels():
-        label.set_horizontalalignment("right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def _short(text: str, n: int = 22) -> str:
-    """``text`` cut to ``n`` characters with an ellipsis."""
-    return text if len(text) <= n else text[: n - 1] + "\u2026"

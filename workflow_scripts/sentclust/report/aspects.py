@@ -6,9 +6,10 @@ comparisons and the quality figures.
 Input: aspects/aspects.json (``inputs["aspects"]``, read through
 :mod:`sentclust.aspects.summary`) and its detail folder (``inputs["aspects_detail"]``: the
 comparisons and the aspects rule's own heatmaps, which the page names). The page draws each
-kind's heatmap from aspects.json's level x aspect table, so that its levels are named and in
-their fine-grained order even in an aspects.json without ``order`` and ``names`` (then taken
-from the kind's finegrained.json). Without the input (the
+kind's heatmap from aspects.json's level x aspect table with the aspects rule's own drawing
+(:func:`sentclust.aspects.figure.draw_heatmap`), so that its levels are named and in their
+fine-grained order even in an aspects.json without ``order`` and ``names`` (then taken from
+the kind's finegrained.json). Without the input (the
 stage is off: polarity.bert_segments off) there is no section; the report lists the stage
 among the skipped ones (:func:`sentclust.aspects.summary.skipped_stages`). Without labels the
 section shows names, sizes, terms, typical segments and comparisons, and says that polarity
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sentclust.aspects import summary as asum
+from sentclust.aspects.figure import draw_heatmap
 
 from .format import figure_uri, fmt, md_cell, pct
 from .polarity import read_json_if
@@ -31,8 +33,8 @@ ASPECTS_SECTION = ("aspects", "What reviewers praise and pan: aspects")
 QUALITY_TEXT = (
     "Stability is the adjusted Rand index between the segment assignments of two fits with "
     "different seeds (1: the same aspects, 0: no better than chance); coherence is the mean "
-    "normalised PMI of the pairs of each aspect's top terms over the segments (1: the terms "
-    "always occur together, 0: independently, below 0: apart)."
+    "normalised PMI of the pairs of each aspect's top terms, counted in the reviews (1: the "
+    "terms always occur together, 0: independently, below 0: apart)."
 )
 NO_LABELS_TEXT = (
     "The corpus has no labels, so there is no segment polarity: polarity per aspect and per "
@@ -55,48 +57,6 @@ def level_fallback(kinds: Iterable[Mapping[str, Any]]) -> dict[str, tuple[list, 
                 {int(c["id"]): str(c["name"]) for c in ranked},
             )
     return out
-
-
-def draw_heatmap(grid: Mapping[str, Any], *, path) -> None:
-    """One kind's level x aspect net polarity (levels top to bottom lowest rank first), each
-    cell annotated with its net polarity and segment count."""
-    import numpy as np
-
-    from sentclust import figures  # matplotlib and seaborn: only when drawing
-
-    plt, sns = figures.plt, figures.sns
-    net = np.array(
-        [[np.nan if c["net"] is None else c["net"] for c in lv["cells"]] for lv in grid["levels"]]
-    )
-    notes = [
-        [("" if c["net"] is None else f"{c['net']:+.2f}\n") + f"n={c['n']}" for c in lv["cells"]]
-        for lv in grid["levels"]
-    ]
-    w = 4.0 + 1.1 * len(grid["aspects"])
-    h = 2.6 + 0.6 * len(grid["levels"])
-    fig, ax = plt.subplots(figsize=(min(w, 16), min(h, 12)))
-    sns.heatmap(
-        net,
-        vmin=-1,
-        vmax=1,
-        cmap="RdBu",
-        annot=np.array(notes, dtype=object),
-        fmt="",
-        annot_kws={"fontsize": 8},
-        xticklabels=grid["aspects"],
-        yticklabels=[lv["name"] for lv in grid["levels"]],
-        cbar_kws={"label": "net polarity"},
-        ax=ax,
-    )
-    ax.grid(False)  # an empty cell (no segments) stays blank
-    ax.set_xlabel("aspect")
-    ax.set_ylabel("level")
-    ax.tick_params(axis="x", labelrotation=35)
-    ax.tick_params(axis="y", labelrotation=0)
-    for label in ax.get_xticklabels():
-        label.set_horizontalalignment("right")
-    ax.set_title(f"{grid['kind']}, k={grid['k']}: net polarity", loc="left", fontsize=11)
-    figures.save(fig, path, dpi=100)
 
 
 def _grids(doc, kinds) -> list[dict[str, Any]]:
