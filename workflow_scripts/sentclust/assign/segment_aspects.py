@@ -205,7 +205,7 @@ def segments_table(rows) -> pa.Table:
     """Rows (dicts or a frame of :func:`segments_frame`) as a table of :data:`SCHEMA`."""
     if isinstance(rows, pd.DataFrame):
         rows = rows.to_dict(orient="records")
-    columns = {f.name: [_plain(r.get(f.name)) for r in rows] for f in SCHEMA}
+    columns = {f.name: [plain(r.get(f.name)) for r in rows] for f in SCHEMA}
     return pa.Table.from_pydict(columns, schema=SCHEMA)
 
 
@@ -220,14 +220,14 @@ def _nullable(dtype: pa.DataType):
     return mapping.get(dtype)
 
 
-def _plain(value):
-    """A frame's value as Arrow takes it: <NA> and NaN as None, arrays as lists."""
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value]
+def plain(value):
+    """A frame's value as Arrow and JSON take it: <NA> and NaN as None, arrays as lists."""
+    if isinstance(value, (np.ndarray, tuple)):
+        return [plain(v) for v in value]
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     return value.item() if isinstance(value, np.generic) else value
