@@ -5,13 +5,6 @@
 # segment of a new text gets its aspect (assign/<name>/segments.parquet).
 
 
-def manifest_aspects_params():
-    """params: what the manifest records of the aspects stage (None: the run has none)."""
-    if not aspects_on():
-        return None
-    return {"min_coverage": config["polarity"]["min_coverage"]}
-
-
 rule model_manifest:
     input:
         unpack(manifest_inputs),
@@ -32,7 +25,12 @@ rule model_manifest:
         segments=result_params(config, "segments"),
         bert_segments=config["polarity"]["bert_segments"],
         skipped=SKIPPED_STAGES,
-        aspects=manifest_aspects_params(),
+        # the aspects stage (None without); lazy: rules/aspects.smk is included after this file
+        aspects=lambda wildcards: (
+            {"min_coverage": config["polarity"]["min_coverage"]}
+            if aspects_on()
+            else None
+        ),
     script:
         "../workflow_scripts/model_manifest.py"
 
