@@ -29,8 +29,12 @@ ENCODING = {"model": "m", "models_dir": None, "revision": None, "mode": "truncat
 
 
 #: aspects.json as the aspects stage writes it (the fields the assign step reads)
-SUMMARY = {"choice": {"k": 2, "criterion": "elbow"}, "sweep": [], "labels": False,
-           "aspects": [{"aspect": 0, "name": "acting / cast"}, {"aspect": 1, "name": "plot"}]}  # fmt: skip
+SUMMARY = {
+    "choice": {"k": 2, "criterion": "elbow"},
+    "sweep": [],
+    "labels": False,
+    "aspects": [{"aspect": 0, "name": "acting / cast"}, {"aspect": 1, "name": "plot"}],
+}
 
 
 def _aspects():
