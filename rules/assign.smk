@@ -1,6 +1,8 @@
 # Placing new reviews on the run's scale: the saved models with their manifest, then one assign
 # job per input of config assign.inputs (name -> path). Assigning reads only the saved models and
-# the new texts: it never reruns the corpus stages; a changed model or k reruns it.
+# the new texts: it never reruns the corpus stages; a changed model or k reruns it. With the
+# aspects stage, the manifest lists aspects.json and the chosen count's centres, and each
+# segment of a new text gets its aspect (assign/<name>/segments.parquet).
 
 
 rule model_manifest:
@@ -23,6 +25,12 @@ rule model_manifest:
         segments=result_params(config, "segments"),
         bert_segments=config["polarity"]["bert_segments"],
         skipped=SKIPPED_STAGES,
+        # the aspects stage (None without); lazy: rules/aspects.smk is included after this file
+        aspects=lambda wildcards: (
+            {"min_coverage": config["polarity"]["min_coverage"]}
+            if aspects_on()
+            else None
+        ),
     script:
         "../workflow_scripts/model_manifest.py"
 
@@ -33,7 +41,8 @@ rule assign:
         manifest=rules.model_manifest.output[0],
         models=manifest_files,
     output:
-        results(L.ASSIGNED),
+        assignments=results(L.ASSIGNED),
+        segments=results(L.ASSIGNED_SEGMENTS),
     log:
         f"{LOGS}/assign/{{name}}.log",
     benchmark:

@@ -262,7 +262,8 @@ def run_of_input(wildcards, input):
 def manifest_inputs(wildcards):
     """What places a new text (sentclust.assign.run_models): the network, per kind its levels and
     the centres of every k of the sweep, the PLS parameters, the shard records (how the
-    corpus was encoded), the segment scorers, the int8 encoder when enabled."""
+    corpus was encoded), the segment scorers, the int8 encoder when enabled, aspects.json and
+    every aspect count's centres when the run has the aspects stage."""
     inputs = {
         **labelled_models(),
         "shards": bert_shard_files(),
@@ -275,6 +276,9 @@ def manifest_inputs(wildcards):
     if config["bert"]["int8"]["enabled"]:
         inputs["int8_model"] = int8_files()["model"]
         inputs["int8_weights"] = int8_files()["weights"]
+    if aspects_on():  # the chosen count is in aspects.json: every count's centres
+        inputs["aspects"] = results(L.ASPECTS)
+        inputs["aspects_centres"] = aspects_files(L.ASPECTS_CENTRES)
     return inputs
 
 

@@ -4,6 +4,8 @@ tests/workflow/test_assign_workflow.py for the tool on real runs)."""
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -27,9 +29,10 @@ def test_help_explains_every_option():
     assert out.run == "r" and out.texts == ["x"] and out.threads == 1
     r = _run("assign", "--help")
     assert r.returncode == 0
-    for option in ("--run", "--kind", "--k", "--file", "--json", "--output", "--threads", "TEXT"):
+    for option in ("--run", "--kind", "--k", "--file", "--json", "--output", "--segments",
+                   "--threads", "TEXT"):  # fmt: skip
         assert option in r.stdout
-    assert "examples:" in r.stdout and "confidence" in r.stdout
+    assert "examples:" in r.stdout and "confidence" in r.stdout and "aspect" in r.stdout
 
 
 @pytest.mark.parametrize(
@@ -55,6 +58,52 @@ def test_a_folder_that_is_no_run_is_named(tmp_path):
     r = _run("assign", "--run", str(tmp_path), "--output", "x.csv", "Good.", cwd=tmp_path)
     assert r.returncode == 2 and "name the file ....parquet" in r.stderr
     assert not (tmp_path / "x.csv").exists()
+    r = _run("assign", "--run", str(tmp_path), "--segments", "s.csv", "Good.", cwd=tmp_path)
+    assert r.returncode == 2 and "--segments s.csv: name the file ....parquet" in r.stderr
+
+
+def _segments(**about):
+    """The per-segment rows of the seed's example and a comparison (real segmentation and
+    comparison finder), with planted aspects and labels where ``about`` has them."""
+    from test_assign_segments import SEED_EXAMPLE, _segmented
+
+    from sentclust.assign import segment_aspects as sa
+
+    texts = [SEED_EXAMPLE, "Ah. The book is far better than this film."]
+    flat = _segmented(texts)
+    flat["text_id"] = flat["text_id"].map({"t0": "new_0", "t1": "new_1"})
+    aspects = (np.array([0, 1, 1, -1]), np.zeros(4)) if about.get("aspects") else None
+    labels = [-1, 1, 0, 0] if about.get("polarity") else None
+    names = {0: "location / place", 1: "people / staff"}
+    rows = sa.segment_rows(flat, aspects=aspects, names=names, labels=labels,
+                           coverage=[1.0, 1.0, 1.0, 0.1] if aspects else None)  # fmt: skip
+    return sa.segments_frame(rows), pd.DataFrame({"text_id": ["new_0", "new_1"], "text": texts})
+
+
+def test_each_segment_is_shown_with_its_aspect_polarity_and_comparison():
+    segments, texts = _segments(aspects=True, polarity=True)
+    about = {"aspects": {"k": 2}, "polarity": {}}
+    shown = "\n".join(cli.segment_lines(segments, texts, about))
+    assert "segments of new_0: The location was truly disgusting" in shown
+    assert "aspect 0 (location / place); polarity negative" in shown
+    assert "aspect 1 (people / staff); polarity positive" in shown
+    assert "aspect none (its BERT vector covers too little of it)" in shown  # the planted -1
+    assert 'comparison "better than": left "The book" [0:8], right "this film" [28:37]' in shown
+    records = cli.segment_records(segments)
+    assert [s["aspect"] for s in records["new_0"]] == [0, 1]
+    (c,) = records["new_1"][1]["comparisons"]
+    assert (c["left"], c["right"], c["left_start"], c["right_end"]) == ("The book", "this film",
+                                                                        0, 37)  # fmt: skip
+
+
+def test_a_run_without_aspects_or_labels_says_what_is_absent():
+    segments, texts = _segments()
+    shown = "\n".join(cli.segment_lines(segments, texts, {"aspects": None, "polarity": None}))
+    assert "aspect none (the run has no aspects stage" in shown
+    assert "polarity none (the run has no segment polarity: its corpus has no labels)" in shown
+    assert "comparison" in shown
+    none = cli.segment_lines(segments.iloc[:0], texts, {})
+    assert "segments: none (the run segments no texts" in none[-1]
 
 
 HOSTILE = "Fine film.\x1b]0;owned\x07\x1b[2J\x9b31m\u202eevil"

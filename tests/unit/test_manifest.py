@@ -78,3 +78,28 @@ def test_the_bytes_that_are_loaded_are_the_checked_ones(tmp_path):
         manifest.read_verified(run, doc, rel)
     with pytest.raises(ManifestError, match=r"lists no model/other.npz"):
         manifest.read_verified(run, doc, "model/other.npz")
+
+
+def test_the_manifest_lists_and_verifies_the_chosen_aspect_count(tmp_path):
+    from sentclust import layout as L
+    from sentclust.assign import job, run_models
+
+    run = tmp_path / "run"
+    (run / "aspects" / "k3").mkdir(parents=True)
+    (run / "aspects" / "k4").mkdir()
+    summary = {"choice": {"k": 3}, "aspects": [{"aspect": a, "name": f"a{a}"} for a in range(3)]}
+    (run / L.ASPECTS).write_text(json.dumps(summary))
+    for k in (3, 4):  # every count's centres exist; the manifest lists the chosen one
+        (run / L.path(L.ASPECTS_CENTRES, k=k)).write_bytes(b"k%d" % k)
+    entry = job.run_aspects(run, segments={}, bert_segments="pooled", min_coverage=0.5)
+    assert entry["k"] == 3 and entry["min_coverage"] == 0.5
+    files = run_models.model_files({"kinds": {}, "aspects": entry})
+    assert files == [L.ASPECTS, "aspects/k3/centres.npz"]
+    doc = manifest.build(run, files, about={"aspects": entry}, versions={})
+    manifest.verify(run, doc, required=files)
+    (run / "aspects/k3/centres.npz").write_bytes(b"K3")
+    with pytest.raises(ManifestError, match=r"aspects/k3/centres.npz changed since the run"):
+        manifest.verify(run, doc, required=files)
+    (run / L.ASPECTS).write_text("{not json")
+    with pytest.raises(ValueError, match=r"aspects/aspects.json cannot be read.*Fix: rerun"):
+        job.run_aspects(run, segments={}, bert_segments="pooled", min_coverage=0.5)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sentclust import layout as L
-from sentclust.assign import manifest, run_models
+from sentclust.assign import manifest, run_models, segment_aspects
 from sentclust.assign.encoder import encoding_here
 from sentclust.assign.manifest import ManifestError
 from sentclust.assign.placing import confidence
@@ -28,7 +28,22 @@ ENCODING = {"model": "m", "models_dir": None, "revision": None, "mode": "truncat
             "max_seq_length": 64, "precision": "auto", "calibration_reviews": 8}  # fmt: skip
 
 
-def _about(kinds=("wordvec", "bert_pls"), ks=(3, 2), polarity=True, records=(RECORD,)):
+#: aspects.json as the aspects stage writes it (the fields the assign step reads)
+SUMMARY = {
+    "choice": {"k": 2, "criterion": "elbow"},
+    "sweep": [],
+    "labels": False,
+    "aspects": [{"aspect": 0, "name": "acting / cast"}, {"aspect": 1, "name": "plot"}],
+}
+
+
+def _aspects():
+    return segment_aspects.aspects_about(
+        SUMMARY, segments={"min_words": 2}, bert_segments="pooled", min_coverage=0.5
+    )
+
+
+def _about(kinds=("wordvec", "bert_pls"), ks=(3, 2), polarity=True, records=(RECORD,), **more):
     return run_models.about_document(
         kinds=kinds,
         ks=ks,
@@ -37,6 +52,7 @@ def _about(kinds=("wordvec", "bert_pls"), ks=(3, 2), polarity=True, records=(REC
         polarity={"scorers": L.SCORERS, "segments": {}, "bert_segments": "pooled"}
         if polarity
         else None,
+        **more,
     )
 
 
@@ -77,12 +93,21 @@ def test_the_file_list_covers_every_model_file():
     assert about["bert"]["int8"]["check"] == {"passed": True}
     assert {L.INT8_MODEL, L.INT8_WEIGHTS} <= set(run_models.model_files(about))
     assert L.SCORERS not in run_models.model_files(about)
+    assert _about()["aspects"] is None  # a run without the aspects stage lists none of its files
+    with_aspects = run_models.model_files(_about(aspects=_aspects()))
+    assert set(with_aspects) - set(files) == {L.ASPECTS, L.path(L.ASPECTS_CENTRES, k=2)}
 
 
-def _finished_run(tmp_path):
-    """A run folder with real files for kind wordvec at k = 2, 3 (chosen 3, named 2 and 3)."""
+def _finished_run(tmp_path, aspects=False):
+    """A run folder with real files for kind wordvec at k = 2, 3 (chosen 3, named 2 and 3);
+    ``aspects``: with the aspects stage's aspects.json and chosen centres (k = 2, dim 4)."""
     run = tmp_path / "run"
-    about = _about(kinds=("wordvec",), polarity=False)
+    about = _about(kinds=("wordvec",), polarity=False, aspects=_aspects() if aspects else None)
+    if aspects:
+        (run / L.ASPECTS).parent.mkdir(parents=True)
+        (run / L.ASPECTS).write_text(json.dumps(SUMMARY))
+        arrays = {"centres": np.eye(2, 4, dtype=np.float32), "sizes": np.ones(2, dtype=np.int64)}
+        write_npz(arrays, run / L.path(L.ASPECTS_CENTRES, k=2))
     for k in (2, 3):
         arrays = {"centres": np.eye(k, 4, dtype=np.float32), "sizes": np.ones(k, dtype=np.int64)}
         write_npz(arrays, run / run_models.centres_path("wordvec", k))
@@ -163,3 +188,29 @@ def test_open_run_checks_every_file_it_loads_and_the_bytes_it_loads(tmp_path):
     write_npz({"centres": np.zeros((3, 4), np.float32), "sizes": np.ones(3)}, centres)  # replaced
     with pytest.raises(ManifestError, match=r"k3/centres\.npz changed since the run wrote it"):
         models.centres("wordvec", 3)
+
+
+def test_the_aspects_files_are_verified_like_every_model_file(tmp_path):
+    run = _finished_run(tmp_path, aspects=True)
+    models = run_models.open_run(run)
+    aspects = segment_aspects.AspectModel.from_run(models)
+    assert aspects.names == {0: "acting / cast", 1: "plot"} and aspects.min_coverage == 0.5
+    assert aspects.nearest(np.array([[0.0, 0.9, 0.1, 0.0]]))[0].tolist() == [1]
+    centres = run / L.path(L.ASPECTS_CENTRES, k=2)
+    write_npz({"centres": np.zeros((2, 4), np.float32), "sizes": np.ones(2)}, centres)  # replaced
+    with pytest.raises(ManifestError, match=r"aspects/k2/centres\.npz changed since the run"):
+        segment_aspects.AspectModel.from_run(models)
+    with pytest.raises(ManifestError, match=r"aspects/k2/centres\.npz changed since the run"):
+        run_models.open_run(run)
+    (run / L.ASPECTS).unlink()
+    with pytest.raises(ManifestError, match=r"aspects/aspects\.json is missing"):
+        run_models.open_run(run)
+
+
+def test_an_old_manifest_without_aspects_still_opens(tmp_path):
+    run = _finished_run(tmp_path)
+    doc = json.loads((run / L.MANIFEST).read_text())
+    del doc["about"]["aspects"]  # as written before the aspects stage
+    (run / L.MANIFEST).write_text(json.dumps(doc))
+    models = run_models.open_run(run)
+    assert segment_aspects.AspectModel.from_run(models) is None

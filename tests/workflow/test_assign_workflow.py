@@ -6,6 +6,9 @@ finished tiny run (real Snakemake, real models).
   assignment (with the sweep), and so does a changed model file;
 - the tool reproduces the run's own assignments (every kind, every named k) and its rows equal
   the rule's;
+- with the aspects stage, the manifest lists aspects.json and the chosen count's centres, and
+  every segment of a new text gets its aspect, polarity and comparisons (rule: segments.parquet;
+  tool: its text, --json and --segments), on the seed's example and a comparison;
 - bad runs (no manifest, an edited model file, a kind or k the run does not have) stop with the
   fix and write nothing.
 """
@@ -54,6 +57,9 @@ def test_assign_runs_only_its_job_then_nothing_and_reruns_after_a_k_change(finis
     assert set(manifest["about"]["kinds"]) == {"wordvec", "bert", "wordvec_pls", "bert_pls"}
     assert L.path(L.CENTRES, kind="bert_pls", k=3) in manifest["files"]
     assert manifest["about"]["bert"]["backend"] in ("torch", "openvino")
+    chosen = json.loads((finished / "results" / L.ASPECTS).read_text())["choice"]["k"]
+    assert manifest["about"]["aspects"]["k"] == chosen
+    assert {L.ASPECTS, L.path(L.ASPECTS_CENTRES, k=chosen)} <= set(manifest["files"])
     picked = new_reviews(tmp_path / "new.parquet")
     cfg = write_config(
         tmp_path / "assign.yaml",
@@ -74,6 +80,12 @@ def test_assign_runs_only_its_job_then_nothing_and_reruns_after_a_k_change(finis
                    "label", "rating"):  # fmt: skip
         assert column in out.columns, column
     assert out["confidence"].between(0, 1).all() and out["network_probability"].between(0, 1).all()
+    segments = pd.read_parquet(finished / "results" / L.path(L.ASSIGNED_SEGMENTS, name="new"))
+    assert set(segments["text_id"]) == set(out["text_id"])
+    assert segments["aspect"].between(0, chosen - 1).sum() > len(picked)  # most have one
+    min_coverage = manifest["about"]["aspects"]["min_coverage"]
+    assert (segments.loc[segments["aspect"].isna(), "coverage"] < min_coverage).all()
+    assert segments["polarity_name"].isin(["positive", "neutral", "negative"]).all()
     assert (finished / "results/logs/assign/new.log").exists()
     assert (finished / "results/benchmarks/assign/new.tsv").exists()
     r = run_snakemake(finished, "-n", "--configfile", str(cfg))
@@ -89,14 +101,49 @@ def test_assign_runs_only_its_job_then_nothing_and_reruns_after_a_k_change(finis
     assert {"kmeans", "model_manifest", "assign"} <= jobs and "encode_shard" not in jobs, jobs
     # the rule and the tool give the same rows
     r = sentclust("--run", str(finished / "results"), "--file", str(tmp_path / "new.parquet"),
-                  "--output", str(tmp_path / "tool.parquet"), "--quiet", cwd=tmp_path)  # fmt: skip
+                  "--output", str(tmp_path / "tool.parquet"), "--quiet",
+                  "--segments", str(tmp_path / "segments.parquet"), cwd=tmp_path)  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
+    tool_segments = pd.read_parquet(tmp_path / "segments.parquet")
+    cols = ["text_id", "segment_no", "text", "aspect", "polarity"]
+    pd.testing.assert_frame_equal(tool_segments[cols], segments[cols])
     tool = pd.read_parquet(tmp_path / "tool.parquet")
     keys = ["text_id", "kind", "k"]
     pd.testing.assert_frame_equal(
         tool.sort_values(keys).reset_index(drop=True)[["cluster", "name"]],
         out.sort_values(keys).reset_index(drop=True)[["cluster", "name"]],
     )
+
+
+SEED = "The location was truly disgusting ... but the people there were glorious."
+COMPARISON = "The book is far better than this film."
+
+
+def test_each_segment_of_a_new_text_gets_its_aspect_polarity_and_comparisons(finished, tmp_path):
+    run = finished / "results"
+    names = {a["aspect"]: a["name"] for a in json.loads((run / L.ASPECTS).read_text())["aspects"]}
+    r = sentclust("--run", str(run), "--json", "--quiet", SEED, COMPARISON, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    records = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+    by_text = {rec["text_id"]: rec["segments"] for rec in records}
+    seed, compared = by_text["new_0"], by_text["new_1"]
+    assert len(seed) == 2  # the location ... but the people
+    for seg in seed:
+        assert seg["aspect"] in names and seg["aspect_name"] == names[seg["aspect"]]
+        assert seg["polarity_name"] in ("positive", "neutral", "negative")
+    (c,) = [c for seg in compared for c in seg["comparisons"]]
+    text = compared[0]["text"]
+    assert (c["left"], c["right"], c["negated"]) == ("The book", "this film", False)
+    assert text[c["left_start"] : c["left_end"]] == "The book"
+    assert text[c["right_start"] : c["right_end"]] == "this film"
+    # what the tiny run's models give (not asserted: one epoch on 160 reviews)
+    print("seed example:", [(s["aspect"], s["aspect_name"], s["polarity_name"]) for s in seed])
+    print("comparison:", [(s["aspect"], s["aspect_name"], s["polarity_name"]) for s in compared])
+    r = sentclust("--run", str(run), "--kind", "bert", "--quiet", SEED, COMPARISON, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'left "The book" [0:8], right "this film" [28:37]' in r.stdout
+    assert r.stdout.count("; polarity ") == 3 and "aspect none" not in r.stdout
+    print(r.stdout)
 
 
 def test_the_tool_reproduces_the_runs_own_assignments(finished, tmp_path):

@@ -109,6 +109,7 @@ REPORT_HTML = "report/report.html"
 REPORT_SUMMARY = "report/summary.md"
 MANIFEST = "model/manifest.json"
 ASSIGNED = "assign/{name}/assignments.parquet"
+ASSIGNED_SEGMENTS = "assign/{name}/segments.parquet"
 # aspects
 ASPECTS_ASSIGNMENTS = "aspects/k{k}/assignments.parquet"
 ASPECTS_CENTRES = "aspects/k{k}/centres.npz"

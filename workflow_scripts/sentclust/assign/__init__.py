@@ -6,7 +6,7 @@ Modules, one purpose each:
 - :mod:`.job`: the rules' work: the run's model manifest, one assign.inputs entry placed;
 - :mod:`.placing`: :class:`~.placing.Placer`, a run's models loaded once, then any texts
   cleaned, encoded and projected as the corpus was and given the level of their nearest
-  centre, with the polarity inside them;
+  centre, with the polarity inside them and each segment's aspect;
 - :mod:`.encoder`: :class:`~.encoder.BertEncoder`, the run's sentence-transformer found,
   checked against the run's identity and encoding as the corpus was encoded;
 - :mod:`.run_models`: what a run saves for that (the manifest's ``about``, its file list) and
@@ -14,6 +14,8 @@ Modules, one purpose each:
 - :mod:`.manifest`: the manifest itself: each file's size and SHA-256, verified before use;
 - :mod:`.levels`: a kind's levels at k (from its ``finegrained.json``) and the level of each
   vector's nearest centre;
+- :mod:`.segment_aspects`: each segment of a new text with its aspect (the nearest centre of
+  the run's chosen aspect count), its polarity and its comparisons, as a per-segment table;
 - :mod:`.new_texts`: new texts from the command line, a file (.txt, .csv, .parquet) or an
   aclImdb copy;
 - :mod:`.cli`: the command-line tool.

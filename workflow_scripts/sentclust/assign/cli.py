@@ -17,6 +17,7 @@ import unicodedata
 import pandas as pd
 
 from sentclust.assign import new_texts
+from sentclust.assign import segment_aspects as sa
 from sentclust.assign.encoder import needs_hub
 from sentclust.assign.manifest import ManifestError
 from sentclust.assign.new_texts import NewTextError
@@ -38,8 +39,12 @@ EPILOG = """examples:
 The table shows each text's level on the kind's scale at the chosen k (or --k), the mean star
 rating and positive share of the run's reviews in that level, how clearly the text sits there
 (confidence: 0 on the boundary with the next level, 1 on its centre), and the word-embedding
-network's probability that the text is positive. --json and --output give every column: all
-kinds at the chosen and the explored ks, distances, margins, the polarity inside each text.
+network's probability that the text is positive. Below it, each text's segments: the aspect
+each is about (its nearest aspect of the run's aspects stage), its polarity, and the
+comparisons in it ("better than", "not as good as", ...) with the two sides compared. --json
+and --output give every column: all kinds at the chosen and the explored ks, distances,
+margins, the polarity inside each text; --json adds each text's segments, --segments writes
+them as Parquet.
 """
 
 
@@ -93,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         metavar="FILE.parquet",
         help="write every row to this Parquet file (written whole, or not at all)",
+    )
+    a.add_argument(
+        "--segments",
+        metavar="FILE.parquet",
+        help="also write one row per segment (its aspect, polarity and comparisons) to this "
+        "Parquet file",
     )
     a.add_argument("--threads", type=int, default=1, help="CPU threads (default: 1)")
     a.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
@@ -168,24 +179,80 @@ def _hidden(c: str) -> bool:
 def assign_command(args) -> int:
     log = logging.getLogger("sentclust")
     texts = read_texts(args)
-    if args.output and not args.output.endswith(".parquet"):
-        raise ValueError(f"--output {args.output}: name the file ....parquet (Parquet is written)")
+    for option, path in (("--output", args.output), ("--segments", args.segments)):
+        if path and not path.endswith(".parquet"):
+            raise ValueError(f"{option} {path}: name the file ....parquet (Parquet is written)")
     models = open_run(args.run)
     # the workflow's rule: the hub only for the run's model where it is not on this machine
     # (the run's config named it), no telemetry; the user's own settings win
     offline.set_environment(lambda: needs_hub(models.about.get("bert")))
     placer = Placer(models, kinds=args.kind, threads=args.threads, log=log)
-    placed = placer.place(texts, k=args.k)
+    placed, segments = placer.place_with_segments(texts, k=args.k)
+    if args.segments:
+        sa.write_segments(segments, args.segments)
+        log.info("wrote %d segments to %s", len(segments), args.segments)
     if args.output:
         write_assignments(placed, args.output)
         log.info("wrote %d rows to %s", len(placed), args.output)
     elif args.json:
+        by_text = segment_records(segments)
         for record in placed.to_dict(orient="records"):
+            record["segments"] = by_text.get(record["text_id"], [])
             print(json.dumps(record, default=_json_default))
     else:
         with pd.option_context("display.max_colwidth", SNIPPET, "display.width", 200):
             print(printable(table_view(placed, texts, args.k).to_string(index=False)))
+        print(printable("\n".join(segment_lines(segments, texts, models.about))))
     return 0
+
+
+def segment_records(segments: pd.DataFrame) -> dict[str, list[dict]]:
+    """Per text_id its segments as plain records (the --json field ``segments``)."""
+    out: dict[str, list[dict]] = {}
+    for row in segments.to_dict(orient="records"):
+        row = {k: sa.plain(v) for k, v in row.items()}
+        out.setdefault(row.pop("text_id"), []).append(row)
+    return out
+
+
+def segment_lines(segments: pd.DataFrame, texts: pd.DataFrame, about: dict) -> list[str]:
+    """The readable segment lines: per text its segments, each with its aspect (id and name),
+    its polarity and its comparisons; what the run lacks is said, not left blank."""
+    no_aspect = (
+        "none (the run has no aspects stage: polarity.bert_segments off, or a run from before "
+        "aspects)"
+        if not about.get("aspects")
+        else "none (its BERT vector covers too little of it)"
+    )
+    no_polarity = "none (the run has no segment polarity: its corpus has no labels)"
+    if not len(segments):
+        return ["", "segments: none (the run segments no texts: it has neither segment "
+                "polarity nor aspects)"]  # fmt: skip
+    lines = []
+    for text_id, rows in segments.groupby("text_id", sort=False):
+        snippet = _snippet(texts.set_index("text_id").loc[text_id, "text"])
+        lines += ["", f"segments of {text_id}: {snippet}"]
+        for seg in rows.itertuples(index=False):
+            aspect = (
+                f"{int(seg.aspect)} ({seg.aspect_name})" if not pd.isna(seg.aspect) else no_aspect
+            )
+            polarity = seg.polarity_name if isinstance(seg.polarity_name, str) else no_polarity
+            lines.append(f"  {seg.segment_no + 1}. {_snippet(seg.text)}")
+            lines.append(f"     aspect {aspect}; polarity {polarity}")
+            lines += [f"     comparison {_comparison(c)}" for c in sa.plain(seg.comparisons)]
+    return lines
+
+
+def _comparison(c: dict) -> str:
+    """One comparison: its cue, negation and the two sides with their spans in the segment."""
+
+    def side(name):
+        if c.get(name) is None:
+            return f"{name} not found"
+        return f'{name} "{c[name]}" [{c[name + "_start"]}:{c[name + "_end"]}]'
+
+    negated = " (negated)" if c.get("negated") else ""
+    return f'"{c["cue"]}"{negated}: {side("left")}, {side("right")}'
 
 
 def _json_default(value):

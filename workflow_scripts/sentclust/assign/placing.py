@@ -6,7 +6,9 @@ vectors as the corpus got them (the network's masked average for ``wordvec``; th
 sentence-transformer, revision, mode, window, backend and precision for ``bert``; the saved PLS
 parameters for a ``*_pls`` kind), and gives each the level of its nearest saved centre
 (:mod:`sentclust.assign.levels`) at the chosen k and at every explored k, with the network's
-positive probability and, when the run scored segments, the polarity inside each text.
+positive probability and, when the run scored segments, the polarity inside each text; per
+segment, its aspect (when the run has the aspects stage), its polarity and its comparisons
+(:mod:`sentclust.assign.segment_aspects`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sentclust.assign import levels as assign
+from sentclust.assign import segment_aspects as sa
 from sentclust.assign.encoder import BertEncoder
 from sentclust.assign.run_models import RunModels, open_run
 from sentclust.files import write_parquet
@@ -82,8 +85,9 @@ class Placer:
         if about.get("polarity"):
             scorers = self.models.read_bytes(about["polarity"]["scorers"])
             self.scorers = SegmentScorers.from_dict(json.loads(scorers))
+        self.aspects = sa.AspectModel.from_run(self.models)  # None: the run has no aspects
         sources = {about["kinds"][k]["source"] for k in self.kinds}
-        needs_bert = "bert" in sources or self._polarity_needs_bert()
+        needs_bert = "bert" in sources or self._needs_segment_vectors()
         self.bert = None
         if needs_bert:
             int8 = about["bert"].get("int8")
@@ -138,52 +142,92 @@ class Placer:
         name, grade, positive share, mean rating), distance, margin, confidence, the network's
         positive probability, and the polarity inside the text when the run has it. ``k``:
         that k only (one the run named), else the chosen and the explored ks."""
+        return self.place_with_segments(texts, k=k)[0]
+
+    def place_with_segments(
+        self, texts: pd.DataFrame, *, k: int | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(:meth:`place`'s rows, one row per segment of each text: its aspect, polarity and
+        comparisons, :data:`sentclust.assign.segment_aspects.SCHEMA`; no rows for a run that
+        segments nothing: neither polarity nor aspects)."""
         self.models.check_request(self.kinds, k)
         progress = len(texts) > PROGRESS_ABOVE
         cleaned, tokens = self.prepare(texts["text"].tolist())
-        spans = self._segments(cleaned) if self.scorers is not None else None
-        pooled = self._pooled(spans)
-        vectors = self.vectors(cleaned, tokens, spans=pooled, progress=progress)
+        spans = self._segments(cleaned)
+        vectors = self.vectors(cleaned, tokens, spans=self._pooled(spans), progress=progress)
         per_text = texts.drop(columns=["text"]).reset_index(drop=True)
         if self.network is not None:  # a run without labels has no network
             per_text["network_probability"] = self.network.predict_proba(tokens)
-        if spans is not None:
-            per_text = pd.concat([per_text, self._polarity(cleaned, spans, vectors)], axis=1)
-        frames = []
-        for kind in self.kinds:
-            x = self.kind_vectors(kind, vectors)
-            chosen = self.models.chosen_k(kind)
-            for kk in [k] if k is not None else self.models.named_ks(kind):
-                model = self.models.centres(kind, kk)
-                levels = assign.levels(self.models.finegrained(kind), kk)
-                ids = per_text["text_id"].to_numpy()
-                placed = assign.assign_vectors(x, model, levels, ids=ids)
-                placed.insert(0, "text_id", ids)
-                placed.insert(1, "kind", kind)
-                placed.insert(2, "k", np.int32(kk))
-                placed.insert(3, "chosen_k", kk == chosen)
-                placed["confidence"] = confidence(placed["distance"], placed["margin"])
-                frames.append(placed)
+        seg_vectors = self._bert_segments(cleaned, spans, vectors)
+        labels = None
+        if self.scorers is not None:
+            bert = seg_vectors if self._polarity_needs_bert() else None
+            polarity, labels = self._polarity(cleaned, spans, bert)
+            per_text = pd.concat([per_text, polarity], axis=1)
+        frames = [self._levels(kind, vectors, per_text, k) for kind in self.kinds]
         out = pd.concat(frames, ignore_index=True)
-        return out.merge(per_text, on="text_id", how="left", validate="many_to_one")
+        placed = out.merge(per_text, on="text_id", how="left", validate="many_to_one")
+        ids = per_text["text_id"].tolist()
+        return placed, self._segment_table(ids, cleaned, spans, seg_vectors, labels)
+
+    def _levels(self, kind: str, vectors: dict, per_text: pd.DataFrame, k) -> pd.DataFrame:
+        """One kind's rows of :meth:`place` (without the per-text columns)."""
+        x = self.kind_vectors(kind, vectors)
+        chosen = self.models.chosen_k(kind)
+        frames = []
+        for kk in [k] if k is not None else self.models.named_ks(kind):
+            model = self.models.centres(kind, kk)
+            levels = assign.levels(self.models.finegrained(kind), kk)
+            ids = per_text["text_id"].to_numpy()
+            placed = assign.assign_vectors(x, model, levels, ids=ids)
+            placed.insert(0, "text_id", ids)
+            placed.insert(1, "kind", kind)
+            placed.insert(2, "k", np.int32(kk))
+            placed.insert(3, "chosen_k", kk == chosen)
+            placed["confidence"] = confidence(placed["distance"], placed["margin"])
+            frames.append(placed)
+        return pd.concat(frames, ignore_index=True)
+
+    def _segment_table(self, text_ids, cleaned, spans, seg_vectors, labels) -> pd.DataFrame:
+        """Per segment: its aspect (the run's nearest aspect centre, when the run has them),
+        its polarity label (when the run has scorers) and its comparisons."""
+        flat = sa.flat_segments(text_ids, cleaned, spans or [[] for _ in cleaned])
+        found = coverage = None
+        if self.aspects is not None and seg_vectors is not None:
+            vectors, coverage = seg_vectors
+            found = self.aspects.nearest(vectors, coverage)
+        names = self.aspects.names if self.aspects is not None else None
+        rows = sa.segment_rows(flat, aspects=found, names=names, coverage=coverage, labels=labels)
+        return sa.segments_frame(rows)
 
     # ----------------------------------------------------------------- polarity inside texts
 
-    def _segments(self, cleaned: Sequence[str]) -> list[list[tuple[int, int, int]]]:
-        seg = self.models.about["polarity"]["segments"]
-        return [segment_review(t, **seg) for t in cleaned]
+    def _segmentation(self) -> dict:
+        """How the run segmented reviews and made their vectors: the polarity's settings, else
+        the aspects' (a run without labels), else none (a run that segments nothing)."""
+        about = self.models.about
+        return about.get("polarity") or about.get("aspects") or {}
+
+    def _segments(self, cleaned: Sequence[str]) -> list[list[tuple[int, int, int]]] | None:
+        seg = self._segmentation().get("segments")
+        return None if seg is None else [segment_review(t, **seg) for t in cleaned]
+
+    def _needs_segment_vectors(self) -> bool:
+        return self._polarity_needs_bert() or self.aspects is not None
 
     def _pooled(self, spans):
-        """The spans to pool in the BERT pass: only when the polarity reads BERT segment
-        vectors pooled in the review's own pass (as the run did)."""
-        if spans is None or not self._polarity_needs_bert() or self.bert is None:
+        """The spans to pool in the BERT pass: only when the polarity or the aspects read BERT
+        segment vectors pooled in the review's own pass (as the run did)."""
+        if spans is None or not self._needs_segment_vectors() or self.bert is None:
             return None
-        if self.models.about["polarity"]["bert_segments"] != "pooled":
+        if self._segmentation().get("bert_segments") != "pooled":
             return None
         return [[(s, e) for s, e, _ in sp] for sp in spans]
 
     def _bert_segments(self, cleaned, spans, vectors):
-        if not self._polarity_needs_bert():
+        """(segment vectors, coverage) in the flattened span order, or None when nothing
+        reads them."""
+        if spans is None or not self._needs_segment_vectors() or self.bert is None:
             return None
         if vectors.get("segments") is not None:
             return vectors["segments"].vectors, vectors["segments"].coverage
@@ -191,15 +235,16 @@ class Placer:
         seg_vectors, _ = self.bert.encode(seg_texts)  # the run encoded segments separately
         return seg_vectors, np.ones(len(seg_texts), dtype=np.float32)
 
-    def _polarity(self, cleaned, spans, vectors) -> pd.DataFrame:
-        """Per text: :data:`POLARITY_COLUMNS`, with the run's scorers and thresholds."""
+    def _polarity(self, cleaned, spans, bert_vectors) -> tuple[pd.DataFrame, np.ndarray]:
+        """(per text: :data:`POLARITY_COLUMNS`, every segment's label in the flattened span
+        order), with the run's scorers and thresholds."""
         explained = explain_text_polarity(
             cleaned,
             segment_spans=spans,
             network=self.network,
             lowercase=self.models.about["prepare"]["lowercase"],
             scorers=self.scorers,
-            bert_vectors=self._bert_segments(cleaned, spans, vectors),
+            bert_vectors=bert_vectors,
         )
         primary = f"score_{self.scorers.primary}"
         rows = [
@@ -216,4 +261,4 @@ class Placer:
                 explained[i]["segments"][n]["text"] if n >= 0 else None
                 for i, n in enumerate(numbers)
             ]
-        return out.reset_index(drop=True)
+        return out.reset_index(drop=True), scored["label"].to_numpy()

@@ -12,7 +12,10 @@ files below with their checksums, and ``about``, what the models are:
   revision pin, mode, max_seq_length, precision setting), and from the shard records the
   resolved revision (commit or weights hash), the path, device, backend and precision; the
   weights' SHA-256 (``model_weights``), what new texts' model is checked against;
-- ``polarity`` (when the run has it): the segment scorers and thresholds, the segmentation.
+- ``polarity`` (when the run has it): the segment scorers and thresholds, the segmentation;
+- ``aspects`` (when the run has the aspects stage): aspects.json and the chosen aspect count's
+  centres, with the segmentation and segment vectors it clustered
+  (:func:`sentclust.assign.segment_aspects.aspects_about`); absent in an older manifest.
 
 :class:`RunModels` opens a run folder: the manifest must exist, have this layout, list every file
 ``about`` names and match every file, or :class:`~sentclust.assign.manifest.ManifestError` says
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from sentclust import layout as L
 from sentclust.assign import manifest as mf
+from sentclust.assign.segment_aspects import aspect_files
 from sentclust.cluster.model import KMeansModel
 from sentclust.cluster.pls import PLSProjection
 from sentclust.files import read_npz
@@ -77,11 +81,13 @@ def about_document(
     bert: dict,
     polarity: dict | None,
     skipped: dict | None = None,
+    aspects: dict | None = None,
 ) -> dict:
     """The manifest's ``about`` (see the module's docstring) for ``kinds`` with centres at
     every k of ``ks`` (the K-means sweep). ``skipped``: the stages a corpus without labels left
     out (stage -> why): no network then (``wordvec_model`` None), and ``skipped`` is kept so
-    that ``assign`` can say why a kind is missing."""
+    that ``assign`` can say why a kind is missing. ``aspects``: the run's aspects (None: the
+    run has no aspects stage)."""
     sources = {kind: L.source_of(kind) for kind in kinds}  # ValueError for an unknown kind
     return {
         "prepare": {
@@ -101,6 +107,7 @@ def about_document(
         },
         "bert": bert,
         "polarity": polarity,
+        "aspects": aspects,
     }
 
 
@@ -117,6 +124,7 @@ def model_files(about: dict) -> list[str]:
         files.append(about["polarity"]["scorers"])
     if (about.get("bert") or {}).get("int8"):
         files += [about["bert"]["int8"]["model"], about["bert"]["int8"]["weights"]]
+    files += aspect_files(about)
     return sorted(set(files))
 
 
