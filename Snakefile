@@ -27,6 +27,8 @@ report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/aspects_common.smk"
+include: "rules/report_common.smk"
 
 
 # what goes online (README: What goes online, and when): only a hub model download the config
@@ -51,9 +53,9 @@ include: "rules/wordvec.smk"
 include: "rules/bert.smk"
 include: "rules/polarity.smk"
 include: "rules/cluster.smk"
+include: "rules/aspects.smk"
 include: "rules/report.smk"
 include: "rules/assign.smk"
-include: "rules/aspects.smk"
 
 
 rule all:

@@ -3,9 +3,6 @@
 # fine-grained level x aspect. Left out when polarity.bert_segments is off (no segment vectors).
 
 
-include: "aspects_common.smk"
-
-
 rule aspects_k:
     input:
         segments=results(L.SEGMENTS),

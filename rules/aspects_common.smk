@@ -18,7 +18,7 @@ def aspects_files(template):
 
 def aspects_fit_params():
     """What changes one aspects_k job's result: the fit sample's cap, the K-means settings and
-    the BERT coverage a segment vector needs (not the naming keys: they rerun rule aspects only).
+    the BERT coverage a segment vector needs (not the naming keys: they rerun only the summary).
     """
     return {
         "max_fit_segments": config["aspects"]["max_fit_segments"],
@@ -28,9 +28,19 @@ def aspects_fit_params():
 
 
 def aspects_params():
-    """What changes rule aspects' result: the aspects block but its counts (rule aspects
-    takes them as ks), and what aspects_fit_params() gives (the stability refit uses them)."""
+    """What changes the aspects summary's result: the aspects block but its counts (it
+    takes them as ks), and what aspects_fit_params() gives (the stability refit uses them).
+    """
     return {**result_params(config, "aspects", drop=("k",)), **aspects_fit_params()}
+
+
+def aspects_manifest_params():
+    """What the models' manifest records of the aspects stage (None without it): the BERT
+    coverage below which a new text's segment gets no aspect, as the corpus's got none.
+    """
+    if not aspects_on():
+        return None
+    return {"min_coverage": config["polarity"]["min_coverage"]}
 
 
 def aspects_inputs(wildcards):

@@ -25,12 +25,7 @@ rule model_manifest:
         segments=result_params(config, "segments"),
         bert_segments=config["polarity"]["bert_segments"],
         skipped=SKIPPED_STAGES,
-        # the aspects stage (None without); lazy: rules/aspects.smk is included after this file
-        aspects=lambda wildcards: (
-            {"min_coverage": config["polarity"]["min_coverage"]}
-            if aspects_on()
-            else None
-        ),
+        aspects=aspects_manifest_params(),
     script:
         "../workflow_scripts/model_manifest.py"
 

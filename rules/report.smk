@@ -2,9 +2,6 @@
 # Markdown summary (the DAG's final node). Outputs marked report() feed `snakemake --report`.
 
 
-include: "report_common.smk"
-
-
 rule projection_2d:
     input:
         embeddings=results(L.EMBEDDINGS),
