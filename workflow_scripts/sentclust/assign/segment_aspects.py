@@ -28,9 +28,10 @@ from sentclust import layout as L
 from sentclust.aspects.comparisons import comparison_rows
 from sentclust.cluster.model import KMeansModel
 from sentclust.files import read_npz, write_parquet
+from sentclust.polarity.contract import LABEL_NAMES
 
-#: the segment scorers' labels by name (sentclust.polarity.contract)
-POLARITY_NAMES = {1: "positive", 0: "neutral", -1: "negative"}
+#: the segment scorers' labels by name
+POLARITY_NAMES = LABEL_NAMES
 #: one comparison of a segment (the fields of comparison_rows but its segment id)
 COMPARISON = pa.struct(
     [

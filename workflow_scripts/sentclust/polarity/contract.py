@@ -20,6 +20,8 @@ import pyarrow as pa
 
 #: labels of a segment
 POSITIVE, NEUTRAL, NEGATIVE = 1, 0, -1
+#: the segment labels' names, as the report and new texts show them
+LABEL_NAMES = {POSITIVE: "positive", NEUTRAL: "neutral", NEGATIVE: "negative"}
 #: scorers, in the order of their columns
 SCORERS = ("wordvec", "bert", "mil")
 

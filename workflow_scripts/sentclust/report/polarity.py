@@ -16,11 +16,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from sentclust.polarity.contract import LABEL_NAMES
+
 from .format import SENTIMENT, file_uri, finite, fmt, md_cell, pct
 
 #: a segment label (-1, 0, 1) as the CSS class that colours it, and as a word
 LABEL_CLASS = {1: "pos", 0: "neu", -1: "neg"}
-LABEL_WORD = {1: "positive", 0: "neutral", -1: "negative"}
+LABEL_WORD = LABEL_NAMES
 #: the page's title of the section (its id is "polarity")
 POLARITY_SECTION = ("polarity", "Polarity inside reviews")
 #: at most this many facts of segments/summary.json are shown
