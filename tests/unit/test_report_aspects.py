@@ -192,7 +192,7 @@ def test_the_section_with_the_new_fields(tmp_path):
     assert [lv["name"] for lv in grid["levels"]] == ["negative: awful", "positive: superb"]
     assert sec.index("negative: awful") < sec.index("positive: superb")
     # comparisons with their two sides, quality with what it means
-    assert "<strong>2</strong> segments compare" in sec and "1 of them negated" in sec
+    assert "<strong>2</strong> comparisons of two things" in sec and "1 of them negated" in sec
     assert "The book" in sec and "this film" in sec and "(negated)" in sec
     assert "0.812" in sec and "0.250" in sec and ra.QUALITY_TEXT.split(";")[0] in sec
     # texts are text
@@ -202,7 +202,7 @@ def test_the_section_with_the_new_fields(tmp_path):
     assert "| plot / story | plot, story | 3 | 33% | 0.0% | 20.0% | 20.0% (low" in md
     assert "### bert_pls (sentiment-aligned), k=2" in md and "### bert (other kind), k=2" in md
     assert "| negative: awful | -0.50 (2) | -0.50 (2) |" in md
-    assert "- comparisons: 2 segments, 1 negated; by aspect: plot / story 2" in md
+    assert "- comparisons: 2, 1 negated; by aspect: plot / story 2" in md
     assert "stability ARI across seeds 42, 43: 0.812; mean NPMI of the top terms: 0.250" in md
     assert SCRIPT not in md
 
@@ -215,10 +215,10 @@ def test_an_older_aspects_json_takes_the_levels_from_finegrained(tmp_path):
     assert [lv["name"] for lv in grid["levels"]] == ["fg: bad", "fg: good"]
     assert grid["examples"] == [] and "example segments per level" not in sec
     assert list(images_of(sec)) == ["bert level x aspect net polarity heatmap"]
-    assert "<strong>2</strong> segments compare" in sec and "A few comparisons" not in sec
+    assert "<strong>2</strong> comparisons of two things" in sec and "A few comparisons" not in sec
     assert "How good the aspects are" not in sec and "stability ARI" not in md
     assert "| fg: bad | -0.50 (2) | -0.50 (2) |" in md
-    assert "- comparisons: 2 segments, 1 negated" in md
+    assert "- comparisons: 2, 1 negated" in md
 
 
 def test_without_labels_names_sizes_terms_and_comparisons_only(tmp_path):
@@ -227,7 +227,7 @@ def test_without_labels_names_sizes_terms_and_comparisons_only(tmp_path):
     assert (
         "acting / actor" in sec and "acting, actor, cast" in sec and "The acting is superb." in sec
     )
-    assert "<strong>2</strong> segments compare" in sec
+    assert "<strong>2</strong> comparisons of two things" in sec
     assert "polar share" not in sec and "rho with rating" not in sec and "<img" not in sec
     assert ra.NO_LABELS_TEXT in sec and ra.NO_LABELS_TEXT in md
     assert "| acting / actor | acting, actor, cast | 6 | 67% |" in md and "rho with" not in md

@@ -161,7 +161,7 @@ def summary_lines(sec: Mapping[str, Any] | None) -> list[str]:
         by = ", ".join(f"{md_cell(r['name'])} {fmt(r['n'])}" for r in comps["by_aspect"])
         lines += [
             "",
-            f"- comparisons: {fmt(comps['n'])} segments, {fmt(comps['negated'])} negated"
+            f"- comparisons: {fmt(comps['n'])}, {fmt(comps['negated'])} negated"
             + (f"; by aspect: {by}" if by else ""),
         ]
     q = sec["quality"]
