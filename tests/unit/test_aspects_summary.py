@@ -73,6 +73,7 @@ def test_levels_follow_the_new_order_and_names():
                     {"level": 1, "aspect": 1, "praised": None, "panned": "Wooden acting."},
                     {"level": 0, "aspect": 0, "praised": "Lovely score.", "panned": None},
                 ],
+                comparisons=[{"level": 0, "n": 3}, {"level": 1, "n": 0}],
             )
         },
     }
@@ -87,6 +88,10 @@ def test_levels_follow_the_new_order_and_names():
         ("negative: awful", "acting / actor"),
         ("positive: great", "music / score"),
     ]
+    assert grid["comparisons"] == [
+        {"name": "negative: awful", "n": 0},
+        {"name": "positive: great", "n": 3},
+    ]
 
 
 def test_old_levels_take_the_fallback_order_and_names_or_their_ids():
@@ -98,6 +103,7 @@ def test_old_levels_take_the_fallback_order_and_names_or_their_ids():
     assert [lv["name"] for lv in grids["bert"]["levels"]] == ["down", "up"]
     assert [lv["name"] for lv in grids["wordvec_pls"]["levels"]] == ["level 0", "level 1"]
     assert grids["bert"]["examples"] == [] and grids["wordvec_pls"]["aligned"]
+    assert grids["bert"]["comparisons"] == []  # an aspects.json from before the counts
 
 
 def test_comparisons_with_and_without_the_new_fields():

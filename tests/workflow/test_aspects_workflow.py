@@ -55,6 +55,8 @@ def test_the_aspects_of_the_tiny_run(tiny_run):
         choice = json.loads((res / L.path(L.CHOICE, kind=kind)).read_text())
         assert lv["k"] == choice["k"]
         assert sum(r["n"] for r in lv["table"]) == len(assignments)
+        assert [c["level"] for c in lv["comparisons"]] == sorted(lv["order"])
+        assert sum(c["n"] for c in lv["comparisons"]) == doc["comparisons"]["n"]
         assert_png(res / L.ASPECTS_DETAIL / f"levels_{kind}.png")
     assert set(doc["levels"]) == {p.parent.name for p in (res / "clusters").glob("*/choice.json")}
     comps = pd.read_parquet(res / L.ASPECTS_DETAIL / "comparisons.parquet")

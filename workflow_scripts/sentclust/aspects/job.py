@@ -224,8 +224,21 @@ def _levels(frame, segs, inputs, sweep_ks, kinds, out_dir, doc, min_words) -> di
             min_words=min_words,
         )
         t.to_parquet(out_dir / f"levels_{kind}.parquet")
+        record["comparisons"] = _level_comparisons(out_dir, assign)
         out[kind] = {**record, "table": _none_nan(t.to_dict("records"))}
     for kind in out:
         grid = level_grid({**doc, "levels": out}, kind, None)
         draw_heatmap(grid, path=out_dir / f"levels_{kind}.png")
     return out
+
+
+def _level_comparisons(out_dir: Path, assign: pd.DataFrame) -> list[dict]:
+    """The comparisons per fine-grained level ({level, n}, every level; ``assign``: review_id
+    and cluster at the chosen k), from aspects/detail/comparisons.parquet."""
+    comps = pd.read_parquet(out_dir / "comparisons.parquet")
+    counts = pd.Series(0, index=sorted(assign["cluster"].unique()))
+    if len(comps):
+        review = comps["segment_id"].str.rsplit(":", n=1).str[0]
+        level = review.map(assign.set_index("review_id")["cluster"])
+        counts = counts.add(level.value_counts(), fill_value=0)
+    return [{"level": int(lv), "n": int(n)} for lv, n in counts.items()]

@@ -172,7 +172,14 @@ def level_grid(
             for level in order
         ],
         "examples": _examples(lv, order, level_name, aspect_name, columns),
+        "comparisons": _level_comparisons(lv, order, level_name),
     }
+
+
+def _level_comparisons(lv, order, level_name) -> list[dict[str, Any]]:
+    """The comparisons per level ({name, n}) in level order, where aspects.json has them."""
+    n = {int(c["level"]): int(c["n"]) for c in lv.get("comparisons") or []}
+    return [{"name": level_name(level), "n": n[level]} for level in order if level in n]
 
 
 def level_grids(

@@ -134,6 +134,9 @@ def _grid_lines(grid: Mapping[str, Any]) -> list[str]:
             for c in lv["cells"]
         ]
         lines.append(f"| {md_cell(lv['name'])} | " + " | ".join(cells) + " |")
+    if grid.get("comparisons"):
+        per = "; ".join(f"{md_cell(c['name'])} {fmt(c['n'])}" for c in grid["comparisons"])
+        lines += ["", f"Comparisons per level: {per}."]
     return lines
 
 
