@@ -26,7 +26,7 @@ pytestmark = pytest.mark.workflow
 
 #: what follows the shards: the gather, the probes and the sweep of bert and bert_pls, the segment
 #: scores (the BERT scorer reads the pooled segment vectors) and so every kind's names, which show
-#: the polarity of their reviews
+#: the polarity of their reviews, and the aspects (K-means on those segment vectors)
 DOWNSTREAM_OF_BERT = {
     "gather_bert": 1,
     "probe": 2,
@@ -38,6 +38,8 @@ DOWNSTREAM_OF_BERT = {
     "polarity_texts": 1,
     "finegrained": 4,
     "projection_2d": 4,  # coloured by the named clusters of every kind
+    "aspects_k": 2,  # the aspects cluster the BERT segment vectors (the tiny run's 2 counts)
+    "aspects": 1,
     "report": 1,
     "model_manifest": 1,
     "all": 1,

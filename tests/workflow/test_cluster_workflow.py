@@ -111,6 +111,7 @@ def test_adding_a_k_adds_one_job_per_kind_plus_the_aggregates(tiny_run):
         "choose_k": 4,
         "finegrained": 4,
         "projection_2d": 4,  # coloured by the clusters of the chosen k
+        "aspects": 1,  # its level x aspect tables read the sweep
         "report": 1,
         "model_manifest": 1,
         "all": 1,

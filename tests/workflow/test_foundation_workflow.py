@@ -30,6 +30,8 @@ ALL_JOBS = {
     "polarity_texts": 1,
     "finegrained": 4,
     "projection_2d": 4,
+    "aspects_k": 2,
+    "aspects": 1,
     "report": 1,
     "model_manifest": 1,
     "all": 1,

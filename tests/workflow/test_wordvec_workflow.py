@@ -25,6 +25,7 @@ DOWNSTREAM_OF_TRAINING = {
     "polarity_texts": 1,
     "finegrained": 4,  # every kind's names show the polarity of their reviews
     "projection_2d": 4,
+    "aspects": 1,  # the segments' polarity per aspect and per level
     "report": 1,
     "model_manifest": 1,  # the network is one of the saved models
     "all": 1,
