@@ -135,7 +135,9 @@ def main(argv=None) -> None:
     print(machine.header(machine.describe(())))
     print(
         f"run {args.run}; {doc['n_segments']:,} segments; aspect count {doc['choice']['k']} "
-        f"by {doc['choice'].get('criterion')}\n"
+        f"by {doc['choice'].get('chosen_by') or doc['choice'].get('criterion')}"
+        + (f" ({doc['choice']['fallback']})" if doc["choice"].get("fallback") else "")
+        + "\n"
     )
     print("\n".join(aspect_rows(doc)) + "\n")
     print("\n".join(coverage_rows(args.run, doc)) + "\n")
