@@ -112,7 +112,7 @@ def test_the_report_shows_the_aspects(tiny_run):
     # a heatmap per kind, the sentiment-aligned kinds first
     order = [sec.index(f'id="aspects-{kind}"') for kind in ("wordvec_pls", "bert_pls", "wordvec")]
     assert order == sorted(order) and len(tags_of_images(sec)) == len(KINDS)
-    assert f"<strong>{doc['comparisons']['n']:,}</strong> segments compare" in sec
+    assert f"<strong>{doc['comparisons']['n']:,}</strong> comparisons of two things" in sec
     summary = (res / "report/summary.md").read_text()
     assert "## What reviewers praise and pan: aspects" in summary
     assert summary.index("## Polarity inside reviews") < summary.index("## What reviewers praise")
