@@ -8,7 +8,6 @@ from sentclust.aspects.summary import (
     SKIPPED_STAGE,
     choice_view,
     comparisons_view,
-    heatmap_paths,
     level_grids,
     quality_view,
     report_rows,
@@ -49,8 +48,6 @@ def test_an_unlabelled_run_has_sizes_and_names_only(tmp_path):
     rows = report_rows(doc)
     assert {r["positive"] for r in rows} == {"-"}
     assert {r["polar_share"] for r in rows} == {None} and not any(r["low_polar"] for r in rows)
-    assert heatmap_paths(doc, tmp_path) == {}
-    assert heatmap_paths(DOC, tmp_path) == {"bert": tmp_path / "levels_bert.png"}
     assert level_grids(doc) == []
 
 

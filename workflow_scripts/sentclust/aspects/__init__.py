@@ -19,7 +19,7 @@ Modules:
   clustering finds, merges or misses (tests/benchmarks/bench_aspects.py reports it);
 - :mod:`.figure`: the level x aspect heatmap (the rule's PNG and the report's figure);
 - :mod:`.quality`: stability across seeds (ARI) and top-term coherence (NPMI);
-- :mod:`.summary`: what the report shows (the aspect rows, the heatmaps' paths);
+- :mod:`.summary`: what the report shows (the aspect rows, the level x aspect grids);
 - :mod:`.job`: the rules' functions (rules/aspects.smk: aspects_k -> :func:`.job.fit_count`,
   aspects -> :func:`.job.summarise`).
 

@@ -25,7 +25,6 @@ from sentclust.aspects.fit import choose_count, fit_aspects, fit_rows
 from sentclust.aspects.levels import kind_levels
 from sentclust.aspects.summary import level_grid
 from sentclust.aspects.vectors import SegmentVectors
-from sentclust.cluster.model import KMeansModel
 from sentclust.finegrained.counts import term_counts
 from sentclust.finegrained.terms import stop_words as stop_word_list
 
@@ -40,7 +39,8 @@ def _fit_sample(vectors: SegmentVectors, reviews_path, params: dict, seed: int) 
 
 
 def fit_count(shard_files, segments_path, reviews_path, *, k, params, seed, threads=None):
-    """(assignments table review_id / segment_no / aspect, the model, the sweep record) of one
+    """(assignments table review_id / segment_no / aspect / distance to its centre, the model,
+    the sweep record) of one
     aspect count ``k`` (``params``: the aspects settings with their kmeans block)."""
     vectors = SegmentVectors(shard_files, segments_path, params["min_coverage"])
     if len(vectors) < k:
@@ -52,11 +52,12 @@ def fit_count(shard_files, segments_path, reviews_path, *, k, params, seed, thre
     model, _, record = fit_aspects(
         vectors.rows(mask), k, params=params["kmeans"], seed=seed, threads=threads
     )
-    labels, _ = vectors.nearest(model)
+    labels, distance = vectors.nearest(model)
     record["n_segments"] = len(vectors)
     record["sizes"] = np.bincount(labels, minlength=k).astype(int).tolist()
     keys = vectors.keys.copy()
     keys["aspect"] = labels
+    keys["distance"] = distance
     return pa.Table.from_pandas(keys, preserve_index=False), model, record
 
 
@@ -66,24 +67,13 @@ def tokens(texts) -> list[str]:
 
 
 def chosen_fit(inputs: dict, ks, criterion: str):
-    """(the choice, the sweep records, the chosen count's assignments and model)."""
+    """(the choice, the sweep records, the chosen count's assignments)."""
     records = [json.loads(Path(p).read_text()) for p in inputs["records"]]
     choice = choose_count(records, criterion)
     if choice["k"] is None:
         raise ValueError(f"no criterion chose an aspect count from aspects.k={list(ks)}")
     at = list(ks).index(choice["k"])
-    frame = pq.read_table(inputs["assignments"][at]).to_pandas()
-    return choice, records, frame, KMeansModel.load(inputs["centres"][at])
-
-
-def _check_same(frame: pd.DataFrame, vectors: SegmentVectors, labels) -> None:
-    """ValueError with the fix unless the assignments are the vectors' nearest centres."""
-    same = len(frame) == len(vectors) and (frame["aspect"].to_numpy() == labels).all()
-    if not same or not frame[["review_id", "segment_no"]].equals(vectors.keys):
-        raise ValueError(
-            "the aspects' assignments do not come from the present segment vectors; delete "
-            "results/<run>/aspects/ and rerun"
-        )
+    return choice, records, pq.read_table(inputs["assignments"][at]).to_pandas()
 
 
 def _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled) -> list[dict]:
@@ -119,16 +109,18 @@ def _none_nan(records: list[dict]) -> list[dict]:
     ]
 
 
-def _stability(vectors, labels, inputs, params, k, seed) -> dict:
-    """The ARI of the chosen count's fit rows under a second K-means seed (seed + 1)."""
+def _stability(labels, inputs, params, k, seed) -> dict:
+    """The ARI of the chosen count's fit rows (``labels``: every kept segment's aspect) under a
+    second K-means seed (seed + 1); the segment vectors are read for the fit rows only."""
+    vectors = SegmentVectors(inputs["shards"], inputs["segments"], params["min_coverage"])
     mask = _fit_sample(vectors, inputs["reviews"], params, seed)
     _, again, _ = fit_aspects(vectors.rows(mask), k, params=params["kmeans"], seed=seed + 1)
     return {"stability_ari": quality.stability_ari(labels[mask], again), "seeds": [seed, seed + 1]}
 
 
-def _comparisons(frame, seg_text, out_dir: Path) -> dict:
-    """The comparisons of every segment (aspects/detail/comparisons.parquet) and their counts
-    and examples (those with both sides found first, in segment order)."""
+def _comparisons(frame, seg_text, out_dir: Path) -> tuple[dict, pd.DataFrame]:
+    """(their counts and examples, those with both sides found first in segment order; the
+    rows) of the comparisons of every segment, written to aspects/detail/comparisons.parquet."""
     ids = [f"{r}:{n}" for r, n in zip(frame["review_id"], frame["segment_no"], strict=True)]
     comps = pd.DataFrame(comparison_rows(ids, seg_text))
     aspect_of = dict(zip(ids, frame["aspect"].astype(int), strict=True))
@@ -137,7 +129,7 @@ def _comparisons(frame, seg_text, out_dir: Path) -> dict:
         comps["aspect"] = comps["segment_id"].map(aspect_of).astype(int)
     comps.to_parquet(out_dir / "comparisons.parquet")
     if not len(comps):
-        return {"n": 0, "negated": 0, "by_aspect": [], "examples": []}
+        return {"n": 0, "negated": 0, "by_aspect": [], "examples": []}, comps
     by = comps.groupby("aspect").size()
     both = comps.assign(_one=comps["left"].isna()).sort_values("_one", kind="stable")
     examples = [
@@ -156,7 +148,7 @@ def _comparisons(frame, seg_text, out_dir: Path) -> dict:
         "negated": int(comps["negated"].sum()),
         "by_aspect": [{"aspect": int(a), "n": int(c)} for a, c in by.items()],
         "examples": examples,
-    }
+    }, comps
 
 
 def summarise(
@@ -169,11 +161,8 @@ def summarise(
     (order of ``sweep_ks``). ``min_words``: the shortest example segment
     (finegrained.opinion_min_words)."""
     out_dir = Path(out_dir)
-    choice, records, frame, model = chosen_fit(inputs, ks, params["criterion"])
+    choice, records, frame = chosen_fit(inputs, ks, params["criterion"])
     k = int(choice["k"])
-    vectors = SegmentVectors(inputs["shards"], inputs["segments"], params["min_coverage"])
-    labels, distance = vectors.nearest(model)
-    _check_same(frame, vectors, labels)
     segs = pq.read_table(inputs["segments"]).to_pandas()
     seg_text = list(
         segs.set_index(["review_id", "segment_no"]).loc[
@@ -186,12 +175,13 @@ def summarise(
     stop, _ = stop_word_list(params["stop_words"])
     counts, vocab = term_counts(tokens(seg_text), stop_words=stop, min_df=params["min_df"])
     doc = {"choice": choice, "sweep": records, "labels": labelled, "n_segments": len(frame)}
+    distance = frame["distance"].to_numpy()
     doc["aspects"] = _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled)
     del counts
-    doc["comparisons"] = _comparisons(frame, seg_text, out_dir)
+    doc["comparisons"], comps = _comparisons(frame, seg_text, out_dir)
     npmis = [a["npmi"] for a in doc["aspects"] if a["npmi"] is not None]
     doc["quality"] = {
-        **_stability(vectors, labels, inputs, params, k, seed),
+        **_stability(frame["aspect"].to_numpy(), inputs, params, k, seed),
         "npmi": {str(a["aspect"]): a["npmi"] for a in doc["aspects"]},
         "npmi_mean": float(np.mean(npmis)) if npmis else None,
     }
@@ -202,11 +192,13 @@ def summarise(
         pol = apol.aspect_table(frame, k, ratings.set_index("review_id")["rating"])
         table = table.drop(columns=["polar_share"]).merge(pol, on="aspect", how="left")
         doc["polarity"] = _none_nan(pol.to_dict("records"))
-        doc["levels"] = _levels(frame, segs, inputs, sweep_ks, kinds, out_dir, doc, min_words)
+        doc["levels"] = _levels(
+            frame, segs, comps, inputs, sweep_ks, kinds, out_dir, doc, min_words
+        )
     return doc, table
 
 
-def _levels(frame, segs, inputs, sweep_ks, kinds, out_dir, doc, min_words) -> dict:
+def _levels(frame, segs, comps, inputs, sweep_ks, kinds, out_dir, doc, min_words) -> dict:
     """Per kind: its chosen k's level x aspect table (parquet), heatmap (PNG), names, order
     and example segments."""
     out = {}
@@ -224,7 +216,7 @@ def _levels(frame, segs, inputs, sweep_ks, kinds, out_dir, doc, min_words) -> di
             min_words=min_words,
         )
         t.to_parquet(out_dir / f"levels_{kind}.parquet")
-        record["comparisons"] = _level_comparisons(out_dir, assign)
+        record["comparisons"] = _level_comparisons(comps, assign)
         out[kind] = {**record, "table": _none_nan(t.to_dict("records"))}
     for kind in out:
         grid = level_grid({**doc, "levels": out}, kind, None)
@@ -232,10 +224,9 @@ def _levels(frame, segs, inputs, sweep_ks, kinds, out_dir, doc, min_words) -> di
     return out
 
 
-def _level_comparisons(out_dir: Path, assign: pd.DataFrame) -> list[dict]:
-    """The comparisons per fine-grained level ({level, n}, every level; ``assign``: review_id
-    and cluster at the chosen k), from aspects/detail/comparisons.parquet."""
-    comps = pd.read_parquet(out_dir / "comparisons.parquet")
+def _level_comparisons(comps: pd.DataFrame, assign: pd.DataFrame) -> list[dict]:
+    """The comparisons (``comps``: :func:`_comparisons`' rows) per fine-grained level ({level,
+    n}, every level; ``assign``: review_id and cluster at the chosen k)."""
     counts = pd.Series(0, index=sorted(assign["cluster"].unique()))
     if len(comps):
         review = comps["segment_id"].str.rsplit(":", n=1).str[0]

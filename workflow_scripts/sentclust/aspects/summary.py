@@ -1,7 +1,6 @@
 """What the report shows of the aspects, from aspects.json (sentclust.report.aspects renders
 it): the aspect table's rows, the choice of the count, per kind the level x aspect grid with the
-levels named and in their fine-grained order, the comparisons, the quality figures, and the
-heatmaps' paths.
+levels named and in their fine-grained order, the comparisons and the quality figures.
 
 aspects.json from before the fields ``levels.<kind>.order / names / examples``,
 ``comparisons.by_aspect / examples`` and ``quality`` still loads: each is read with ``.get``
@@ -12,7 +11,6 @@ and its absence gives an empty list or None (the levels then take the order and 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from sentclust.layout import is_pls
@@ -237,8 +235,3 @@ def quality_view(doc: Mapping[str, Any]) -> dict[str, Any] | None:
         ],
         "npmi_mean": _number(q.get("npmi_mean")),
     }
-
-
-def heatmap_paths(doc: dict, detail_dir) -> dict[str, Path]:
-    """Per kind, the level x aspect heatmap PNG the aspects rule drew (none without labels)."""
-    return {kind: Path(detail_dir) / f"levels_{kind}.png" for kind in doc.get("levels", {})}
