@@ -378,6 +378,18 @@ def score_segments_inputs(wildcards):
     return inputs
 
 
+def polarity_texts_inputs(wildcards):
+    """The scorers, the network, and the BERT summary when that scorer runs: the explained
+    texts are encoded on the backend and precision the run's shards recorded."""
+    inputs = {
+        "scorers": results(L.SCORERS),
+        "model": results(L.WORDVEC_MODEL),
+    }
+    if bert_segments_on():
+        inputs["bert_summary"] = results(L.EMBEDDINGS_SUMMARY, kind="bert")
+    return inputs
+
+
 def polarity_model_inputs(wildcards):
     """The segments, the reviews, the network, and the BERT segment vectors (encoded alone)
     when the polarity model reads them."""

@@ -110,8 +110,7 @@ rule polarity:
 
 rule polarity_texts:
     input:
-        scorers=rules.score_segments.output.scorers,
-        model=rules.train_wordvec.output.model,
+        unpack(polarity_texts_inputs),
     output:
         results(L.POLARITY_TEXTS),
     log:

@@ -1,17 +1,23 @@
 """Rule polarity_texts: the config's explained texts (explain.texts) segmented and scored as
 the reviews were, with the scorers and thresholds that rule score_segments fitted."""
 
+import json
+from pathlib import Path
+
 from sentclust.files import write_json
 from sentclust.workflow.logged import logged
 
 sm = snakemake  # noqa: F821
 with logged(sm.log[0]) as log:
+    from sentclust.bert.shards import summary_siblings
     from sentclust.polarity import job as pj
     from sentclust.polarity.scorers import SegmentScorers
     from sentclust.wordvec.model import SentimentNetwork
 
     p = sm.params
     scorers = SegmentScorers.read(sm.input.scorers)
+    summary = sm.input.get("bert_summary")
+    siblings = summary_siblings(json.loads(Path(summary).read_text())) if summary else ()
     texts, spans, bert = pj.text_segments(
         p.texts,
         scorers=scorers,
@@ -21,6 +27,7 @@ with logged(sm.log[0]) as log:
         runtime=sm.config["bert"]["runtime"],
         bert_mode=p.bert_segments,
         threads=sm.threads,
+        siblings=siblings,
     )
     explained = pj.explain_text_polarity(
         texts,

@@ -181,3 +181,40 @@ def test_an_int8_model_is_offered_only_when_its_check_passed(tmp_path):
     assert summary["label_changes_k2"] == {"purity": 0.0, "ari": 0.0, "nmi": 0.0}
     path.write_text(json.dumps({**check, "passed": True, "failures": []}))
     assert job.int8_candidate("int8.xml", path, log=log)[0] == "int8.xml"
+
+
+def test_texts_after_the_run_are_encoded_as_its_shards_were(monkeypatch, caplog):
+    """Rule polarity_texts encodes the config's texts on the path the run's shards recorded in
+    bert_summary.json, without measuring again: on a loaded machine (the chaos test's resumed
+    runs) the measured fastest path could flip, and the scores' last digits with it."""
+    from sentclust.bert import paths, shards
+    from sentclust.polarity.job import bert_text_segments
+
+    def no_measuring(*args, **kwargs):
+        raise AssertionError("measured again instead of following the run's shards")
+
+    monkeypatch.setattr(paths, "measure_paths", no_measuring)
+    auto = {**ENCODING, "precision": "auto"}
+    setting = paths.encoding_setting(auto)
+    summary = {"shards": [
+        {"shard": 0, "device": "cpu", "backend": "torch", "precision": "float32",
+         "encoding_setting": setting},
+    ]}  # fmt: skip
+    siblings = shards.summary_siblings(summary)
+    assert shards.path_to_follow(siblings, setting) == ("torch", "float32", "shard 0 of the run")
+    texts = ["Great acting. But the plot was weak."]
+    spans = [[(0, 13), (14, 36)]]
+    with caplog.at_level(logging.INFO, logger="sentclust"):
+        vectors, coverage = bert_text_segments(
+            texts, spans, encoding=auto, runtime={**RUNTIME, "backend": "auto"},
+            mode="pooled", threads=1, siblings=siblings,
+        )  # fmt: skip
+    assert vectors.shape == (2, 384) and len(coverage) == 2
+    assert "as the run's shards already encoded (shard 0 of the run)" in caplog.text
+    if len(paths._cpu_candidates("auto", "auto", None)) == 1:
+        return  # one path on this machine (no OpenVINO, no bf16): nothing to measure
+    with pytest.raises(AssertionError, match="measured again"):  # without them it measures
+        bert_text_segments(
+            texts, spans, encoding=auto, runtime={**RUNTIME, "backend": "auto"},
+            mode="pooled", threads=1,
+        )  # fmt: skip

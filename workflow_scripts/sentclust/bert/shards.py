@@ -253,6 +253,17 @@ def encoded_siblings(shard_path, shard: int, n_shards: int) -> list[dict]:
     return out
 
 
+def summary_siblings(summary: dict) -> list[dict]:
+    """The shard records of a finished run's ``bert_summary.json``, each with a ``file`` name,
+    as :func:`path_to_follow` reads them: a job that encodes a few more texts after the run
+    (rule polarity_texts) encodes them as the run's shards did, not by measuring again (on a
+    loaded machine the measured fastest path can flip, and with it the last digits)."""
+    return [
+        {**record, "file": f"shard {record.get('shard', i)} of the run"}
+        for i, record in enumerate(summary.get("shards", ()))
+    ]
+
+
 def path_to_follow(siblings: Sequence[dict], setting: str) -> tuple[str, str, str] | None:
     """(backend, precision, shard file) of the first sibling encoded on a CPU with this job's
     ``setting`` (:func:`sentclust.bert.paths.encoding_setting`: the rule's encoding params and

@@ -221,35 +221,50 @@ def text_segments(
     runtime: dict,
     bert_mode: str,
     threads: int,
+    siblings: Sequence[dict] = (),
 ):
     """(the cleaned texts, their segment spans, their BERT segment vectors or None) of raw
     ``texts`` (config explain.texts) for :func:`explain_text_polarity`: cleaned as the reviews
     were (``unicode_form``), segmented with ``segments`` (the config's segments section), and
     the BERT segment vectors (:func:`bert_text_segments`, with ``encoding``, ``runtime`` and
-    ``bert_mode``: polarity.bert_segments) when the scorers have a BERT classifier."""
+    ``bert_mode``: polarity.bert_segments) when the scorers have a BERT classifier, encoded on
+    the path of the run's shards (``siblings``: :func:`sentclust.bert.shards.summary_siblings`).
+    """
     cleaned = [clean_text(t, unicode_form=unicode_form) for t in texts]
     spans = [segment_review(t, **segments) for t in cleaned]
     vectors = None
     if scorers.bert is not None and cleaned:
         vectors = bert_text_segments(
-            cleaned, spans, encoding=encoding, runtime=runtime, mode=bert_mode, threads=threads
+            cleaned,
+            spans,
+            encoding=encoding,
+            runtime=runtime,
+            mode=bert_mode,
+            threads=threads,
+            siblings=siblings,
         )
     return cleaned, spans, vectors
 
 
-def bert_text_segments(texts, spans, *, encoding: dict, runtime: dict, mode: str, threads: int):
+def bert_text_segments(
+    texts, spans, *, encoding: dict, runtime: dict, mode: str, threads: int, siblings=()
+):
     """(segment vectors, coverage) of a few texts' segments as the corpus got them: pooled in
-    the pass that encodes each text, or each segment encoded alone (``mode`` separate)."""
+    the pass that encodes each text, or each segment encoded alone (``mode`` separate), on the
+    backend and precision of the run's shards where ``siblings`` (their records) name one."""
     flat = [(s, e) for sp in spans for s, e, *_ in sp]
     if mode == "separate":
         seg_texts = [texts[i][s:e] for i, sp in enumerate(spans) for s, e, *_ in sp]
-        vectors, *_ = encode_configured(seg_texts, encoding, runtime, threads=threads)
+        vectors, *_ = encode_configured(
+            seg_texts, encoding, runtime, threads=threads, siblings=siblings
+        )
         return vectors, np.ones(len(flat), dtype=np.float32)
     *_, pooled = encode_configured(
         texts,
         encoding,
         runtime,
         threads=threads,
+        siblings=siblings,
         segment_spans=[[(s, e) for s, e, *_ in sp] for sp in spans],
     )
     return pooled.vectors, pooled.coverage
