@@ -48,3 +48,59 @@ def test_the_count_is_chosen_as_k_is():
     records = [fit_aspects(x, k, params=PARAMS, seed=0)[2] for k in (2, 3, 4, 5, 6)]
     assert choose_count(records, "silhouette")["k"] == 4
     assert choose_count(records, "elbow")["ks"] == [2, 3, 4, 5, 6]
+
+
+def test_by_coherence_the_most_coherent_count_wins_ties_to_the_smaller():
+    records = [
+        {
+            "k": k,
+            "inertia": 100.0 - k,
+            "silhouette": 0.1 / k,
+            "calinski_harabasz": 1.0,
+            "davies_bouldin": 1.0,
+            "npmi_mean": v,
+        }
+        for k, v in ((8, 0.07), (12, 0.10), (16, 0.065), (24, 0.10))
+    ]
+    choice = choose_count(records, "npmi")
+    assert choice["k"] == 12 and choice["chosen_by"] == "npmi" and choice["fallback"] is None
+    assert choice["picks"]["npmi"] == 12 and choice["picks"]["silhouette"] == 8
+    assert "NPMI" in choice["rule"] and choice["ks"] == [8, 12, 16, 24]
+
+
+def test_by_coherence_without_any_value_falls_back_to_ks_criteria():
+    x, _ = blobs(k=4)
+    records = [fit_aspects(x, k, params=PARAMS, seed=0)[2] for k in (2, 3, 4, 5, 6)]
+    for r in records:
+        r["npmi_mean"] = None
+    choice = choose_count(records, "npmi")
+    assert choice["k"] == choose_count(records, "elbow")["k"]
+    assert choice["criterion"] == "npmi" and "undefined" in choice["fallback"]
+    assert choice["picks"]["npmi"] is None
+
+
+def test_planted_topics_are_more_coherent_than_shuffled_or_merged_ones():
+    from sentclust.aspects.job import _coherence
+    from sentclust.finegrained.counts import term_counts
+
+    rng = np.random.default_rng(0)
+    topics = [
+        ["actor", "acting", "performance", "cast", "role"],
+        ["music", "score", "song", "soundtrack", "composer"],
+        ["effects", "visual", "camera", "shots", "cgi"],
+        ["ending", "twist", "finale", "climax", "resolved"],
+    ]
+    rows, texts = [], []
+    for r in range(120):  # each review speaks of two topics, in two segments each
+        for s, t in enumerate(rng.choice(4, size=2, replace=False).repeat(2)):
+            texts.append(" ".join(rng.choice(topics[t], size=3)))
+            rows.append({"review_id": f"r{r}", "segment_no": s, "topic": int(t)})
+    keys = pd.DataFrame(rows)
+    counts, vocab = term_counts(texts, stop_words=[], min_df=1, ngram_range=(1, 1))
+    mean_npmi = _coherence(keys, counts, vocab, {"top_terms": 5})
+    planted = mean_npmi(keys.assign(aspect=keys["topic"]), 4)
+    shuffled = mean_npmi(keys.assign(aspect=rng.permutation(keys["topic"].to_numpy())), 4)
+    merged = mean_npmi(keys.assign(aspect=keys["topic"] // 2), 2)
+    assert planted > merged and planted > shuffled
+    with pytest.raises(ValueError, match="other segments"):
+        mean_npmi(keys.iloc[::-1].assign(aspect=keys["topic"].to_numpy()), 4)

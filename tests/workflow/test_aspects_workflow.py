@@ -27,6 +27,13 @@ def test_the_aspects_of_the_tiny_run(tiny_run):
     k = doc["choice"]["k"]
     assert k in ks and doc["choice"]["ks"] == sorted(ks)
     assert [r["k"] for r in doc["sweep"]] == ks
+    # chosen by the coherence of each count's aspects (the default criterion)
+    assert doc["choice"]["criterion"] == "npmi"
+    scored = [r for r in doc["sweep"] if r["npmi_mean"] is not None]
+    if scored:
+        best = max(r["npmi_mean"] for r in scored)
+        assert k == min(r["k"] for r in scored if r["npmi_mean"] == best)
+        assert doc["choice"]["chosen_by"] == "npmi"
     segments = pd.read_parquet(res / L.SEGMENTS)
     assignments = pd.read_parquet(res / L.path(L.ASPECTS_ASSIGNMENTS, k=k))
     assert len(assignments) == doc["n_segments"] <= len(segments)

@@ -2,7 +2,8 @@
 or a seeded sample of them: ``aspects.max_fit_segments``), one fit per aspect count through the
 sweep's backends (:func:`sentclust.cluster.job.run_kmeans`; every segment is then assigned to
 its nearest centre shard by shard: :mod:`sentclust.aspects.vectors`), and the aspect count
-chosen from the sweep as k is (:mod:`sentclust.cluster.choice`).
+chosen from the sweep (:func:`choose_count`): by default by the coherence of the aspects' top
+terms (``npmi``, as topic counts are chosen), or as k is (:mod:`sentclust.cluster.choice`).
 """
 
 from __future__ import annotations
@@ -59,8 +60,45 @@ def fit_aspects(x_fit, k: int, *, params: dict, seed: int, threads: int | None =
     return model, np.asarray(res.labels, dtype=np.int32), record
 
 
+#: the coherence criterion: the count whose aspects' top terms are most coherent
+COHERENCE = "npmi"
+COHERENCE_RULE = (
+    "the count whose aspects' top terms have the highest mean NPMI over the reviews "
+    "(topic coherence; ties go to the smaller count)"
+)
+
+
 def choose_count(records: Sequence[dict], criterion: str) -> dict:
-    """The aspect count chosen from the sweep's records as k is chosen (same criteria, rules
-    and fallbacks: :func:`sentclust.cluster.choice.choose_k`)."""
+    """The aspect count chosen from the sweep's records: with ``criterion`` ``npmi`` the count of
+    the highest ``npmi_mean`` (ties to the smaller; k's elbow and its fallbacks where no count
+    has one), otherwise as k is chosen (same criteria, rules and fallbacks:
+    :func:`sentclust.cluster.choice.choose_k`). k's picks are kept beside it."""
     table = pd.DataFrame(list(records))
-    return k_choice.choose_k(table, criterion)
+    if criterion != COHERENCE:
+        return k_choice.choose_k(table, criterion)
+    by_k = k_choice.choose_k(table, "elbow")
+    score = pd.to_numeric(table.get("npmi_mean", pd.Series(np.nan, index=table.index)))
+    scored = table.assign(_s=score.astype(float)).dropna(subset=["_s"])
+    picks = {**by_k["picks"], COHERENCE: None}
+    rules = {**by_k["rules"], COHERENCE: COHERENCE_RULE}
+    if not len(scored):
+        fallback = f"{COHERENCE} is undefined for every count; fell back to {by_k['chosen_by']}"
+        return {
+            **by_k,
+            "criterion": COHERENCE,
+            "fallback": fallback,
+            "picks": picks,
+            "rules": rules,
+        }
+    best = scored.sort_values(["_s", "k"], ascending=[False, True]).iloc[0]
+    picks[COHERENCE] = int(best["k"])
+    return {
+        **by_k,
+        "criterion": COHERENCE,
+        "k": int(best["k"]),
+        "rule": COHERENCE_RULE,
+        "chosen_by": COHERENCE,
+        "fallback": None,
+        "picks": picks,
+        "rules": rules,
+    }

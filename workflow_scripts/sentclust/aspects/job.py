@@ -66,14 +66,49 @@ def tokens(texts) -> list[str]:
     return [" ".join(_WORD.findall(str(t).lower())) for t in texts]
 
 
-def chosen_fit(inputs: dict, ks, criterion: str):
-    """(the choice, the sweep records, the chosen count's assignments)."""
+def chosen_fit(inputs: dict, ks, criterion: str, coherence=None):
+    """(the choice, the sweep records, the chosen count's assignments). ``coherence``: a
+    function of one count's assignments giving its aspects' mean NPMI, recorded in each sweep
+    record as ``npmi_mean`` (the ``npmi`` criterion reads it)."""
     records = [json.loads(Path(p).read_text()) for p in inputs["records"]]
+    frames = {}
+    if coherence is not None:
+        for record, path in zip(records, inputs["assignments"], strict=True):
+            frames[int(record["k"])] = pq.read_table(path).to_pandas()
+            record["npmi_mean"] = coherence(frames[int(record["k"])], int(record["k"]))
     choice = choose_count(records, criterion)
     if choice["k"] is None:
         raise ValueError(f"no criterion chose an aspect count from aspects.k={list(ks)}")
     at = list(ks).index(choice["k"])
-    return choice, records, pq.read_table(inputs["assignments"][at]).to_pandas()
+    frame = frames.get(int(choice["k"]))
+    if frame is None:
+        frame = pq.read_table(inputs["assignments"][at]).to_pandas()
+    return choice, records, frame
+
+
+def _coherence(keys: pd.DataFrame, counts, vocab, params):
+    """The function :func:`chosen_fit` calls per count: the mean NPMI of its aspects' top terms
+    over the reviews (``counts``: the segments' term counts in the order of ``keys``, the
+    segments every count assigns)."""
+    by_review = quality.per_document(counts, keys["review_id"].to_numpy())
+
+    def mean_npmi(frame: pd.DataFrame, k: int) -> float | None:
+        same = frame[["review_id", "segment_no"]].reset_index(drop=True)
+        if not same.equals(keys[["review_id", "segment_no"]].reset_index(drop=True)):
+            raise ValueError(f"aspects_k's assignments for {k} aspects list other segments")
+        aspects = frame["aspect"].to_numpy()
+        terms = naming.aspect_terms(counts, vocab, aspects, top_n=params["top_terms"])
+        found = [quality.npmi_from_counts(by_review, vocab, terms.get(a, [])) for a in range(k)]
+        found = [v for v in found if v is not None]
+        return float(np.mean(found)) if found else None
+
+    return mean_npmi
+
+
+def _segment_texts(segs: pd.DataFrame, keys: pd.DataFrame) -> list[str]:
+    """The texts of the segments ``keys`` lists (review_id, segment_no), in its order."""
+    index = pd.MultiIndex.from_frame(keys[["review_id", "segment_no"]])
+    return list(segs.set_index(["review_id", "segment_no"]).loc[index, "text"])
 
 
 def _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled) -> list[dict]:
@@ -161,19 +196,21 @@ def summarise(
     (order of ``sweep_ks``). ``min_words``: the shortest example segment
     (finegrained.opinion_min_words)."""
     out_dir = Path(out_dir)
-    choice, records, frame = chosen_fit(inputs, ks, params["criterion"])
-    k = int(choice["k"])
     segs = pq.read_table(inputs["segments"]).to_pandas()
-    seg_text = list(
-        segs.set_index(["review_id", "segment_no"]).loc[
-            pd.MultiIndex.from_frame(frame[["review_id", "segment_no"]]), "text"
-        ]
-    )
+    keys = pq.read_table(inputs["assignments"][0], columns=["review_id", "segment_no"])
+    keys = keys.to_pandas()
+    seg_text = _segment_texts(segs, keys)
+    stop, _ = stop_word_list(params["stop_words"])
+    counts, vocab = term_counts(tokens(seg_text), stop_words=stop, min_df=params["min_df"])
+    coherence = _coherence(keys, counts, vocab, params) if params["criterion"] == "npmi" else None
+    choice, records, frame = chosen_fit(inputs, ks, params["criterion"], coherence)
+    k = int(choice["k"])
+    if not frame[["review_id", "segment_no"]].equals(keys):
+        seg_text = _segment_texts(segs, frame)
+        counts, vocab = term_counts(tokens(seg_text), stop_words=stop, min_df=params["min_df"])
     labelled = "scores" in inputs
     if labelled:
         frame = apol.join_labels(frame, pq.read_table(inputs["scores"]).to_pandas())
-    stop, _ = stop_word_list(params["stop_words"])
-    counts, vocab = term_counts(tokens(seg_text), stop_words=stop, min_df=params["min_df"])
     doc = {"choice": choice, "sweep": records, "labels": labelled, "n_segments": len(frame)}
     distance = frame["distance"].to_numpy()
     doc["aspects"] = _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled)
