@@ -126,6 +126,20 @@ def rule_rows(run: Path) -> list[str]:
     return out
 
 
+def sweep_rows(doc: dict) -> list[str]:
+    """The sweep of aspect counts: inertia, silhouette and the mean NPMI the choice reads."""
+    out = [
+        "| count | inertia | silhouette | mean NPMI | chosen |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in doc["sweep"]:
+        out.append(
+            f"| {r['k']} | {r['inertia']:,.0f} | {_num(r.get('silhouette'), '.4f')} | "
+            f"{_num(r.get('npmi_mean'), '.3f')} | {'yes' if r['k'] == doc['choice']['k'] else ''} |"
+        )
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path)
@@ -139,6 +153,7 @@ def main(argv=None) -> None:
         + (f" ({doc['choice']['fallback']})" if doc["choice"].get("fallback") else "")
         + "\n"
     )
+    print("\n".join(sweep_rows(doc)) + "\n")
     print("\n".join(aspect_rows(doc)) + "\n")
     print("\n".join(coverage_rows(args.run, doc)) + "\n")
     kinds = args.kinds.split(",") if args.kinds else list(doc.get("levels", {}))
