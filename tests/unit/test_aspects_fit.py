@@ -66,6 +66,10 @@ def test_by_coherence_the_most_coherent_count_wins_ties_to_the_smaller():
     assert choice["k"] == 12 and choice["chosen_by"] == "npmi" and choice["fallback"] is None
     assert choice["picks"]["npmi"] == 12 and choice["picks"]["silhouette"] == 8
     assert "NPMI" in choice["rule"] and choice["ks"] == [8, 12, 16, 24]
+    # within the tolerance of the best, the smallest count wins (here 8 is within 0.03 of 0.10)
+    assert choose_count(records, "npmi", tolerance=0.03)["k"] == 8
+    assert choose_count(records, "npmi", tolerance=0.029)["k"] == 12
+    assert choose_count(records, "npmi", tolerance=0.03)["tolerance"] == 0.03
 
 
 def test_by_coherence_without_any_value_falls_back_to_ks_criteria():

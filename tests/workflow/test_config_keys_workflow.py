@@ -192,6 +192,7 @@ RESULT_CHANGES = [
     ("aspects.criterion", "silhouette", ASPECTS),
     ("aspects.top_terms", 4, ASPECTS),
     ("aspects.min_df", 2, ASPECTS),
+    ("aspects.npmi_tolerance", 0.5, ASPECTS),
     ("aspects.typical", 1, ASPECTS),
     ("aspects.stop_words", "nltk", ASPECTS),  # planned only: no NLTK data
     # planned only (-n): umap-learn need not be installed

@@ -63,16 +63,16 @@ def fit_aspects(x_fit, k: int, *, params: dict, seed: int, threads: int | None =
 #: the coherence criterion: the count whose aspects' top terms are most coherent
 COHERENCE = "npmi"
 COHERENCE_RULE = (
-    "the count whose aspects' top terms have the highest mean NPMI over the reviews "
-    "(topic coherence; ties go to the smaller count)"
+    "the smallest count whose aspects' top terms have a mean NPMI over the reviews within "
+    "aspects.npmi_tolerance of the highest (topic coherence)"
 )
 
 
-def choose_count(records: Sequence[dict], criterion: str) -> dict:
-    """The aspect count chosen from the sweep's records: with ``criterion`` ``npmi`` the count of
-    the highest ``npmi_mean`` (ties to the smaller; k's elbow and its fallbacks where no count
-    has one), otherwise as k is chosen (same criteria, rules and fallbacks:
-    :func:`sentclust.cluster.choice.choose_k`). k's picks are kept beside it."""
+def choose_count(records: Sequence[dict], criterion: str, tolerance: float = 0.0) -> dict:
+    """The aspect count chosen from the sweep's records: with ``criterion`` ``npmi`` the smallest
+    count whose ``npmi_mean`` is within ``tolerance`` of the highest (k's elbow and its
+    fallbacks where no count has one), otherwise as k is chosen (same criteria, rules and
+    fallbacks: :func:`sentclust.cluster.choice.choose_k`). k's picks are kept beside it."""
     table = pd.DataFrame(list(records))
     if criterion != COHERENCE:
         return k_choice.choose_k(table, criterion)
@@ -90,12 +90,14 @@ def choose_count(records: Sequence[dict], criterion: str) -> dict:
             "picks": picks,
             "rules": rules,
         }
-    best = scored.sort_values(["_s", "k"], ascending=[False, True]).iloc[0]
-    picks[COHERENCE] = int(best["k"])
+    near = scored[scored["_s"] >= scored["_s"].max() - tolerance]
+    k = int(near["k"].min())
+    picks[COHERENCE] = k
     return {
         **by_k,
         "criterion": COHERENCE,
-        "k": int(best["k"]),
+        "tolerance": float(tolerance),
+        "k": k,
         "rule": COHERENCE_RULE,
         "chosen_by": COHERENCE,
         "fallback": None,

@@ -66,17 +66,17 @@ def tokens(texts) -> list[str]:
     return [" ".join(_WORD.findall(str(t).lower())) for t in texts]
 
 
-def chosen_fit(inputs: dict, ks, criterion: str, coherence=None):
+def chosen_fit(inputs: dict, ks, criterion: str, coherence=None, tolerance: float = 0.0):
     """(the choice, the sweep records, the chosen count's assignments). ``coherence``: a
     function of one count's assignments giving its aspects' mean NPMI, recorded in each sweep
-    record as ``npmi_mean`` (the ``npmi`` criterion reads it)."""
+    record as ``npmi_mean`` (the ``npmi`` criterion reads it, with ``tolerance``)."""
     records = [json.loads(Path(p).read_text()) for p in inputs["records"]]
     frames = {}
     if coherence is not None:
         for record, path in zip(records, inputs["assignments"], strict=True):
             frames[int(record["k"])] = pq.read_table(path).to_pandas()
             record["npmi_mean"] = coherence(frames[int(record["k"])], int(record["k"]))
-    choice = choose_count(records, criterion)
+    choice = choose_count(records, criterion, tolerance)
     if choice["k"] is None:
         raise ValueError(f"no criterion chose an aspect count from aspects.k={list(ks)}")
     at = list(ks).index(choice["k"])
@@ -203,7 +203,9 @@ def summarise(
     stop, _ = stop_word_list(params["stop_words"])
     counts, vocab = term_counts(tokens(seg_text), stop_words=stop, min_df=params["min_df"])
     coherence = _coherence(keys, counts, vocab, params) if params["criterion"] == "npmi" else None
-    choice, records, frame = chosen_fit(inputs, ks, params["criterion"], coherence)
+    choice, records, frame = chosen_fit(
+        inputs, ks, params["criterion"], coherence, params["npmi_tolerance"]
+    )
     k = int(choice["k"])
     if not frame[["review_id", "segment_no"]].equals(keys):
         seg_text = _segment_texts(segs, frame)
