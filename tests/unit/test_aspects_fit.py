@@ -85,6 +85,7 @@ def test_by_coherence_without_any_value_falls_back_to_ks_criteria():
 
 def test_planted_topics_are_more_coherent_than_shuffled_or_merged_ones():
     from sentclust.aspects.job import _coherence
+    from sentclust.aspects.quality import per_document
     from sentclust.finegrained.counts import term_counts
 
     rng = np.random.default_rng(0)
@@ -101,7 +102,8 @@ def test_planted_topics_are_more_coherent_than_shuffled_or_merged_ones():
             rows.append({"review_id": f"r{r}", "segment_no": s, "topic": int(t)})
     keys = pd.DataFrame(rows)
     counts, vocab = term_counts(texts, stop_words=[], min_df=1, ngram_range=(1, 1))
-    mean_npmi = _coherence(keys, counts, vocab, {"top_terms": 5})
+    by_review = per_document(counts, keys["review_id"].to_numpy())
+    mean_npmi = _coherence(keys, counts, vocab, by_review, {"top_terms": 5})
     planted = mean_npmi(keys.assign(aspect=keys["topic"]), 4)
     shuffled = mean_npmi(keys.assign(aspect=rng.permutation(keys["topic"].to_numpy())), 4)
     merged = mean_npmi(keys.assign(aspect=keys["topic"] // 2), 2)

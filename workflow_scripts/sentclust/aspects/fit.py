@@ -79,28 +79,16 @@ def choose_count(records: Sequence[dict], criterion: str, tolerance: float = 0.0
     by_k = k_choice.choose_k(table, "elbow")
     score = pd.to_numeric(table.get("npmi_mean", pd.Series(np.nan, index=table.index)))
     scored = table.assign(_s=score.astype(float)).dropna(subset=["_s"])
-    picks = {**by_k["picks"], COHERENCE: None}
-    rules = {**by_k["rules"], COHERENCE: COHERENCE_RULE}
-    if not len(scored):
-        fallback = f"{COHERENCE} is undefined for every count; fell back to {by_k['chosen_by']}"
-        return {
-            **by_k,
-            "criterion": COHERENCE,
-            "fallback": fallback,
-            "picks": picks,
-            "rules": rules,
-        }
     near = scored[scored["_s"] >= scored["_s"].max() - tolerance]
-    k = int(near["k"].min())
-    picks[COHERENCE] = k
-    return {
+    k = int(near["k"].min()) if len(near) else None
+    common = {
         **by_k,
         "criterion": COHERENCE,
         "tolerance": float(tolerance),
-        "k": k,
-        "rule": COHERENCE_RULE,
-        "chosen_by": COHERENCE,
-        "fallback": None,
-        "picks": picks,
-        "rules": rules,
+        "picks": {**by_k["picks"], COHERENCE: k},
+        "rules": {**by_k["rules"], COHERENCE: COHERENCE_RULE},
     }
+    if k is None:
+        fallback = f"{COHERENCE} is undefined for every count; fell back to {by_k['chosen_by']}"
+        return {**common, "fallback": fallback}
+    return {**common, "k": k, "rule": COHERENCE_RULE, "chosen_by": COHERENCE, "fallback": None}

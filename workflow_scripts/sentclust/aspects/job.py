@@ -21,7 +21,7 @@ from sentclust.aspects import naming, quality
 from sentclust.aspects import polarity as apol
 from sentclust.aspects.comparisons import comparison_rows
 from sentclust.aspects.figure import draw_heatmap
-from sentclust.aspects.fit import choose_count, fit_aspects, fit_rows
+from sentclust.aspects.fit import COHERENCE, choose_count, fit_aspects, fit_rows
 from sentclust.aspects.levels import kind_levels
 from sentclust.aspects.summary import level_grid
 from sentclust.aspects.vectors import SegmentVectors
@@ -86,16 +86,24 @@ def chosen_fit(inputs: dict, ks, criterion: str, coherence=None, tolerance: floa
     return choice, records, frame
 
 
-def _coherence(keys: pd.DataFrame, counts, vocab, params):
+def _same_segments(frame: pd.DataFrame, keys: pd.DataFrame, k: int) -> None:
+    """ValueError unless ``frame`` lists the segments of ``keys`` in its order (every count's
+    assignments list the same segments)."""
+    same = frame[["review_id", "segment_no"]].reset_index(drop=True)
+    if not same.equals(keys[["review_id", "segment_no"]].reset_index(drop=True)):
+        raise ValueError(
+            f"aspects_k's assignments for {k} aspects list other segments than the first "
+            "count's. Fix: rerun the aspects_k jobs (snakemake --forcerun aspects_k)"
+        )
+
+
+def _coherence(keys: pd.DataFrame, counts, vocab, by_review, params):
     """The function :func:`chosen_fit` calls per count: the mean NPMI of its aspects' top terms
     over the reviews (``counts``: the segments' term counts in the order of ``keys``, the
-    segments every count assigns)."""
-    by_review = quality.per_document(counts, keys["review_id"].to_numpy())
+    segments every count assigns; ``by_review``: those counts summed per review)."""
 
     def mean_npmi(frame: pd.DataFrame, k: int) -> float | None:
-        same = frame[["review_id", "segment_no"]].reset_index(drop=True)
-        if not same.equals(keys[["review_id", "segment_no"]].reset_index(drop=True)):
-            raise ValueError(f"aspects_k's assignments for {k} aspects list other segments")
+        _same_segments(frame, keys, k)
         aspects = frame["aspect"].to_numpy()
         terms = naming.aspect_terms(counts, vocab, aspects, top_n=params["top_terms"])
         found = [quality.npmi_from_counts(by_review, vocab, terms.get(a, [])) for a in range(k)]
@@ -111,15 +119,15 @@ def _segment_texts(segs: pd.DataFrame, keys: pd.DataFrame) -> list[str]:
     return list(segs.set_index(["review_id", "segment_no"]).loc[index, "text"])
 
 
-def _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled) -> list[dict]:
+def _aspects_block(frame, seg_text, counts, vocab, by_review, params, k, labelled) -> list[dict]:
     """One record per aspect: name, terms, size, NPMI of its terms over the reviews (a term
     pair's co-occurrence in one review, as topic coherence counts it), typical segments (and
     polar share)."""
     terms = naming.aspect_terms(
         counts, vocab, frame["aspect"].to_numpy(), top_n=params["top_terms"]
     )
+    distance = frame["distance"].to_numpy()
     typical = naming.typical_segments(distance, frame["aspect"].to_numpy(), k, n=params["typical"])
-    by_review = quality.per_document(counts, frame["review_id"].to_numpy())
     share = naming.polar_share(frame["aspect"], frame["label"], k) if labelled else [None] * k
     sizes = np.bincount(frame["aspect"], minlength=k)
     return [
@@ -202,20 +210,20 @@ def summarise(
     seg_text = _segment_texts(segs, keys)
     stop, _ = stop_word_list(params["stop_words"])
     counts, vocab = term_counts(tokens(seg_text), stop_words=stop, min_df=params["min_df"])
-    coherence = _coherence(keys, counts, vocab, params) if params["criterion"] == "npmi" else None
+    by_review = quality.per_document(counts, keys["review_id"].to_numpy())
+    coherence = None
+    if params["criterion"] == COHERENCE:
+        coherence = _coherence(keys, counts, vocab, by_review, params)
     choice, records, frame = chosen_fit(
         inputs, ks, params["criterion"], coherence, params["npmi_tolerance"]
     )
     k = int(choice["k"])
-    if not frame[["review_id", "segment_no"]].equals(keys):
-        seg_text = _segment_texts(segs, frame)
-        counts, vocab = term_counts(tokens(seg_text), stop_words=stop, min_df=params["min_df"])
+    _same_segments(frame, keys, k)
     labelled = "scores" in inputs
     if labelled:
         frame = apol.join_labels(frame, pq.read_table(inputs["scores"]).to_pandas())
     doc = {"choice": choice, "sweep": records, "labels": labelled, "n_segments": len(frame)}
-    distance = frame["distance"].to_numpy()
-    doc["aspects"] = _aspects_block(frame, seg_text, distance, counts, vocab, params, k, labelled)
+    doc["aspects"] = _aspects_block(frame, seg_text, counts, vocab, by_review, params, k, labelled)
     del counts
     doc["comparisons"], comps = _comparisons(frame, seg_text, out_dir)
     npmis = [a["npmi"] for a in doc["aspects"] if a["npmi"] is not None]
