@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -110,6 +111,22 @@ def test_measure_paths_times_every_path_and_records_failures():
     assert ms[0].mean_cosine == pytest.approx(1.0) and ms[1].mean_cosine < 0.99
     assert ms[2].error.startswith("RuntimeError") and ms[2].seconds is None
     assert all(m.seconds >= 0 for m in ms[:2])
+
+
+def test_measure_paths_warms_every_path_then_keeps_its_fastest_interleaved_round():
+    calls = []
+
+    def fake_encode(path, texts):
+        calls.append(str(path))
+        if len(calls) == 3:  # the first timed call: a slow spell of the machine
+            time.sleep(0.2)
+        return np.ones((len(texts), 4))
+
+    ms = ep.measure_paths(fake_encode, [REFERENCE, OV16], ["t"] * 4, rounds=3)
+    order = ["torch float32", "openvino bfloat16"]
+    assert calls == order * 4, "one untimed pass of every path, then rounds of every path"
+    assert ms[0].seconds < 0.1, "the slow round does not count: its fastest round does"
+    assert all(m.mean_cosine == pytest.approx(1.0) for m in ms)
 
 
 def test_cached_choice_measures_once_per_setting(tmp_path):
