@@ -24,6 +24,9 @@ def results(template, **wildcards):
 LOGS = results(L.LOGS)
 BENCH = results(L.BENCHMARKS)
 SEED = config["seed"]
+#: the priority of the BERT encoding jobs and of the segmentation they wait for: above every
+#: other rule (score_segments has 10; it can run only once the vectors are gathered)
+ENCODE_PRIORITY = 20
 # conda environment of the CPU stages (paths are relative to the rule files)
 CONDA_CPU = "../envs/cpu.yaml"
 # the encoding and K-means rules: the GPU flavour when conda_flavour is gpu

@@ -14,9 +14,8 @@ rule segment:
         f"{LOGS}/segment.log",
     benchmark:
         f"{BENCH}/segment.tsv"
-    # no priority: raised to run first, it let the encoding jobs start before the network's
-    # branch, which then ran in one lane beside them and left the last shard alone at the end
-    # (full data, 2 cores: 233 idle lane-seconds against 99; tests/benchmarks/README.md)
+    # the encoding jobs wait for it: first, as they are (bert.smk, encode_shard)
+    priority: ENCODE_PRIORITY
     conda:
         CONDA_CPU
     threads: config["segments"]["threads"]

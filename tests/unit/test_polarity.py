@@ -356,9 +356,12 @@ def test_the_scorers_fit_on_held_out_train_segments():
     signal = np.where(meta["label"] == 1, 2.0, -2.0) + rng.normal(size=n)
 
     class SignalNetwork:  # the network's P(positive) of each segment, in order
-        def predict_proba_short(self, tokens):
+        def pooled_short(self, tokens):  # one "word vector" per segment: its signal
             assert len(tokens) == n
-            return expit(signal).astype(np.float32)
+            return np.asarray(signal, dtype=np.float32)[:, None]
+
+        def proba_of_pooled(self, pooled):
+            return expit(pooled[:, 0]).astype(np.float32)
 
     cfg = {"scorer": "wordvec", "confidence": 0.7, "min_coverage": 0.5}
     table, scorers = pj.score_segments(
@@ -385,10 +388,14 @@ def test_the_scorers_fit_on_held_out_train_segments():
 
 
 class _FakeNetwork:
-    """P(positive) 0.9 for a token string holding "good", else 0.2."""
+    """P(positive) 0.9 for a token string holding "good", else 0.2 (its one-number "pooled
+    vector" says which)."""
 
-    def predict_proba_short(self, tokens):
-        return np.array([0.9 if "good" in t.split() else 0.2 for t in tokens], np.float32)
+    def pooled_short(self, tokens):
+        return np.array([[1.0 if "good" in t.split() else 0.0] for t in tokens], np.float32)
+
+    def proba_of_pooled(self, pooled):
+        return np.where(pooled[:, 0] > 0, 0.9, 0.2).astype(np.float32)
 
 
 def test_the_scorers_score_segments_with_each_scorer_they_hold():

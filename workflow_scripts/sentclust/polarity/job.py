@@ -91,7 +91,7 @@ def fit_polarity_model(
     train = train_segments(segments, meta)
     _log.info("polarity model: %d segments of %d train reviews", len(train), train_df.shape[0])
     tokens = tokenize_many(train["text"].tolist(), lowercase=lowercase, n_jobs=threads)
-    features = corpus_features(train, network, tokens, bert_segment_files, polarity)
+    features = corpus_features(train, network.pooled_short(tokens), bert_segment_files, polarity)
     model = fit_mil(train, meta, features, held_ids, polarity, seed)
     model.fit_info |= {"features": polarity["mil"]["features"], "seed": seed}
     model.fit_info["versions"] = package_versions(["torch"])

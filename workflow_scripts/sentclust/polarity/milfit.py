@@ -65,12 +65,12 @@ def read_segment_vectors(segments: pd.DataFrame, files, polarity: dict) -> np.nd
     return out
 
 
-def corpus_features(segments, network, tokens, bert_segment_files, polarity: dict):
+def corpus_features(segments, pooled: np.ndarray, bert_segment_files, polarity: dict):
     """The polarity model's features of every segment in ``segments`` (their order): the
-    network's pooled word vectors of ``tokens`` (the segments' space-joined tokens), beside or
-    instead of their BERT vectors (polarity.mil.features)."""
+    network's pooled word vectors of their tokens (``network.pooled_short``'s ``pooled``),
+    beside or instead of their BERT vectors (polarity.mil.features)."""
     bert = read_segment_vectors(segments, bert_segment_files, polarity)
-    return mil_features(polarity["mil"]["features"], network.pooled_short(tokens), bert)
+    return mil_features(polarity["mil"]["features"], pooled, bert)
 
 
 def train_segments(segments: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:

@@ -39,7 +39,7 @@ from sentclust.polarity.scoring import (
     LinearScorer,
     bert_scores,
     cross_fitted_classifiers,
-    wordvec_token_scores,
+    wordvec_pooled_scores,
 )
 from sentclust.polarity.thresholds import Thresholds, fit_symmetric_thresholds, fit_thresholds
 from sentclust.prepare.text import tokenize_many
@@ -103,7 +103,8 @@ class SegmentScorers:
         the multiple-instance model's when the run has it: it reads each text's segments
         together, ``sizes`` (segments per text, in order) says which are whose."""
         tokens = tokenize_many(list(segment_texts), lowercase=lowercase, n_jobs=n_jobs)
-        scores = {"wordvec": wordvec_token_scores(network, tokens)}
+        pooled = network.pooled_short(tokens)  # the network's score and the model's features
+        scores = {"wordvec": wordvec_pooled_scores(network, pooled)}
         if bert_vectors is not None and self.bert is not None:
             vectors, coverage = bert_vectors
             scores["bert"] = bert_scores(self.bert, vectors, coverage, min_coverage=min_coverage)
@@ -113,7 +114,7 @@ class SegmentScorers:
                     "the polarity model scores whole texts: pass each text's segment count"
                 )
             bert = None if bert_vectors is None else bert_vectors[0]
-            x = mil_features(self.mil_features, network.pooled_short(tokens), bert)
+            x = mil_features(self.mil_features, pooled, bert)
             scores["mil"] = score_groups(self.mil, by_text(x, sizes), self.mil_score)
         return scores
 
@@ -200,7 +201,8 @@ class SegmentScorers:
             "scoring %d segments of %d reviews", len(segments), segments["review_id"].nunique()
         )
         tokens = tokenize_many(segments["text"].tolist(), lowercase=lowercase, n_jobs=threads)
-        scores = {"wordvec": wordvec_token_scores(network, tokens)}
+        pooled = network.pooled_short(tokens)  # the network's score and the model's features
+        scores = {"wordvec": wordvec_pooled_scores(network, pooled)}
         train_df, _ = train_test_frames(meta[["review_id", "split", "label"]], meta[["review_id"]])
         held_ids = held_out_ids(train_df, validation_fraction, seed)
         val = segments["review_id"].isin(held_ids).to_numpy()
@@ -211,7 +213,7 @@ class SegmentScorers:
                 segments, meta, bert, bert_segment_files, cfg=polarity, probe=probe, seed=seed
             )
         if mil is not None:
-            features = corpus_features(segments, network, tokens, bert_segment_files, polarity)
+            features = corpus_features(segments, pooled, bert_segment_files, polarity)
             scores["mil"] = score_corpus(mil, segments, features, polarity["mil"]["score"])
             held["mil"] = np.where(val, scores["mil"], np.nan)
         fitted = fit_all_thresholds(held, seg_meta, polarity["confidence"])

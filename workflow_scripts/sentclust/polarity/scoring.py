@@ -43,6 +43,11 @@ def wordvec_token_scores(network, tokens) -> np.ndarray:
     return logit(network.predict_proba_short(tokens))
 
 
+def wordvec_pooled_scores(network, pooled: np.ndarray) -> np.ndarray:
+    """:func:`wordvec_scores` of segments already pooled (``network.pooled_short``'s vectors)."""
+    return logit(network.proba_of_pooled(pooled))
+
+
 @dataclass
 class LinearScorer:
     """A linear decision function on raw vectors: ``x @ weights + bias`` (a logit)."""

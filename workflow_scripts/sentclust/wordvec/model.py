@@ -70,10 +70,14 @@ class SentimentNetwork:
         """:meth:`predict_proba` for short texts (segments): the network's layers applied in numpy
         to :meth:`pooled_short`'s vectors, at a fraction of the time and memory of the padded
         TensorFlow call (the same result up to float rounding)."""
+        return self.proba_of_pooled(self.pooled_short(tokens, batch_size))
+
+    def proba_of_pooled(self, pooled: np.ndarray) -> np.ndarray:
+        """P(positive) of :meth:`pooled_short`'s vectors: the network's hidden and output layers
+        in numpy (for callers that need the pooled vectors as well, one pooling for both)."""
         net = self.network
         w1, b1 = net.get_layer("hidden").get_weights()
         w2, b2 = net.get_layer("output").get_weights()
-        pooled = self.pooled_short(tokens, batch_size)
         hidden = np.maximum(pooled @ w1 + b1, 0.0)
         # expit: the sigmoid without exp's overflow warning for very negative logits
         return expit(hidden @ w2 + b2)[:, 0].astype(np.float32)
