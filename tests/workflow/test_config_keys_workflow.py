@@ -83,7 +83,7 @@ RUNTIME_CHANGES = {
     ],
     ("bert", "shards"): [3],
     ("kmeans", "threads"): [2],
-    ("segments", "threads"): [1],
+    ("segments", "threads"): [2],
     ("polarity", "threads"): [2],
 }
 
