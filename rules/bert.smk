@@ -13,13 +13,13 @@ rule encode_shard:
         f"{LOGS}/encode_shard/shard_{{shard}}_of_{{n}}.log",
     benchmark:
         f"{BENCH}/encode_shard/shard_{{shard}}_of_{{n}}.tsv"
-    conda:
-        CONDA_GPU_CAPABLE
-    threads: config["bert"]["runtime"]["threads"]
     # before every job that does not wait for the vectors, so that the shards run back to back
     # in every lane and end together; the network's branch then fills the lanes beside the
     # jobs on the vectors (tests/benchmarks/README.md, "End-to-end ... 2026-12-08")
     priority: ENCODE_PRIORITY
+    conda:
+        CONDA_GPU_CAPABLE
+    threads: config["bert"]["runtime"]["threads"]
     resources:
         **gpu_request("encode_shard"),
     params:
