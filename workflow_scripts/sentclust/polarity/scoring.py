@@ -35,11 +35,6 @@ def wordvec_scores(network, segment_texts, *, lowercase: bool, n_jobs: int = 1) 
     (:func:`sentclust.prepare.text.tokenize_many`). A segment with no known token gets the
     network's score of an empty review, as a review would."""
     tokens = tokenize_many(list(segment_texts), lowercase=lowercase, n_jobs=n_jobs)
-    return wordvec_token_scores(network, tokens)
-
-
-def wordvec_token_scores(network, tokens) -> np.ndarray:
-    """:func:`wordvec_scores` of segments already tokenised (space-joined tokens)."""
     return logit(network.predict_proba_short(tokens))
 
 
